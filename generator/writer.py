@@ -1,0 +1,85 @@
+"""The only module that writes files.
+
+Every write goes to a temporary file in the same folder and is renamed over the target, so a
+process killed mid-write leaves the old file or the new one, never half of either. A file whose
+bytes would not change is not touched: its mtime stays, so `mkdocs serve` does not reload and
+make does not rebuild.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+from .errors import ChatdigestError
+
+
+def write_atomic(path: Path, content: str | bytes) -> bool:
+    """Write `content` to `path` unless it already holds exactly those bytes.
+
+    Returns True when the file was (re)written.
+    """
+    data = content.encode("utf-8") if isinstance(content, str) else content
+    try:
+        if path.read_bytes() == data:
+            return False
+    except (FileNotFoundError, IsADirectoryError, NotADirectoryError):
+        pass
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name[:40]}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return True
+
+
+class TreeWriter:
+    """Writes the files of one generated tree and removes the ones no longer produced.
+
+    `owned` are the folders (relative to `root`) that belong entirely to the generator, plus
+    single owned files. Nothing outside them is ever written or deleted.
+    """
+
+    def __init__(self, root: Path, owned_dirs: tuple[str, ...], owned_files: tuple[str, ...] = ()):
+        self.root = root.resolve()
+        self.owned_dirs = owned_dirs
+        self.owned_files = owned_files
+        self.produced: set[Path] = set()
+        self.written: list[Path] = []
+
+    def write(self, relpath: str, content: str | bytes) -> None:
+        target = self._inside(relpath)
+        self.produced.add(target)
+        if write_atomic(target, content):
+            self.written.append(target)
+
+    def remove_stale(self) -> list[Path]:
+        """Delete files in owned folders that this run did not produce (a deleted episode)."""
+        removed = []
+        for folder in self.owned_dirs:
+            base = self.root / folder
+            if not base.is_dir():
+                continue
+            for path in sorted(base.rglob("*"), reverse=True):
+                if path.is_file() and path not in self.produced:
+                    path.unlink()
+                    removed.append(path)
+                elif path.is_dir() and not any(path.iterdir()):
+                    path.rmdir()
+        return removed
+
+    def _inside(self, relpath: str) -> Path:
+        target = (self.root / relpath).resolve()
+        allowed = any(
+            target.is_relative_to(self.root / d) for d in self.owned_dirs
+        ) or any(target == self.root / f for f in self.owned_files)
+        if not allowed:
+            raise ChatdigestError(f"refusing to write {relpath!r}: outside the generated folders of {self.root}")
+        return target
