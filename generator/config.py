@@ -1,0 +1,299 @@
+"""Read and validate data/: community.yml, people.yml, privacy.yml and the episode folders.
+
+Validation reports every problem at once, each as FILE:LINE: message (fix). YAML is composed
+into nodes first so that a pydantic error location such as ``questions.2`` can be traced back to
+the line the editor has to change.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from pathlib import Path
+from typing import Any, Iterable
+
+import yaml
+from pydantic import BaseModel, ValidationError
+
+from .errors import Problem, ProblemsFound, relative
+from .model import Archive, Community, Episode, EpisodeContent, Message, OptOut, Person, handle_key
+
+try:  # the C loader is ~10x faster; fall back where libyaml is missing
+    from yaml import CSafeLoader as _Loader
+except ImportError:  # pragma: no cover
+    from yaml import SafeLoader as _Loader  # type: ignore[assignment]
+
+DATA = "data"
+EPISODES = "data/episodes"
+EPISODE_DIR = re.compile(r"^(\d{4}-\d{2}-\d{2})-[a-z0-9][a-z0-9-]*$")
+EPISODE_FILES = {"episode.yml", "preview.md", "transcript.jsonl"}
+
+Lines = dict[tuple[Any, ...], int]
+
+
+class _Reader:
+    """Collects problems while reading; files are named relative to the site root."""
+
+    def __init__(self, root: Path):
+        self.root = root
+        self.problems: list[Problem] = []
+
+    def name(self, path: Path) -> str:
+        return relative(path, self.root)
+
+    def problem(self, path: Path, message: str, line: int | None = None, where: str = "", fix: str = "") -> None:
+        self.problems.append(Problem(self.name(path), line, message, where, fix))
+
+    # --- YAML -----------------------------------------------------------------------------
+
+    def read_yaml(self, path: Path, fix_missing: str = "") -> tuple[Any, Lines] | None:
+        if not path.is_file():
+            self.problem(path, "file is missing", fix=fix_missing)
+            return None
+        text = self.read_text(path)
+        if text is None:
+            return None
+        try:
+            loader = _Loader(text)
+            try:
+                node = loader.get_single_node()
+                data = loader.construct_document(node) if node is not None else None
+            finally:
+                loader.dispose()
+        except yaml.MarkedYAMLError as exc:
+            mark = exc.problem_mark or exc.context_mark
+            line = mark.line + 1 if mark else None
+            self.problem(path, f"not valid YAML: {exc.problem or exc.context}", line, fix="check indentation and quoting")
+            return None
+        except yaml.YAMLError as exc:
+            self.problem(path, f"not valid YAML: {exc}")
+            return None
+        lines: Lines = {}
+        if node is not None:
+            _record_lines(node, (), lines)
+        return data, lines
+
+    def read_text(self, path: Path) -> str | None:
+        try:
+            return path.read_text(encoding="utf-8")
+        except UnicodeDecodeError as exc:
+            line = path.read_bytes()[: exc.start].count(b"\n") + 1
+            self.problem(path, "not UTF-8 text", line, fix="save the file as UTF-8")
+        except OSError as exc:
+            self.problem(path, f"cannot read: {exc.strerror}")
+        return None
+
+    def validate(self, model: type[BaseModel], data: Any, path: Path, lines: Lines, prefix: tuple = (), **extra: Any):
+        """Validate one mapping into `model`; report each error on its line. None if invalid."""
+        if not isinstance(data, dict):
+            self.problem(path, f"expected a mapping of fields, found {type(data).__name__}", lines.get(prefix))
+            return None
+        try:
+            return model.model_validate({**data, **extra})
+        except ValidationError as exc:
+            for error in exc.errors():
+                loc = prefix + tuple(error["loc"])
+                self.problem(path, _describe(error), _line_of(lines, loc), where=_dotted(loc))
+            return None
+
+
+def _record_lines(node: yaml.Node, path: tuple, lines: Lines) -> None:
+    lines[path] = node.start_mark.line + 1
+    if isinstance(node, yaml.MappingNode):
+        for key, value in node.value:
+            child = path + (key.value,)
+            _record_lines(value, child, lines)
+            lines[child] = key.start_mark.line + 1
+    elif isinstance(node, yaml.SequenceNode):
+        for index, item in enumerate(node.value):
+            _record_lines(item, path + (index,), lines)
+
+
+def _line_of(lines: Lines, loc: tuple) -> int | None:
+    """The line of the deepest part of `loc` that exists in the file."""
+    for cut in range(len(loc), -1, -1):
+        key = tuple(str(p) if not isinstance(p, int) else p for p in loc[:cut])
+        if key in lines:
+            return lines[key]
+    return None
+
+
+def _dotted(loc: Iterable) -> str:
+    return ".".join(str(p) for p in loc)
+
+
+def _describe(error: dict) -> str:
+    if error["type"] == "extra_forbidden":
+        return "unknown field; check its spelling against the data reference in README.md"
+    if error["type"] == "missing":
+        return "required field is missing"
+    message = error["msg"]
+    return message.removeprefix("Value error, ")
+
+
+# --- the files of data/ ---------------------------------------------------------------------
+
+
+def read_community(reader: _Reader) -> Community | None:
+    path = reader.root / DATA / "community.yml"
+    loaded = reader.read_yaml(path, fix_missing="run `chatdigest init` or copy the example from README.md")
+    return reader.validate(Community, loaded[0], path, loaded[1]) if loaded else None
+
+
+def read_people(reader: _Reader) -> list[Person]:
+    path = reader.root / DATA / "people.yml"
+    if not path.exists():
+        return []
+    loaded = reader.read_yaml(path)
+    if not loaded:
+        return []
+    data, lines = loaded
+    entries = (data or {}).get("people", []) if isinstance(data, dict) else None
+    if not isinstance(entries, list):
+        reader.problem(path, "expected `people:` followed by a list of people", 1)
+        return []
+    people = [reader.validate(Person, item, path, lines, ("people", i)) for i, item in enumerate(entries)]
+    people = [p for p in people if p]
+    _check_people(reader, path, lines, people)
+    return people
+
+
+def _check_people(reader: _Reader, path: Path, lines: Lines, people: list[Person]) -> None:
+    seen_ids: set[str] = set()
+    owner: dict[tuple[str, str], str] = {}
+    for index, person in enumerate(people):
+        if person.id in seen_ids:
+            reader.problem(path, f"person id {person.id!r} is used twice", _line_of(lines, ("people", index)), fix="give each person a unique id")
+        seen_ids.add(person.id)
+        for platform, handles in person.handles.items():
+            for handle in handles:
+                key = (platform, handle_key(handle))
+                if key in owner and owner[key] != person.id:
+                    reader.problem(path, f"handle {handle} on {platform} belongs to both {owner[key]} and {person.id}", _line_of(lines, ("people", index, "handles")))
+                owner[key] = person.id
+
+
+def read_optouts(reader: _Reader) -> list[OptOut]:
+    path = reader.root / DATA / "privacy.yml"
+    if not path.exists():
+        return []
+    loaded = reader.read_yaml(path)
+    if not loaded:
+        return []
+    data, lines = loaded
+    entries = (data or {}).get("optouts", []) if isinstance(data, dict) else None
+    if not isinstance(entries, list):
+        reader.problem(path, "expected `optouts:` followed by a list", 1)
+        return []
+    optouts = [reader.validate(OptOut, item, path, lines, ("optouts", i)) for i, item in enumerate(entries)]
+    return [o for o in optouts if o]
+
+
+def read_messages(reader: _Reader, path: Path) -> list[Message]:
+    """Read a transcript.jsonl; each bad line is a problem naming its line number."""
+    text = reader.read_text(path)
+    if text is None:
+        return []
+    messages: list[Message] = []
+    seen: dict[str, int] = {}
+    for number, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            message = Message.model_validate_json(line)
+        except ValidationError as exc:
+            error = exc.errors()[0]
+            if error["type"] == "json_invalid":
+                reader.problem(path, f"not a JSON object: {error['msg'].removeprefix('Invalid JSON: ')}", number, fix="each line must be one JSON object")
+            else:
+                for error in exc.errors():
+                    reader.problem(path, _describe(error), number, where=_dotted(error["loc"]))
+            continue
+        if message.id in seen:
+            reader.problem(path, f"message id {message.id} also on line {seen[message.id]}", number, fix="remove the duplicate line")
+            continue
+        seen[message.id] = number
+        messages.append(message)
+    messages.sort(key=lambda m: (m.at, m.id))
+    return messages
+
+
+def read_episode(reader: _Reader, folder: Path) -> EpisodeContent | None:
+    path = folder / "episode.yml"
+    loaded = reader.read_yaml(path, fix_missing="add an episode.yml (see README.md) or remove the folder")
+    if not loaded:
+        return None
+    episode: Episode | None = reader.validate(Episode, loaded[0], path, loaded[1], id=folder.name)
+    for extra in sorted(folder.iterdir()):
+        if extra.name not in EPISODE_FILES and not extra.name.startswith("."):
+            reader.problem(extra, "file not known to chatdigest", fix=f"an episode folder holds only {', '.join(sorted(EPISODE_FILES))}")
+    if episode is None:
+        return None
+    preview = folder / "preview.md"
+    preview_markdown = (reader.read_text(preview) or "") if preview.exists() else ""
+    transcript = folder / "transcript.jsonl"
+    messages = read_messages(reader, transcript) if transcript.exists() else []
+    _check_episode(reader, folder, loaded[1], episode, messages)
+    return EpisodeContent(episode=episode, preview_markdown=preview_markdown, messages=tuple(messages))
+
+
+def _check_episode(reader: _Reader, folder: Path, lines: Lines, episode: Episode, messages: list[Message]) -> None:
+    path = folder / "episode.yml"
+    match = EPISODE_DIR.match(folder.name)
+    if not match:
+        reader.problem(folder, "episode folder name must be YYYY-MM-DD-slug (lower-case letters, digits, hyphens)", fix="rename the folder")
+    elif match.group(1) != episode.starts_at.date().isoformat():
+        reader.problem(path, f"starts_at is on {episode.starts_at.date()} but the folder says {match.group(1)}", _line_of(lines, ("starts_at",)), fix="make the folder date and starts_at agree")
+    ids = {m.id for m in messages}
+    for index, highlight in enumerate(episode.highlights):
+        if highlight not in ids:
+            reader.problem(path, f"highlight {highlight} is not a message in transcript.jsonl", _line_of(lines, ("highlights", index)), fix="copy the id from the transcript or remove it")
+
+
+def _check_archive(reader: _Reader, people: list[Person], episodes: list[EpisodeContent]) -> None:
+    known = {p.id for p in people}
+    episodes_dir = reader.root / EPISODES
+    for content in episodes:
+        episode = content.episode
+        path = episodes_dir / episode.id / "episode.yml"
+        for field in ("hosts", "guests"):
+            for person in getattr(episode, field):
+                if person not in known:
+                    reader.problem(path, f"{field}: {person!r} is not in data/people.yml", where=field, fix="add the person to people.yml or fix the id")
+    dates = Counter(c.episode.date for c in episodes)
+    for content in episodes:
+        if dates[content.episode.date] > 1:
+            reader.problem(episodes_dir / content.episode.id, f"another episode has the same date {content.episode.date}", fix="one episode per date: merge or re-date one of them")
+
+
+def read_archive(root: Path, exit_code: int = 2) -> Archive:
+    """Read and validate all of data/. Raises ProblemsFound listing every problem."""
+    reader = _Reader(root)
+    community = read_community(reader)
+    people = read_people(reader)
+    optouts = read_optouts(reader)
+    episodes: list[EpisodeContent] = []
+    episodes_dir = root / EPISODES
+    if episodes_dir.is_dir():
+        for folder in sorted(episodes_dir.iterdir()):
+            if folder.name.startswith("."):
+                continue
+            if not folder.is_dir():
+                reader.problem(folder, "file not known to chatdigest", fix="episodes/ holds only episode folders")
+                continue
+            content = read_episode(reader, folder)
+            if content:
+                episodes.append(content)
+    _check_archive(reader, people, episodes)
+    if reader.problems or community is None:
+        raise ProblemsFound(reader.problems, exit_code)
+    episodes.sort(key=lambda c: c.episode.starts_at)
+    return Archive(community=community, people=tuple(people), optouts=tuple(optouts), episodes=tuple(episodes))
+
+
+def find_root(start: Path) -> Path:
+    """The site root: the folder holding data/community.yml, or `start` itself."""
+    for folder in (start, *start.resolve().parents):
+        if (folder / DATA / "community.yml").is_file():
+            return folder
+    return start
