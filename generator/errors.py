@@ -33,6 +33,12 @@ class ChatdigestError(Exception):
     exit_code = 2
 
 
+class StrictFailure(ChatdigestError):
+    """A strict build saw warnings (already printed by MkDocs). Exit code 1."""
+
+    exit_code = 1
+
+
 class ProblemsFound(ChatdigestError):
     """Validation found problems; every one of them is listed, not just the first."""
 

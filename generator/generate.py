@@ -1,0 +1,82 @@
+"""generate: data/ → the generated Markdown pages in docs/. Reads only data/; writes only the
+folders of docs/ that the generator owns (urls.GENERATED_DIRS), and only files whose bytes change.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from . import urls
+from .config import read_archive
+from .model import Archive, Status
+from .pages import Site, build_site_model, render_all
+from .people import build_directory
+from .privacy import apply_optouts
+from .render import attr
+from .writer import TreeWriter
+
+
+@dataclass
+class GenerateReport:
+    site: Site
+    pages: int
+    written: list[Path] = field(default_factory=list)
+    removed: list[Path] = field(default_factory=list)
+
+    def summary(self) -> str:
+        return f"generated {self.pages} pages: {len(self.written)} written, {self.pages - len(self.written)} unchanged, {len(self.removed)} removed"
+
+
+def load_site(root: Path, directory_urls: bool = True) -> Site:
+    """Read data/, apply opt-outs, and analyse every episode: the model all output is made from."""
+    archive: Archive = apply_optouts(read_archive(root))
+    return build_site_model(archive, build_directory(archive), directory_urls)
+
+
+def generate_site(root: Path, docs_dir: Path | None = None, directory_urls: bool = True) -> GenerateReport:
+    site = load_site(root, directory_urls)
+    pages = render_all(site)
+    writer = TreeWriter(docs_dir or root / "docs", urls.GENERATED_DIRS, urls.GENERATED_FILES)
+    for path in sorted(pages):
+        writer.write(path, pages[path])
+    removed = writer.remove_stale()
+    return GenerateReport(site, len(pages), writer.written, removed)
+
+
+def build_nav(site: Site, docs_dir: Path) -> list:
+    """The site navigation: episodes grouped by year (newest first), then hand-written pages.
+
+    People and topic pages are reached from their index pages, not listed in the nav, so each
+    page's HTML does not carry hundreds of links (see DESIGN §7).
+    """
+    years: dict[int, list] = {}
+    for content in reversed(site.published):
+        episode = content.episode
+        years.setdefault(episode.date.year, []).append({attr(f"{episode.date:%-d %b}: {episode.title}"): urls.episode_path(episode.id)})
+    archive = [urls.ARCHIVE] + [{str(year): items} for year, items in years.items()]
+    nav: list = [{"Home": urls.HOME}]
+    if site.upcoming:
+        upcoming = [{attr(f"{c.episode.date:%-d %b}: {c.episode.title}"): urls.episode_path(c.episode.id)} for c in site.upcoming]
+        nav.append({"Upcoming": [urls.UPCOMING, *upcoming]})
+    nav += [{"Archive": archive}, {"Topics": urls.TOPICS}, {"People": urls.PEOPLE}]
+    return nav + hand_written_nav(docs_dir)
+
+
+def hand_written_nav(docs_dir: Path) -> list:
+    """Hand-written pages: top-level files, then one section per folder, in name order."""
+    nav: list = []
+    sections: dict[str, list] = {}
+    for path in sorted(docs_dir.rglob("*.md")):
+        rel = path.relative_to(docs_dir).as_posix()
+        top = rel.split("/", 1)[0]
+        if top in urls.GENERATED_DIRS or rel in urls.GENERATED_FILES or top.startswith((".", "_")):
+            continue
+        if "/" in rel:
+            sections.setdefault(top, []).append(rel)
+        else:
+            nav.append(rel)
+    for folder, pages in sections.items():
+        index = [p for p in pages if p.endswith("/index.md")]
+        nav.append({folder.replace("-", " ").capitalize(): index + [p for p in pages if p not in index]})
+    return nav

@@ -1,0 +1,376 @@
+"""Compose the Markdown of every generated page. Pure: model in, strings out.
+
+Structure (headings, lists, front matter) is Markdown so MkDocs builds the table of contents and
+search sections; messages are raw HTML blocks made only by render.text_html, which Markdown
+passes through untouched — fast to convert and impossible for a message to break out of.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from zoneinfo import ZoneInfo
+
+import yaml
+
+from . import urls
+from .digest import Digest, Thread, build_digest
+from .model import Archive, EpisodeContent, Message, Status, handle_key
+from .people import Directory, Participant
+from .render import attr, inline_md, link_html, rich_html, text_html
+
+MAX_DEPTH = 6  # deeper reply chains are shown flat at this depth, to stay readable on a phone
+PLATFORM_NAMES = {"x": "X", "mastodon": "Mastodon", "slack": "Slack", "discord": "Discord", "telegram": "Telegram", "whatsapp": "WhatsApp", "irc": "IRC", "zulip": "Zulip", "other": "the source"}
+
+
+@dataclass
+class Site:
+    """What every page needs to know about the archive as a whole."""
+
+    archive: Archive
+    directory: Directory
+    timezone: ZoneInfo
+    digests: dict[str, Digest]
+    directory_urls: bool = True
+
+    @property
+    def published(self) -> list[EpisodeContent]:
+        return [c for c in self.archive.episodes if c.episode.status == Status.published]
+
+    @property
+    def upcoming(self) -> list[EpisodeContent]:
+        return [c for c in self.archive.episodes if c.episode.status == Status.upcoming]
+
+    def href(self, source: str, target: str, anchor: str = "") -> str:
+        """A link for raw HTML blocks."""
+        return urls.href(source, target, anchor, self.directory_urls)
+
+    def md_href(self, source: str, target: str, anchor: str = "") -> str:
+        """A link for Markdown, which MkDocs resolves and validates."""
+        return urls.md_href(source, target, anchor)
+
+    def local(self, moment: dt.datetime) -> dt.datetime:
+        return moment.astimezone(self.timezone)
+
+
+def build_site_model(archive: Archive, directory: Directory, directory_urls: bool = True) -> Site:
+    timezone = ZoneInfo(archive.community.schedule.timezone)
+    digests = {}
+    for content in archive.episodes:
+        hosts = {handle_key(h) for pid in content.episode.hosts if (p := directory.person(pid)) for h in p.handles}
+        digests[content.episode.id] = build_digest(content, hosts, timezone)
+    return Site(archive, directory, timezone, digests, directory_urls)
+
+
+# --- shared pieces ---------------------------------------------------------------------------
+
+
+def front_matter(title: str, description: str = "", **extra) -> str:
+    # Themes insert these into <title>, nav and <meta> without escaping: escape them here.
+    data = {"title": attr(title)}
+    if description:
+        data["description"] = attr(description)
+    data.update(extra)
+    return "---\n" + yaml.safe_dump(data, allow_unicode=True, sort_keys=False, width=1000) + "---\n\n"
+
+
+def when(site: Site, moment: dt.datetime, with_utc: bool = False) -> str:
+    local = site.local(moment)
+    text = f"{local:%A %-d %B %Y, %H:%M} {local.tzname()}"
+    if with_utc:
+        text += f" ({moment.astimezone(dt.timezone.utc):%H:%M} UTC)"
+    return text
+
+
+def person_link(site: Site, source: str, person: Participant) -> str:
+    return f'<a class="cd-person" href="{site.href(source, urls.person_path(person.slug))}">{text_html(person.name)}</a>'
+
+
+def person_md(site: Site, source: str, person: Participant) -> str:
+    return f"[{inline_md(person.name)}]({site.md_href(source, urls.person_path(person.slug))})"
+
+
+def episode_md(site: Site, source: str, content: EpisodeContent) -> str:
+    return f"[{inline_md(content.episode.title)}]({site.md_href(source, urls.episode_path(content.episode.id))})"
+
+
+def message_html(site: Site, source: str, message: Message, *, anchor: bool, episode_path: str | None = None, extra: str = "") -> str:
+    """One message card. Only the transcript copy carries the id anchor; others link to it."""
+    author = site.directory.author(message)
+    target = episode_path or source
+    link = site.href(source, target, urls.message_anchor(message.id))
+    local = site.local(message.at)
+    meta = [
+        person_link(site, source, author),
+        f'<span class="cd-handle">{text_html(message.author)}</span>' if author.name != message.author else "",
+        f'<a class="cd-time" href="{link}" title="{local:%Y-%m-%d %H:%M %Z}">{local:%H:%M}</a>',
+    ]
+    if message.edited_at and not message.deleted:
+        meta.append('<span class="cd-edited" title="edited after posting">edited</span>')
+    if message.likes:
+        meta.append(f'<span class="cd-likes" title="likes">♥ {message.likes}</span>')
+    if message.permalink and not message.deleted:
+        meta.append(link_html(message.permalink, f"on {PLATFORM_NAMES.get(message.platform, message.platform)}").replace("<a ", '<a class="cd-permalink" ', 1))
+    body = '<em class="cd-deleted">message deleted</em>' if message.deleted else text_html(message.text)
+    media = "" if message.deleted else "".join(
+        f'<span class="cd-media">{link_html(m.url, f"[{m.kind}: {m.alt}]" if m.alt else f"[{m.kind}]")}</span>' for m in message.media
+    )
+    ident = f' id="{urls.message_anchor(message.id)}"' if anchor else ""
+    meta_html = " ".join(part for part in meta if part)
+    return f'<div class="cd-msg"{ident}><p class="cd-meta">{meta_html}</p><p class="cd-text" dir="auto">{body}{media}</p>{extra}</div>'
+
+
+def thread_html(site: Site, source: str, thread: Thread, depth: int = 0) -> str:
+    replies = thread.replies
+    if depth >= MAX_DEPTH:
+        # Flatten: show the rest of the chain as siblings at this depth.
+        flat = _flatten(replies)
+        inner = "".join(message_html(site, source, t.message, anchor=True) for t in flat)
+    else:
+        inner = "".join(thread_html(site, source, t, depth + 1) for t in replies)
+    extra = f'<div class="cd-replies">{inner}</div>' if inner else ""
+    return message_html(site, source, thread.message, anchor=True, extra=extra)
+
+
+def _flatten(threads: list[Thread]) -> list[Thread]:
+    out: list[Thread] = []
+    stack = list(reversed(threads))
+    while stack:
+        t = stack.pop()
+        out.append(Thread(t.message))
+        stack.extend(reversed(t.replies))
+    return out
+
+
+def html_block(inner: str, cls: str) -> str:
+    """A raw HTML block; the blank lines around it keep Markdown from merging it with text."""
+    return f'\n<div class="{cls}">\n{inner}\n</div>\n\n'
+
+
+# --- episode page ----------------------------------------------------------------------------
+
+
+def render_episode(site: Site, content: EpisodeContent, previous: EpisodeContent | None, following: EpisodeContent | None) -> str:
+    episode = content.episode
+    source = urls.episode_path(episode.id)
+    digest = site.digests[episode.id]
+    parts = [
+        front_matter(episode.title, episode.summary or f"{site.archive.community.name} chat of {episode.date:%-d %B %Y}"),
+        f"# {inline_md(episode.title)}\n\n",
+        _episode_meta(site, source, content),
+    ]
+    if episode.summary:
+        parts.append(f"{inline_md(episode.summary)}\n\n")
+    if episode.recap or episode.preview:
+        links = [link_html(l.url, l.title or label) for l, label in ((episode.preview, "Preview post"), (episode.recap, "Recap post")) if l]
+        parts.append(html_block(" · ".join(links), "cd-links"))
+    if content.preview_markdown.strip():
+        parts.append("## Preview\n\n" + html_block(rich_html(content.preview_markdown), "cd-preview"))
+    if episode.highlights:
+        parts.append("## Highlights\n\n" + _highlights(site, source, content, digest))
+    if digest.questions:
+        parts.append("## Questions and answers\n\n" + _questions(site, source, digest))
+    if content.messages:
+        parts.append(_stats(site, source, digest))
+        roots = "\n".join(thread_html(site, source, t) for t in digest.threads)
+        parts.append(f"## Transcript\n\n{len(content.messages)} messages, times in {site.timezone.key}.\n\n" + html_block(roots, "cd-transcript"))
+    parts.append(_prev_next(site, source, previous, following))
+    return "".join(parts)
+
+
+def _episode_meta(site: Site, source: str, content: EpisodeContent) -> str:
+    episode = content.episode
+    rows = [f"**When:** {inline_md(when(site, episode.starts_at, with_utc=True))}"]
+    for label, ids in (("Hosts", episode.hosts), ("Guests", episode.guests)):
+        people = [site.directory.person(pid) for pid in ids]
+        if people:
+            rows.append(f"**{label}:** " + ", ".join(person_md(site, source, p) for p in people if p))
+    if episode.tags:
+        rows.append("**Topics:** " + ", ".join(f"[{inline_md(t)}]({site.md_href(source, urls.topic_path(t))})" for t in episode.tags))
+    if episode.status != Status.published:
+        rows.append(f"**Status:** {episode.status.value}")
+    return "\n".join(f"- {row}" for row in rows) + "\n\n"
+
+
+def _highlights(site: Site, source: str, content: EpisodeContent, digest: Digest) -> str:
+    cards = [message_html(site, source, digest.by_id[h], anchor=False) for h in content.episode.highlights if h in digest.by_id]
+    return html_block("\n".join(cards), "cd-highlights")
+
+
+def _questions(site: Site, source: str, digest: Digest) -> str:
+    out = []
+    for group in digest.questions:
+        heading = f"### Q{group.number}: {inline_md(group.text)} {{#{urls.question_anchor(group.number)}}}\n\n"
+        count = len(group.answers)
+        summary = f"{count} answer{'s' if count != 1 else ''}."
+        if group.message:
+            summary += f" [Asked at {site.local(group.message.at):%H:%M}](#{urls.message_anchor(group.message.id)})."
+        cards = "\n".join(message_html(site, source, m, anchor=False) for m in group.answers)
+        out.append(heading + summary + "\n\n" + (html_block(cards, "cd-answers") if cards else ""))
+    return "".join(out)
+
+
+def _stats(site: Site, source: str, digest: Digest) -> str:
+    stats = digest.stats
+    top = ", ".join(
+        f"{person_md(site, source, site.directory.resolve(platform, handle))} ({n})" for (platform, handle), n in stats.top_authors
+    )
+    rows = [
+        f"| Messages | {stats.messages} |",
+        f"| Participants | {stats.participants} |",
+        f"| Most active | {top or '—'} |",
+    ]
+    if stats.busiest_minute:
+        rows.append(f"| Busiest minute | {stats.busiest_minute} ({stats.busiest_minute_count} messages) |")
+    if stats.hashtags:
+        rows.append("| Hashtags | " + ", ".join(f"\\#{inline_md(tag)} ({n})" for tag, n in stats.hashtags) + " |")
+    table = "| | |\n|---|---|\n" + "\n".join(rows) + "\n\n"
+    links = ""
+    if stats.links:
+        items = "".join(f"<li>{link_html(url)} <span class=\"cd-domain\">{text_html(domain)}</span>{f' ×{n}' if n > 1 else ''}</li>" for url, domain, n in stats.links)
+        links = "### Links shared\n\n" + html_block(f"<ul>{items}</ul>", "cd-shared-links")
+    return "## Stats\n\n" + table + links
+
+
+def _prev_next(site: Site, source: str, previous: EpisodeContent | None, following: EpisodeContent | None) -> str:
+    parts = []
+    if previous:
+        parts.append(f"← Previous: {episode_md(site, source, previous)}")
+    if following:
+        parts.append(f"Next: {episode_md(site, source, following)} →")
+    return ("---\n\n" + " · ".join(parts) + "\n") if parts else ""
+
+
+# --- index pages -----------------------------------------------------------------------------
+
+
+def _episode_line(site: Site, source: str, content: EpisodeContent) -> str:
+    episode = content.episode
+    count = len(content.messages)
+    extra = f" — {count} messages" if count else ""
+    return f"- {episode.date:%-d %b %Y}: {episode_md(site, source, content)}{extra}\n"
+
+
+def render_home(site: Site) -> str:
+    community = site.archive.community
+    source = urls.HOME
+    parts = [front_matter(community.name, community.description), f"# {inline_md(community.name)}\n\n"]
+    if community.description:
+        parts.append(f"{inline_md(community.description)}\n\n")
+    if site.upcoming:
+        nxt = site.upcoming[0]
+        parts.append(f"## Next chat\n\n**{episode_md(site, source, nxt)}** — {inline_md(when(site, nxt.episode.starts_at, with_utc=True))}\n\n")
+        parts.append(_question_list(nxt))
+    published = list(reversed(site.published))
+    if published:
+        latest = published[0]
+        digest = site.digests[latest.episode.id]
+        parts.append(f"## Latest chat\n\n**{episode_md(site, source, latest)}** — {inline_md(when(site, latest.episode.starts_at))}, "
+                     f"{digest.stats.messages} messages from {digest.stats.participants} people.\n\n")
+        if latest.episode.summary:
+            parts.append(f"{inline_md(latest.episode.summary)}\n\n")
+        parts.append("## Recent chats\n\n" + "".join(_episode_line(site, source, c) for c in published[:10]) + "\n")
+    parts.append(f"Browse [the archive by year]({site.md_href(source, urls.ARCHIVE)}), [topics]({site.md_href(source, urls.TOPICS)}) "
+                 f"or [people]({site.md_href(source, urls.PEOPLE)}).\n")
+    return "".join(parts)
+
+
+def _question_list(content: EpisodeContent) -> str:
+    questions = content.episode.questions
+    return ("".join(f"1. {inline_md(q)}\n" for q in questions) + "\n") if questions else ""
+
+
+def render_archive(site: Site) -> str:
+    source = urls.ARCHIVE
+    parts = [front_matter("Archive", f"Every {site.archive.community.name} chat, by year"), "# Archive\n\n"]
+    by_year: dict[int, list[EpisodeContent]] = {}
+    for content in reversed(site.published):
+        by_year.setdefault(content.episode.date.year, []).append(content)
+    for year, contents in by_year.items():
+        parts.append(f"## {year}\n\n" + "".join(_episode_line(site, source, c) for c in contents) + "\n")
+    if not by_year:
+        parts.append("No chats have been published yet.\n")
+    return "".join(parts)
+
+
+def render_upcoming(site: Site) -> str:
+    source = urls.UPCOMING
+    parts = [front_matter("Upcoming chats", f"The next {site.archive.community.name} chats"), "# Upcoming chats\n\n"]
+    for content in site.upcoming:
+        parts.append(f"## {episode_md(site, source, content)}\n\n{inline_md(when(site, content.episode.starts_at, with_utc=True))}\n\n")
+        parts.append(_question_list(content))
+    if not site.upcoming:
+        parts.append("No chat is scheduled yet.\n")
+    return "".join(parts)
+
+
+def render_topics(site: Site) -> dict[str, str]:
+    """The topics index and one page per tag."""
+    tags: dict[str, list[EpisodeContent]] = {}
+    for content in site.archive.episodes:  # upcoming chats link to their topics too
+        for tag in content.episode.tags:
+            tags.setdefault(tag, []).append(content)
+    pages = {}
+    index = [front_matter("Topics", "Chats by topic"), "# Topics\n\n"]
+    for tag in sorted(tags, key=str.casefold):
+        path = urls.topic_path(tag)
+        count = len(tags[tag])
+        index.append(f"- [{inline_md(tag)}]({site.md_href(urls.TOPICS, path)}) ({count} chat{'s' if count != 1 else ''})\n")
+        lines = "".join(_episode_line(site, path, c) for c in reversed(tags[tag]))
+        pages[path] = front_matter(f"Topic: {tag}", f"Chats about {tag}") + f"# Topic: {inline_md(tag)}\n\n{lines}"
+    pages[urls.TOPICS] = "".join(index)
+    return pages
+
+
+def render_people(site: Site) -> dict[str, str]:
+    """The people index and one page per participant."""
+    attended: dict[str, list[tuple[EpisodeContent, int]]] = {}
+    for content in site.published:
+        counts: dict[str, int] = {}
+        for message in content.messages:
+            if not message.deleted:
+                key = site.directory.author(message).key
+                counts[key] = counts.get(key, 0) + 1
+        for key, n in counts.items():
+            attended.setdefault(key, []).append((content, n))
+    pages = {}
+    rows = []
+    for person in site.directory.participants():
+        visits = attended.get(person.key, [])
+        if not visits and not person.known:
+            continue
+        path = urls.person_path(person.slug)
+        messages = sum(n for _, n in visits)
+        rows.append(f"| [{inline_md(person.name)}]({site.md_href(urls.PEOPLE, path)}) | {len(visits)} | {messages} |")
+        pages[path] = _person_page(site, path, person, visits)
+    pages[urls.PEOPLE] = (
+        front_matter("People", f"Everyone who took part in {site.archive.community.name}")
+        + "# People\n\n| Name | Chats | Messages |\n|---|---:|---:|\n" + "\n".join(rows) + "\n"
+    )
+    return pages
+
+
+def _person_page(site: Site, path: str, person: Participant, visits: list[tuple[EpisodeContent, int]]) -> str:
+    parts = [front_matter(person.name, f"{person.name} in {site.archive.community.name}"), f"# {inline_md(person.name)}\n\n"]
+    handles = ", ".join(f"`{h}`" if "`" not in h else inline_md(h) for h in person.handles)
+    parts.append(f"- **Handles:** {handles}\n- **Role:** {person.role.value}\n- **Chats:** {len(visits)}\n"
+                 f"- **Messages:** {sum(n for _, n in visits)}\n\n")
+    if visits:
+        parts.append("## Chats\n\n" + "".join(
+            f"- {c.episode.date:%-d %b %Y}: {episode_md(site, path, c)} — {n} message{'s' if n != 1 else ''}\n" for c, n in reversed(visits)) + "\n")
+    return "".join(parts)
+
+
+def render_all(site: Site) -> dict[str, str]:
+    """Every generated page, keyed by its docs path."""
+    pages = {urls.HOME: render_home(site), urls.ARCHIVE: render_archive(site), urls.UPCOMING: render_upcoming(site)}
+    published = site.published
+    position = {c.episode.id: i for i, c in enumerate(published)}
+    for content in site.archive.episodes:
+        index = position.get(content.episode.id, -1)
+        previous = published[index - 1] if index > 0 else None
+        following = published[index + 1] if 0 <= index < len(published) - 1 else None
+        pages[urls.episode_path(content.episode.id)] = render_episode(site, content, previous, following)
+    pages.update(render_topics(site))
+    pages.update(render_people(site))
+    return pages

@@ -1,0 +1,47 @@
+"""The MkDocs plugin: plain `mkdocs build` and `mkdocs serve` do what `chatdigest build` does.
+
+on_config   generate docs/ from data/ and set the navigation (before MkDocs collects files,
+            so the generated pages are part of this very build)
+on_serve    watch data/ too, so editing a transcript reloads the browser
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from mkdocs.config import config_options as c
+from mkdocs.config.base import Config
+from mkdocs.exceptions import PluginError
+from mkdocs.plugins import BasePlugin
+
+from .errors import ChatdigestError, ProblemsFound
+from .generate import build_nav, generate_site
+
+log = logging.getLogger("mkdocs.plugins.chatdigest")
+
+
+class ChatdigestConfig(Config):
+    data_dir = c.Type(str, default="data")
+    nav = c.Type(bool, default=True)  # set the navigation unless mkdocs.yml has its own
+
+
+class ChatdigestPlugin(BasePlugin[ChatdigestConfig]):
+    def on_config(self, config):
+        self.root = Path(config.config_file_path).resolve().parent
+        docs_dir = Path(config.docs_dir)
+        try:
+            report = generate_site(self.root, docs_dir, config.use_directory_urls)
+        except ProblemsFound as exc:
+            raise PluginError("chatdigest: data/ has problems:\n" + "\n".join(str(p) for p in exc.problems)) from None
+        except ChatdigestError as exc:
+            raise PluginError(f"chatdigest: {exc}") from None
+        log.info(report.summary())
+        self.site = report.site
+        if self.config.nav and not config.nav:
+            config.nav = build_nav(report.site, docs_dir)
+        return config
+
+    def on_serve(self, server, config, builder):
+        server.watch(str(self.root / self.config.data_dir))
+        return server

@@ -1,0 +1,65 @@
+"""build and serve: run MkDocs on a community site. The chatdigest plugin named in mkdocs.yml
+generates the pages, so these are thin wrappers that add clear errors."""
+
+from __future__ import annotations
+
+import logging
+import os
+from pathlib import Path
+
+from .errors import ChatdigestError, StrictFailure
+
+
+def _config_file(root: Path) -> Path:
+    config_file = root / "mkdocs.yml"
+    if not config_file.is_file():
+        raise ChatdigestError(f"{config_file}: no mkdocs.yml here (fix: run in a site folder, pass --root, or create one with `chatdigest init`)")
+    return config_file
+
+
+def _load_config(root: Path, **options):
+    from mkdocs.config import load_config
+    from mkdocs.exceptions import ConfigurationError
+
+    os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")
+    try:
+        config = load_config(config_file=str(_config_file(root)), **options)
+    except ConfigurationError as exc:
+        raise ChatdigestError(f"{root / 'mkdocs.yml'}: {exc}") from None
+    if "chatdigest" not in config.plugins:
+        raise ChatdigestError(f"{root / 'mkdocs.yml'}: the chatdigest plugin is not enabled (fix: add `- chatdigest` under `plugins:`)")
+    return config
+
+
+def build_site(root: Path, strict: bool = False) -> Path:
+    """Generate docs/ and build site/ with MkDocs. Warnings fail the build when strict (exit 1)."""
+    from mkdocs.commands.build import build
+    from mkdocs.exceptions import Abort, PluginError
+
+    _setup_logging()
+    try:
+        config = _load_config(root, strict=strict)
+        build(config)
+    except PluginError as exc:
+        raise ChatdigestError(str(exc).removeprefix("chatdigest: ")) from None
+    except Abort as exc:
+        raise (StrictFailure if strict else ChatdigestError)(str(exc)) from None
+    return Path(config.site_dir)
+
+
+def serve_site(root: Path, dev_addr: str) -> None:
+    from mkdocs.commands.serve import serve
+
+    _setup_logging()
+    os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")
+    serve(config_file=str(_config_file(root)), dev_addr=dev_addr, livereload=True)
+
+
+def _setup_logging() -> None:
+    # MkDocs logs through "mkdocs"; show its warnings and info like the mkdocs command does.
+    logger = logging.getLogger("mkdocs")
+    if not logger.handlers:
+        handler = logging.StreamHandler()
+        handler.setFormatter(logging.Formatter("%(levelname)-7s -  %(message)s"))
+        logger.addHandler(handler)
+        logger.setLevel(logging.INFO)
