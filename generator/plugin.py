@@ -2,6 +2,7 @@
 
 on_config   generate docs/ from data/ and set the navigation (before MkDocs collects files,
             so the generated pages are part of this very build)
+on_post_build  make what is made from the built site (each step in POST_BUILD_STEPS)
 on_serve    watch data/ too, so editing a transcript reloads the browser
 """
 
@@ -19,6 +20,10 @@ from .errors import ChatdigestError, ProblemsFound
 from .generate import build_nav, generate_site
 
 log = logging.getLogger("mkdocs.plugins.chatdigest")
+
+# Steps run after MkDocs has written site/: each takes (pages.Site, MkDocs config). Order matters
+# only where a step reads another's output.
+POST_BUILD_STEPS: list = []
 
 
 class ChatdigestConfig(Config):
@@ -41,6 +46,10 @@ class ChatdigestPlugin(BasePlugin[ChatdigestConfig]):
         if self.config.nav and not config.nav:
             config.nav = build_nav(report.site, docs_dir)
         return config
+
+    def on_post_build(self, config):
+        for step in POST_BUILD_STEPS:
+            step(self.site, config)
 
     def on_serve(self, server, config, builder):
         server.watch(str(self.root / self.config.data_dir))
