@@ -63,7 +63,10 @@ class _Reader:
         except yaml.MarkedYAMLError as exc:
             mark = exc.problem_mark or exc.context_mark
             line = mark.line + 1 if mark else None
-            self.problem(path, f"not valid YAML: {exc.problem or exc.context}", line, fix="check indentation and quoting")
+            message = f"not valid YAML: {exc.problem or exc.context}"
+            if exc.context and exc.context_mark and exc.problem_mark and exc.context_mark.line != exc.problem_mark.line:
+                message += f" ({exc.context.removeprefix('while ')} that started on line {exc.context_mark.line + 1})"
+            self.problem(path, message, line, fix="check indentation and quoting")
             return None
         except yaml.YAMLError as exc:
             self.problem(path, f"not valid YAML: {exc}")
@@ -259,7 +262,7 @@ def _check_archive(reader: _Reader, people: list[Person], episodes: list[Episode
         for field in ("hosts", "guests"):
             for person in getattr(episode, field):
                 if person not in known:
-                    reader.problem(path, f"{field}: {person!r} is not in data/people.yml", where=field, fix="add the person to people.yml or fix the id")
+                    reader.problem(path, f"{field}: {person!r} is not in data/people.yml", fix="add the person to people.yml or fix the id")
     dates = Counter(c.episode.date for c in episodes)
     for content in episodes:
         if dates[content.episode.date] > 1:

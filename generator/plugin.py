@@ -35,17 +35,24 @@ class ChatdigestPlugin(BasePlugin[ChatdigestConfig]):
     def on_config(self, config):
         self.root = Path(config.config_file_path).resolve().parent
         docs_dir = Path(config.docs_dir)
+        self.failure: ChatdigestError | None = None
         try:
             report = generate_site(self.root, docs_dir, config.use_directory_urls)
-        except ProblemsFound as exc:
-            raise PluginError("chatdigest: data/ has problems:\n" + "\n".join(str(p) for p in exc.problems)) from None
         except ChatdigestError as exc:
-            raise PluginError(f"chatdigest: {exc}") from None
+            # Kept so `chatdigest build` can report the problems itself, one per line.
+            self.failure = exc
+            self._raise_for_mkdocs(exc)
         log.info(report.summary())
         self.site = report.site
         if self.config.nav and not config.nav:
             config.nav = build_nav(report.site, docs_dir)
         return config
+
+    @staticmethod
+    def _raise_for_mkdocs(exc: ChatdigestError):
+        if isinstance(exc, ProblemsFound):
+            raise PluginError("chatdigest: data/ has problems:\n" + "\n".join(str(p) for p in exc.problems)) from None
+        raise PluginError(f"chatdigest: {exc}") from None
 
     def on_post_build(self, config):
         for step in POST_BUILD_STEPS:

@@ -19,12 +19,12 @@ def _config_file(root: Path) -> Path:
 
 def _load_config(root: Path, **options):
     from mkdocs.config import load_config
-    from mkdocs.exceptions import ConfigurationError
+    from mkdocs.exceptions import Abort, ConfigurationError
 
     os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")
     try:
         config = load_config(config_file=str(_config_file(root)), **options)
-    except ConfigurationError as exc:
+    except (ConfigurationError, Abort) as exc:
         raise ChatdigestError(f"{root / 'mkdocs.yml'}: {exc}") from None
     if "chatdigest" not in config.plugins:
         raise ChatdigestError(f"{root / 'mkdocs.yml'}: the chatdigest plugin is not enabled (fix: add `- chatdigest` under `plugins:`)")
@@ -37,12 +37,14 @@ def build_site(root: Path, strict: bool = False) -> Path:
     from mkdocs.exceptions import Abort, PluginError
 
     _setup_logging()
+    config = _load_config(root, strict=strict)
     try:
-        config = _load_config(root, strict=strict)
         build(config)
-    except PluginError as exc:
-        raise ChatdigestError(str(exc).removeprefix("chatdigest: ")) from None
-    except Abort as exc:
+    except (Abort, PluginError) as exc:
+        # The plugin keeps its own error so problems are listed one per line, not as "BuildError".
+        failure = getattr(config.plugins["chatdigest"], "failure", None)
+        if failure is not None:
+            raise failure from None
         raise (StrictFailure if strict else ChatdigestError)(str(exc)) from None
     return Path(config.site_dir)
 
