@@ -1,0 +1,138 @@
+"""The digest on small hand-made transcripts, including the tricky cases of real chats."""
+
+from __future__ import annotations
+
+import datetime as dt
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from generator.digest import (
+    answer_numbers,
+    archive_activity,
+    build_digest,
+    first_appearances,
+    question_number,
+    suggest_highlights,
+)
+from generator.model import Episode, EpisodeContent, Message
+
+START = dt.datetime(2026, 3, 5, 19, 0, tzinfo=dt.timezone.utc)
+UTC = ZoneInfo("UTC")
+
+
+def msg(id: str, minute: float, author: str, text: str, **extra) -> Message:
+    return Message(id=id, platform="x", author=author, at=START + dt.timedelta(minutes=minute), text=text, **extra)
+
+
+def content(messages, questions=(), episode_id="2026-03-05-chat", start=START) -> EpisodeContent:
+    episode = Episode(id=episode_id, title="Chat", starts_at=start, questions=list(questions))
+    return EpisodeContent(episode=episode, messages=tuple(messages))
+
+
+def key(message: Message) -> str:
+    return message.author
+
+
+@pytest.mark.parametrize("text,number", [("Q1: hi", 1), ("q 2. x", 2), ("Q3) y", 3), ("🔥Q4 - z", 4), ("A1: no", None), ("Quick Q: no", None)])
+def test_question_forms(text, number):
+    assert question_number(text) == number
+
+
+@pytest.mark.parametrize("text,numbers", [
+    ("A1: yes", [1]), ("a1 - yes", [1]), ("A 2: z", [2]), ("A2. ok", [2]), ("A3) ok", [3]),
+    ("A1/A2: both", [1, 2]), ("A1 & A3: both", [1, 3]), ("@bob @amy A3: hi", [3]),
+    ("see http://x.com/A1: no", []), ("A1 inside", []), ("AA1: no", []),
+])
+def test_answer_forms(text, numbers):
+    assert answer_numbers(text) == numbers
+
+
+def test_answers_grouped_under_questions_with_replies_nested():
+    messages = [
+        msg("q1", 0, "@host", "Q1: First? #chat"),
+        msg("a1", 1, "@amy", "A1: mine"),
+        msg("r1", 2, "@bob", "@amy nice", reply_to="a1"),
+        msg("r2", 3, "@amy", "@bob thanks", reply_to="r1"),
+        msg("plain", 3.5, "@cat", "replying to the question itself", reply_to="q1"),
+        msg("q2", 10, "@host", "Q2: Second?"),
+        msg("both", 11, "@bob", "A1/A2: both at once"),
+        msg("gone", 12, "@dan", "", deleted=True),
+        msg("chat", 13, "@dan", "just chatting"),
+    ]
+    digest = build_digest(content(messages), {"host"}, UTC, key)
+    q1, q2 = digest.questions
+    assert [t.message.id for t in q1.answers] == ["a1", "plain", "both"]
+    assert [t.message.id for t in q1.answers[0].replies] == ["r1"]
+    assert [t.message.id for t in q1.answers[0].replies[0].replies] == ["r2"]
+    assert [t.message.id for t in q2.answers] == ["both"]
+    assert digest.stats.answers == 3
+    assert digest.stats.messages == 8 and digest.stats.participants == 5
+
+
+def test_answer_before_question_is_not_placed_unless_questions_were_published():
+    messages = [msg("early", 0, "@amy", "A2: jumping ahead"), msg("q2", 5, "@host", "Q2: Now?")]
+    assert build_digest(content(messages), {"host"}, UTC, key).questions[0].answers == []
+    published = build_digest(content(messages, questions=["Q1: One?", "Q2: Now?"]), {"host"}, UTC, key)
+    assert [t.message.id for t in published.questions[1].answers] == ["early"]
+
+
+def test_question_asked_twice_counts_replies_to_either():
+    messages = [
+        msg("q1", 0, "@host", "Q1: Favourite tool?"),
+        msg("q1again", 5, "@host", "Q1: in case you missed it — favourite tool?"),
+        msg("a", 6, "@amy", "vim", reply_to="q1again"),
+        msg("b", 7, "@bob", "emacs", reply_to="q1"),
+    ]
+    digest = build_digest(content(messages), {"host"}, UTC, key)
+    assert len(digest.questions) == 1
+    assert [t.message.id for t in digest.questions[0].answers] == ["a", "b"]
+
+
+def test_only_hosts_ask_questions():
+    messages = [msg("q1", 0, "@amy", "Q1: not the host"), msg("a", 1, "@bob", "A1: hm")]
+    assert build_digest(content(messages), {"host"}, UTC, key).questions == []
+
+
+def test_reply_cycle_in_bad_data_terminates():
+    messages = [msg("x", 0, "@a", "x", reply_to="y"), msg("y", 1, "@b", "y", reply_to="x")]
+    digest = build_digest(content(messages), set(), UTC, key)
+    assert sum(1 + t.size() for t in digest.threads) == 2
+
+
+def test_links_deduplicated_with_sharers():
+    messages = [
+        msg("1", 0, "@a", "https://www.example.com/x", links=("https://www.example.com/x",)),
+        msg("2", 1, "@b", "again https://www.example.com/x", links=("https://www.example.com/x",)),
+        msg("3", 2, "@a", "https://other.org", links=("https://other.org",)),
+    ]
+    links = build_digest(content(messages), set(), UTC, key).stats.links
+    assert [(l.url, l.domain, len(l.shared_by)) for l in links] == [("https://www.example.com/x", "example.com", 2), ("https://other.org", "other.org", 1)]
+
+
+def test_activity_streaks_and_first_timers():
+    weeks = []
+    for week, authors in enumerate([["@a", "@b"], ["@a"], ["@a", "@b", "@c"]]):
+        start = START + dt.timedelta(weeks=week)
+        messages = [Message(id=f"{week}-{i}", platform="x", author=a, at=start + dt.timedelta(minutes=i), text="hi") for i, a in enumerate(authors)]
+        weeks.append(content(messages, episode_id=f"2026-03-{5 + 7 * week:02d}-w", start=start))
+    digests = {c.episode.id: build_digest(c, set(), UTC, key) for c in weeks}
+    activity = archive_activity(weeks, digests, key)
+    assert (activity["@a"].longest_streak, activity["@a"].current_streak) == (3, 3)
+    assert (activity["@b"].longest_streak, activity["@b"].current_streak) == (1, 1)
+    assert len(activity["@b"].episodes) == 2
+    firsts = first_appearances(activity)
+    assert firsts[weeks[0].episode.id] == {"@a", "@b"} and firsts[weeks[2].episode.id] == {"@c"}
+
+
+def test_suggestions_prefer_discussed_and_liked_answers():
+    messages = [
+        msg("q1", 0, "@host", "Q1: Go?"),
+        msg("quiet", 1, "@a", "A1: ok"),
+        msg("liked", 2, "@b", "A1: a liked answer", likes=9),
+        msg("talked", 3, "@c", "A1: a discussed answer"),
+        *[msg(f"r{i}", 4 + i, "@d", "yes", reply_to="talked") for i in range(3)],
+    ]
+    digest = build_digest(content(messages), {"host"}, UTC, key)
+    ranked = [s.message.id for s in suggest_highlights(digest, lambda m: False)]
+    assert ranked[:2] == ["liked", "talked"] and ranked[-1] == "quiet"
