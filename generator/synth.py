@@ -28,7 +28,7 @@ from __future__ import annotations
 import datetime as dt
 import random
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from generator.model import Media, Message, Platform
@@ -44,6 +44,7 @@ __all__ = [
     "permalink_for",
     "sprinkle_edits_and_deletions",
     "synthesise_episode_messages",
+    "synthesise_intros",
 ]
 
 # X ids are "snowflakes": milliseconds since this epoch, shifted left by 22 bits of machine and
@@ -141,12 +142,12 @@ def make_message(
 
 _FIRST = (
     "Alex Ana Ben Bianca Cam Carla Dan Dana Eli Emma Femi Fran Gabe Gia Hugo Ines Ivan Jade Jon "
-    "June Kai Kat Leo Lina Luca Mae Mia Nate Nia Oli Pia Quincy Ravi Remy Sara Seb Tess Theo Uma "
+    "June Kai Kat Leo Lina Luca Mae Mia Nate Nia Oli Pia Ravi Remy Sara Seb Tess Theo Uma "
     "Val Vik Wes Yara Zac Zara Ade Bruno Chidi Daria Erik Farah Gus Hiro Ilse Joao Kemi Lars Mina"
 ).split()
 _LAST = (
     "Abbott Baker Castro Diaz Evans Fischer Garcia Hall Ito Jensen Kim Lopez Moreau Novak Osei "
-    "Park Quinn Rossi Silva Tan Ueda Varga Walsh Xu Young Zhou Achebe Bakker Costa Dubois Eze "
+    "Park Rossi Silva Tan Ueda Varga Walsh Xu Young Zhou Achebe Bakker Costa Dubois Eze "
     "Flores Gupta Haddad Ibrahim Jovanovic Kowalski Larsen Mendes Nakamura"
 ).split()
 _HANDLE_STYLES = (
@@ -238,6 +239,22 @@ GENERIC_ANSWERS = (
     "Having a plan B makes plan A feel way less scary",
 )
 
+# Occasionally an answer points somewhere; {user} is the author's handle without '@' or instance.
+GENERIC_LINK_SUFFIXES = (
+    " (wrote a longer post about it: https://medium.com/@{user}/{slug})",
+    ". More here 👉 https://{user}.substack.com/p/{slug}",
+    " — my notes from a talk on this: https://{user}.github.io/notes/{slug}/",
+    " (we talked about this on the blog once: https://blog.careerclub.example/2024/{num:02d}/{slug}/)",
+)
+_LINK_SLUGS = (
+    "what-i-learned",
+    "the-boring-answer",
+    "notes-to-my-younger-self",
+    "a-small-habit",
+    "ask-better-questions",
+    "on-being-new",
+)
+
 GENERIC_REPLIES = (
     "+1",
     "this 👆",
@@ -289,7 +306,7 @@ GENERIC_INTROS = (
     "Hi all! {first} here, {job} from {place}",
     "Evening everyone 👋 {first}, {job}, {place}",
     "{first} checking in from {place}! {job} by day",
-    "Hello hello, {first} from {place} here. I work as a {job}",
+    "Hello hello, {first} from {place} here ({job})",
     "First time joining! I'm {first}, {job} in {place}",
     "Hey #CareerClub 👋 {first} from {place}, {job}",
     "{first} here, lurking with tea ☕ ({job}, {place})",
@@ -374,7 +391,7 @@ def add_chatter(
     count: int,
     end: dt.datetime,
     hashtag: str = "CareerClub",
-    answer_phrases: Sequence[str] = GENERIC_ANSWERS,
+    answer_phrases: Sequence[str] | Mapping[int, Sequence[str]] = GENERIC_ANSWERS,
     avoid: Iterable[str] = (),
 ) -> list[Message]:
     """`count` new answers, replies and quotes around an existing chat; returns only the new ones.
@@ -382,7 +399,10 @@ def add_chatter(
     `questions` are the host's question messages, in order (Q1 first). Replies go to answers
     and replies of the same platform, because a Mastodon post cannot reply to an X post.
     `avoid` names message ids nobody should reply to (e.g. ones about to be deleted).
+    `answer_phrases` is either one list for every question or a mapping from question index
+    (0 for Q1) to phrases written for that question; generic phrases fill in the rest.
     """
+    used: set[str] = set()
     avoided = set(avoid)
     question_ids = {q.id for q in questions}
     author_of = {m.id: m.author for m in messages}
@@ -393,11 +413,17 @@ def add_chatter(
         if m.id not in avoided and m.id not in question_ids and _is_answer_or_reply(m):
             pools.setdefault(m.platform, []).append(m)
     new: list[Message] = []
-    for _ in range(count):
+    attempts = 0
+    while len(new) < count and attempts < count * 4:
+        attempts += 1
         author = rng.choice(participants)
         kind = rng.choices(("answer", "reply", "quote"), weights=(48, 48, 4))[0]
         parent = _pick_parent(rng, pools.get(author.platform, ()), author.handle)
-        if kind != "answer" and parent is not None:
+        index = rng.randrange(len(questions))
+        phrase = _pick_phrase(rng, answer_phrases, index, used) if kind == "answer" or parent is None else None
+        if phrase is None and parent is None:
+            continue
+        if phrase is None:
             at = min(_at(parent.at, rng.uniform(15, 240)), end + dt.timedelta(minutes=3))
             if at <= parent.at:
                 at = _at(parent.at, rng.uniform(5, 30))
@@ -410,16 +436,19 @@ def add_chatter(
                 text = f"{parent.author} {phrase}{_tag(rng, hashtag, 0.45)}"
                 msg = make_message(rng, author=author, at=at, text=text, reply_to=parent.id, likes=_likes(rng))
         else:
-            index = rng.randrange(len(questions))
             question = questions[index]
             next_at = questions[index + 1].at if index + 1 < len(questions) else end
             window = max((next_at - question.at).total_seconds(), 120)
             at = _at(question.at, 20 + rng.betavariate(1.3, 2.2) * window * 1.15)
-            phrase = rng.choice(answer_phrases)
             if author.platform == question.platform and rng.random() < 0.12:
                 text = f"{question.author} {phrase} #{hashtag}"
                 msg = make_message(rng, author=author, at=at, text=text, reply_to=question.id, likes=_likes(rng, 1.5))
             else:
+                if rng.random() < 0.04:
+                    user = author.handle.lstrip("@").split("@")[0].replace("_", "")
+                    phrase += rng.choice(GENERIC_LINK_SUFFIXES).format(
+                        user=user, slug=rng.choice(_LINK_SLUGS), num=rng.randint(1, 12)
+                    )
                 text = f"{answer_prefix(rng, index + 1)}{phrase} #{hashtag}"
                 media = ()
                 if rng.random() < 0.02:
@@ -438,6 +467,36 @@ _ANSWER = re.compile(r"^\s*[Aa]\d")
 def _is_answer_or_reply(m: Message) -> bool:
     # Intros, welcomes and announcements are not what "+1" and "this 👆" answer.
     return bool(m.text) and (m.reply_to is not None or bool(_ANSWER.match(m.text)))
+
+
+def _pick_phrase(
+    rng: random.Random, phrases: Sequence[str] | Mapping[int, Sequence[str]], index: int, used: set[str]
+) -> str | None:
+    """An answer nobody has posted tonight, or None when the good ones are used up.
+
+    Two people posting the very same sentence reads as fake, so written phrases are used once;
+    after that the caller turns the message into a reply instead.
+    """
+    if isinstance(phrases, Mapping):
+        topical = [p for p in phrases.get(index, ()) if p not in used]
+    else:
+        topical = [p for p in phrases if p not in used]
+    generic = [p for p in GENERIC_ANSWERS if p not in used]
+    if topical and (not generic or rng.random() >= 0.15):
+        phrase = rng.choice(topical)
+    elif generic and (topical or rng.random() < 0.3):
+        phrase = rng.choice(generic)
+    elif not isinstance(phrases, Mapping) and phrases and rng.random() < 0.6:
+        # Long synthetic chats (the benchmark) outrun any list; vary the opening instead.
+        base = rng.choice(phrases)
+        return rng.choice(_OPENERS) + base[:1].lower() + base[1:]
+    else:
+        return None
+    used.add(phrase)
+    return phrase
+
+
+_OPENERS = ("Honestly, ", "For me, ", "Big one for me: ", "Ha, ", "Late to this but ", "Agree with others, ", "Hmm. ")
 
 
 def _pick_parent(rng: random.Random, pool: Sequence[Message], author: str) -> Message | None:
@@ -491,6 +550,27 @@ def sprinkle_edits_and_deletions(
     return out
 
 
+def synthesise_intros(
+    rng: random.Random,
+    people: Sequence[Participant],
+    *,
+    start: dt.datetime,
+    hashtag: str = "CareerClub",
+    within_seconds: float = 300,
+) -> list[Message]:
+    """One "Hi all, Sam from Leeds, product manager" message per person, in the first minutes."""
+    msgs = []
+    for person in people:
+        text = rng.choice(GENERIC_INTROS).format(
+            first=_first_name(person), job=rng.choice(_INTRO_JOBS), place=rng.choice(_INTRO_PLACES)
+        )
+        if f"#{hashtag}" not in text:
+            text += f" #{hashtag}"
+        at = _at(start, rng.uniform(20, within_seconds))
+        msgs.append(make_message(rng, author=person, at=at, text=text, likes=_likes(rng)))
+    return msgs
+
+
 def synthesise_episode_messages(
     rng: random.Random,
     *,
@@ -502,7 +582,7 @@ def synthesise_episode_messages(
     platform: Platform = "x",
     hashtag: str = "CareerClub",
     duration_minutes: int = 60,
-    answer_phrases: Sequence[str] = GENERIC_ANSWERS,
+    answer_phrases: Sequence[str] | Mapping[int, Sequence[str]] = GENERIC_ANSWERS,
     next_topic: str = "",
 ) -> list[Message]:
     """About `count` messages of one chat: welcome, intros, questions, answers, replies, goodbye.
@@ -524,13 +604,7 @@ def synthesise_episode_messages(
         )
     ]
     intro_count = max(1, count // 8)
-    for person in rng.sample(people, min(intro_count, len(people))):
-        text = rng.choice(GENERIC_INTROS).format(
-            first=_first_name(person), job=rng.choice(_INTRO_JOBS), place=rng.choice(_INTRO_PLACES)
-        )
-        if f"#{hashtag}" not in text:
-            text += f" #{hashtag}"
-        msgs.append(make_message(rng, author=person, at=_at(start, rng.uniform(30, 300)), text=text, likes=_likes(rng)))
+    msgs += synthesise_intros(rng, rng.sample(people, min(intro_count, len(people))), start=start, hashtag=hashtag)
     question_msgs = []
     span = (duration_minutes - 8) * 60
     for i, question in enumerate(questions):
