@@ -36,7 +36,8 @@ class ImportOptions:
     """
 
     channel: str | None = None
-    date: dt.date | None = None
+    date: dt.date | None = None  # the day of a log whose lines carry no date (IRC), given by the user
+    default_date: dt.date | None = None  # the same, when neither the user nor the file name says: the episode's
     timezone: str = "UTC"
     date_order: str = "auto"  # WhatsApp: auto | dmy | mdy
     progress: Callable[[int, int], None] | None = None  # (done, total), called now and then

@@ -25,6 +25,8 @@ def read(path: Path, options: ImportOptions) -> ImportResult:
     collector = Collector(options)
     tweets_files = source.find(TWEETS) + [n for n in source.find(GRAILBIRD) if n not in source.find(TWEETS)]
     deleted_files = source.find(DELETED)
+    if source.is_single_file and not deleted_files:
+        tweets_files = source.names()  # the user named the file: trust it, whatever its name
     if not tweets_files and not deleted_files:
         raise refuse(str(path), "no tweets.js, tweet.js or data/js/tweets/*.js in this folder or zip", "pass the unzipped X archive folder, its zip, or its data/tweets.js")
     author = read_account(source, path)

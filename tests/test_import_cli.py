@@ -1,0 +1,203 @@
+"""`chatdigest import` end to end on a throwaway site: exit codes, one-line errors, data/ left
+byte-identical after a failed import, idempotent re-import, merging of overlapping exports,
+editor-curated fields kept, unknown people listed and added."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import zipfile
+from pathlib import Path
+
+import pytest
+import yaml
+from click.testing import CliRunner
+
+from generator.cli import main
+
+SAMPLES = Path(__file__).parent / "samples"
+
+COMMUNITY = """\
+name: Career Club
+hashtags: ["#CareerClub"]
+schedule:
+  weekday: thursday
+  time: "20:00"
+  timezone: Europe/Berlin
+  duration_minutes: 60
+"""
+PEOPLE = """\
+# people who take part
+people:
+  - id: maya
+    name: Maya Okafor
+    role: host
+    handles:
+      slack: maya
+      x: "@maya_o"
+"""
+
+
+@pytest.fixture
+def site(tmp_path: Path) -> Path:
+    (tmp_path / "data").mkdir()
+    (tmp_path / "data" / "community.yml").write_text(COMMUNITY, encoding="utf-8")
+    (tmp_path / "data" / "people.yml").write_text(PEOPLE, encoding="utf-8")
+    return tmp_path
+
+
+def run(site: Path, *args: str):
+    return CliRunner().invoke(main, ["import", *map(str, args), "--root", str(site)], catch_exceptions=False)
+
+
+def snapshot(site: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(site)): p.read_bytes() for p in sorted((site / "data").rglob("*")) if p.is_file()}
+
+
+def transcript(site: Path, folder: str = "2026-01-08-chat") -> list[dict]:
+    path = site / "data" / "episodes" / folder / "transcript.jsonl"
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+
+
+def test_import_creates_episode_and_reports_format(site: Path) -> None:
+    result = run(site, SAMPLES / "slack" / "workspace", "--episode", "2026-01-08")
+    assert result.exit_code == 0, result.output
+    assert "format: slack (detected)" in result.output
+    episode = yaml.safe_load((site / "data/episodes/2026-01-08-chat/episode.yml").read_text())
+    assert episode["title"] == "Chat of 8 January 2026"
+    assert episode["starts_at"] == "2026-01-08T20:00:00+01:00"
+    assert len(transcript(site)) == 6
+    assert "sam.k" in result.output and "--add-people" in result.output  # unknown handle listed
+    check = CliRunner().invoke(main, ["check", "--root", str(site)])
+    assert check.exit_code == 0, check.output
+
+
+def test_reimport_is_idempotent(site: Path) -> None:
+    assert run(site, SAMPLES / "x-archive" / "careerclub", "--episode", "2026-01-08").exit_code == 0
+    before = snapshot(site)
+    again = run(site, SAMPLES / "x-archive" / "careerclub", "--episode", "2026-01-08")
+    assert again.exit_code == 0 and "0 new" in again.output and "unchanged" in again.output
+    assert snapshot(site) == before
+
+
+def test_overlapping_exports_merge_by_id(site: Path, tmp_path: Path) -> None:
+    lines = (SAMPLES / "jsonl" / "generic.jsonl").read_text().splitlines()[:3]
+    first, second = tmp_path / "a.jsonl", tmp_path / "b.jsonl"
+    first.write_text("\n".join(lines[:2]) + "\n")
+    second.write_text("\n".join(lines[1:3]) + "\n")
+    assert run(site, first, "--episode", "2026-01-08").exit_code == 0
+    result = run(site, second, "--episode", "2026-01-08")
+    assert result.exit_code == 0 and "1 new" in result.output and "1 unchanged" in result.output
+    assert [m["id"] for m in transcript(site)] == ["j1", "j2", "f65feb3a52e5"]
+
+
+def test_colliding_ids_from_two_sources_are_prefixed(site: Path, tmp_path: Path) -> None:
+    other = tmp_path / "other.jsonl"
+    other.write_text('{"id": "j1", "platform": "irc", "author": "zed", "at": "2026-01-08T19:10:00Z", "text": "same id, other chat"}\n')
+    assert run(site, SAMPLES / "jsonl" / "generic.jsonl", "--episode", "2026-01-08").exit_code == 0
+    assert run(site, other, "--episode", "2026-01-08").exit_code == 0
+    ids = [m["id"] for m in transcript(site)]
+    assert "j1" in ids and "irc-j1" in ids and len(ids) == len(set(ids))
+
+
+def test_curated_fields_are_never_overwritten(site: Path) -> None:
+    assert run(site, SAMPLES / "jsonl" / "generic.jsonl", "--episode", "2026-01-08").exit_code == 0
+    path = site / "data/episodes/2026-01-08-chat/episode.yml"
+    curated = path.read_text() + "summary: Hand written.\nhighlights:\n- j2\nquestions:\n- What was your first job?\n"
+    path.write_text(curated)
+    assert run(site, SAMPLES / "jsonl" / "generic.jsonl", "--episode", "2026-01-08-chat").exit_code == 0
+    assert path.read_text() == curated
+
+
+def test_add_people_appends_and_keeps_comments(site: Path) -> None:
+    result = run(site, SAMPLES / "slack" / "workspace", "--episode", "2026-01-08", "--add-people")
+    assert result.exit_code == 0, result.output
+    text = (site / "data/people.yml").read_text()
+    assert text.startswith(PEOPLE)  # appended: the editor's comments and order survive
+    people = yaml.safe_load(text)["people"]
+    assert {"sam-k", "uslackbot", "pollbot"} <= {p["id"] for p in people}
+    assert CliRunner().invoke(main, ["check", "--root", str(site)]).exit_code == 0
+
+
+def test_hashtag_window_and_all(site: Path) -> None:
+    # the x-archive sample: 4 tweets 19:00–19:30 UTC; the chat is 19:00–20:00 UTC (20:00 Berlin)
+    assert run(site, SAMPLES / "x-archive" / "careerclub", "--episode", "2026-01-08").exit_code == 0
+    ids = [m["id"] for m in transcript(site)]
+    assert "1880000000000000003" in ids  # no hashtag, but quotes a hashtag tweet: kept
+    result = run(site, SAMPLES / "x-archive" / "careerclub", "--episode", "2026-01-15")
+    assert result.exit_code == 2 and "no message in the episode's window" in result.output and "--all" in result.output
+    assert run(site, SAMPLES / "x-archive" / "careerclub", "--episode", "2026-01-15", "--all").exit_code == 0
+
+
+def test_hashtag_filter_drops_unrelated(site: Path, tmp_path: Path) -> None:
+    export = tmp_path / "x.jsonl"
+    export.write_text(
+        '{"id": "1", "platform": "x", "author": "@a", "at": "2026-01-08T19:05:00Z", "text": "Q1 #careerclub"}\n'
+        '{"id": "2", "platform": "x", "author": "@b", "at": "2026-01-08T19:06:00Z", "text": "A1", "reply_to": "1"}\n'
+        '{"id": "3", "platform": "x", "author": "@c", "at": "2026-01-08T19:07:00Z", "text": "unrelated", "reply_to": "9"}\n'
+    )
+    assert run(site, export, "--episode", "2026-01-08").exit_code == 0
+    assert [m["id"] for m in transcript(site)] == ["1", "2"]
+    assert run(site, export, "--episode", "2026-01-08", "--no-hashtag-filter").exit_code == 0
+    assert [m["id"] for m in transcript(site)] == ["1", "2", "3"]
+
+
+BAD_INPUTS = {
+    "empty.json": b"",
+    "binary.json": bytes(range(256)) * 4,
+    "latin1.txt": "08/01/2026, 20:00 - Zo\xeb: caf\xe9\n".encode("latin-1"),
+    "truncated.json": (SAMPLES / "discord" / "careerclub.json").read_bytes()[:700],
+    "unknown.txt": b"hello, this is just a letter\nnothing else\n",
+}
+
+
+@pytest.mark.parametrize("name", sorted(BAD_INPUTS))
+def test_bad_input_exits_2_with_one_line_and_leaves_data_alone(site: Path, tmp_path: Path, name: str) -> None:
+    assert run(site, SAMPLES / "jsonl" / "generic.jsonl", "--episode", "2026-01-08").exit_code == 0
+    before = snapshot(site)
+    bad = tmp_path / name
+    bad.write_bytes(BAD_INPUTS[name])
+    fmt = {"latin1.txt": "whatsapp", "truncated.json": "discord"}.get(name, "auto")
+    result = run(site, bad, "--episode", "2026-01-08", "--format", fmt)
+    assert result.exit_code == 2, result.output
+    lines = [line for line in result.output.splitlines() if line.strip()]
+    assert len(lines) == 1 and lines[0].startswith("error: ") and str(bad) in lines[0] and "Traceback" not in result.output
+    assert snapshot(site) == before
+
+
+def test_zip_without_export_and_wrong_format(site: Path, tmp_path: Path) -> None:
+    archive = tmp_path / "photos.zip"
+    with zipfile.ZipFile(archive, "w") as z:
+        z.writestr("IMG_0001.jpg", b"\xff\xd8\xff")
+    result = run(site, archive, "--episode", "2026-01-08")
+    assert result.exit_code == 2 and "cannot tell which chat export" in result.output and "--format" in result.output
+    result = run(site, archive, "--episode", "2026-01-08", "--format", "slack")
+    assert result.exit_code == 2 and "channels.json" in result.output
+    result = run(site, SAMPLES / "telegram" / "result.json", "--episode", "2026-01-08", "--format", "slack")
+    assert result.exit_code == 2 and not (site / "data" / "episodes").exists()
+
+
+def test_bad_episode_and_missing_file(site: Path) -> None:
+    assert run(site, SAMPLES / "csv" / "generic.csv", "--episode", "next week").exit_code == 2
+    assert run(site, SAMPLES / "csv" / "generic.csv", "--episode", "2026-02-30").exit_code == 2
+    result = run(site, site / "nope.zip", "--episode", "2026-01-08")
+    assert result.exit_code == 2 and "no such file" in result.output
+
+
+def test_whatsapp_zip_with_crlf(site: Path, tmp_path: Path) -> None:
+    archive = tmp_path / "WhatsApp Chat.zip"
+    with zipfile.ZipFile(archive, "w") as z:
+        z.writestr("_chat.txt", (SAMPLES / "whatsapp" / "android_dmy.txt").read_bytes().replace(b"\n", b"\r\n"))
+    result = run(site, archive, "--episode", "2026-01-08")
+    assert result.exit_code == 0, result.output
+    assert "format: whatsapp (detected)" in result.output
+    assert len(transcript(site)) == 4  # the 13 January message is outside the window
+
+
+def test_slack_zip_channel_pick(site: Path, tmp_path: Path) -> None:
+    archive = tmp_path / "slack.zip"
+    shutil.make_archive(str(archive.with_suffix("")), "zip", SAMPLES / "slack" / "workspace")
+    assert run(site, archive, "--episode", "2026-01-08", "--channel", "random").exit_code == 0
+    assert [m["text"] for m in transcript(site)] == ["same ts in another channel"]
+    result = run(site, archive, "--episode", "2026-01-08", "--channel", "nope")
+    assert result.exit_code == 2 and "careerclub" in result.output

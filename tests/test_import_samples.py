@@ -1,0 +1,80 @@
+"""Every sample export under tests/samples/<format>/ is a test (feedparser's tests/illformed way).
+
+A sample is a file or folder `<name>[.ext]` beside `<name>.expected.jsonl`, the importer's
+output in transcript form (datafiles.render_transcript). When the importer records problems
+(bad records it skipped), `<name>.problems.txt` lists them. To add a case, drop in an export and
+its expectation; no test code is needed. To write or refresh expectations after a deliberate
+change, run
+
+    CHATDIGEST_UPDATE_SAMPLES=1 pytest tests/test_import_samples.py
+
+and review the diff like code. Local times (WhatsApp, IRC, naive csv/jsonl) are read in
+Europe/Berlin so that conversion to UTC is exercised.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from generator.datafiles import render_transcript
+from generator.importers import FORMATS, ImportOptions, detect, read_export
+
+SAMPLES = Path(__file__).parent / "samples"
+UPDATE = os.environ.get("CHATDIGEST_UPDATE_SAMPLES") == "1"
+TIMEZONE = "Europe/Berlin"
+
+
+def sample_cases() -> list[tuple[str, Path]]:
+    cases = []
+    for expected in sorted(SAMPLES.glob("*/*.expected.jsonl")):
+        if expected.parent.name not in FORMATS:
+            continue
+        stem = expected.name.removesuffix(".expected.jsonl")
+        inputs = [p for p in expected.parent.iterdir() if (p.name == stem or p.name.startswith(stem + ".")) and not p.name.startswith(stem + ".expected.") and not p.name.startswith(stem + ".problems.")]
+        cases += [(expected.parent.name, p) for p in inputs]
+    if UPDATE:  # also every input that has no expectation yet
+        known = {p for _, p in cases}
+        for folder in sorted(p for p in SAMPLES.iterdir() if p.is_dir() and p.name in FORMATS):  # other folders belong to other readers (feeds)
+            for p in sorted(folder.iterdir()):
+                if p not in known and ".expected." not in p.name and ".problems." not in p.name:
+                    cases.append((folder.name, p))
+    return cases
+
+
+def expectation_of(path: Path) -> tuple[Path, Path]:
+    stem = path.name if path.is_dir() else path.name.split(".")[0]
+    return path.parent / f"{stem}.expected.jsonl", path.parent / f"{stem}.problems.txt"
+
+
+def render_problems(problems) -> str:
+    prefix = str(SAMPLES) + os.sep
+    return "".join(str(p).replace(prefix, "") + "\n" for p in problems)
+
+
+@pytest.mark.parametrize("fmt,path", sample_cases(), ids=lambda v: v if isinstance(v, str) else v.name)
+def test_sample_imports_as_expected(fmt: str, path: Path) -> None:
+    assert fmt in FORMATS, f"tests/samples/{fmt}/ is not a format name"
+    _, result = read_export(path, fmt, ImportOptions(timezone=TIMEZONE))
+    transcript = render_transcript(result.messages)
+    problems = render_problems(result.problems)
+    expected, expected_problems = expectation_of(path)
+    if UPDATE:
+        expected.write_text(transcript, encoding="utf-8")
+        if problems:
+            expected_problems.write_text(problems, encoding="utf-8")
+        else:
+            expected_problems.unlink(missing_ok=True)
+    assert transcript == expected.read_text(encoding="utf-8")
+    assert problems == (expected_problems.read_text(encoding="utf-8") if expected_problems.exists() else "")
+
+
+@pytest.mark.parametrize("fmt,path", sample_cases(), ids=lambda v: v if isinstance(v, str) else v.name)
+def test_sample_format_is_detected(fmt: str, path: Path) -> None:
+    assert detect(path) == fmt
+
+
+def test_every_format_has_a_sample() -> None:
+    assert {fmt for fmt, _ in sample_cases()} == set(FORMATS)
