@@ -14,6 +14,8 @@ import click
 from rich.console import Console
 
 from .errors import ChatdigestError, ProblemsFound
+from .model import PLATFORMS
+from .schedule import WEEKDAYS
 
 err = Console(stderr=True, highlight=False, soft_wrap=True)
 out = Console(highlight=False, soft_wrap=True)
@@ -55,15 +57,24 @@ def main() -> None:
 
 @main.command()
 @root_option
+@click.option(
+    "--format", "output_format", type=click.Choice(["text", "github"]), default="text", show_default=True,
+    help="github: also print GitHub Actions annotations, so problems show on the pull request's lines.",
+)
 @reports_errors
-def check(root: Path) -> None:
-    """Validate data/ and list every problem as FILE:LINE: message.
+def check(root: Path, output_format: str) -> None:
+    """Validate data/ and list every problem as FILE:LINE: message; exit 1 if any.
 
-    Example: chatdigest check --root my-community
+    Example: chatdigest check --root my-community --format github
     """
-    from .config import read_archive
+    from .checks import check_site, render_github
 
-    archive = read_archive(root, exit_code=1)
+    try:
+        archive = check_site(root)
+    except ProblemsFound as exc:
+        if output_format == "github":
+            click.echo(render_github(exc.problems, root))  # stdout, where the runner reads commands
+        raise
     messages = sum(len(e.messages) for e in archive.episodes)
     out.print(f"data/ is valid: {len(archive.episodes)} episodes, {messages} messages, {len(archive.people)} people")
 
@@ -109,6 +120,148 @@ def serve(root: Path, dev_addr: str) -> None:
     from .site import serve_site
 
     serve_site(root, dev_addr=dev_addr)
+
+
+@main.command("import")
+@click.argument("path", type=click.Path(path_type=Path))
+@click.option("--episode", "episode", required=True, help="Episode folder name (YYYY-MM-DD-slug) or date (YYYY-MM-DD); created if missing.")
+@click.option("--format", "fmt", default="auto", show_default=True, help="auto, x-archive, x-api, tags-csv, mastodon, slack, discord, telegram, whatsapp, irc, zulip, csv, jsonl.")
+@click.option("--channel", help="Slack channel, Telegram chat, Discord channel or Zulip stream to keep.")
+@click.option("--date", type=click.DateTime(formats=["%Y-%m-%d"]), help="Day of an IRC log whose lines and file name carry no date.")
+@click.option("--date-order", type=click.Choice(["auto", "dmy", "mdy"]), default="auto", show_default=True, help="WhatsApp: day or month first when the file cannot tell.")
+@click.option("--margin", type=int, default=30, show_default=True, help="Minutes kept before the start and after the end of the chat.")
+@click.option("--all", "keep_all", is_flag=True, help="Keep every message of the export (no window, no hashtag filter).")
+@click.option("--hashtag", "hashtags", multiple=True, help="Hashtag of the chat (X, Mastodon); default: community.yml's hashtags.")
+@click.option("--no-hashtag-filter", is_flag=True, help="Keep every message in the window, with or without the hashtag.")
+@click.option("--add-people", is_flag=True, help="Add authors missing from data/people.yml to it.")
+@root_option
+@reports_errors
+def import_(path: Path, episode: str, fmt: str, channel, date, date_order: str, margin: int, keep_all: bool, hashtags, no_hashtag_filter: bool, add_people: bool, root: Path) -> None:
+    """Import a chat export into an episode's transcript in data/.
+
+    Example: chatdigest import slack-export.zip --episode 2026-01-08 --channel careerclub
+    """
+    from .importing import ImportRequest, import_chat, progress_bar
+
+    request = ImportRequest(
+        root=root, path=path, episode=episode, format=fmt, channel=channel, date=date.date() if date else None,
+        date_order=date_order, margin_minutes=margin, keep_all=keep_all, hashtags=tuple(hashtags),
+        hashtag_filter=not no_hashtag_filter, add_people=add_people,
+    )
+    with progress_bar(err) as progress:
+        report = import_chat(request, progress)
+    for line in report.lines():
+        (err if line.startswith("warning:") else out).print(line, markup=False)
+
+
+@main.command()
+@click.argument("handle")
+@click.option("--reason", default="", help="Why (for the editors; not published).")
+@click.option("--mode", type=click.Choice(["remove", "anonymise"]), default="remove", show_default=True,
+              help="remove: drop their messages; anonymise: keep them without their name.")
+@click.option("--purge", is_flag=True, help="Also delete their messages and mentions from data/ transcripts.")
+@root_option
+@reports_errors
+def redact(handle: str, reason: str, mode: str, purge: bool, root: Path) -> None:
+    """Record an opt-out in data/privacy.yml; every build then leaves the person out.
+
+    Example: chatdigest redact @gone_gary --reason "asked by email" --purge
+    """
+    from .redact import redact as record_optout
+
+    out.print(record_optout(root, handle, reason=reason, mode=mode, purge=purge).summary(), markup=False)
+
+
+@main.command()
+@root_option
+@click.option("--suggest", "episode", required=True, metavar="EPISODE", help="Episode folder name or date (YYYY-MM-DD).")
+@click.option("--limit", default=8, show_default=True, help="How many candidates to list.")
+@reports_errors
+def highlights(root: Path, episode: str, limit: int) -> None:
+    """Suggest highlights for an episode: answers most replied to, most liked, and first-timers'.
+
+    Prints a snippet to copy into the episode's episode.yml.
+
+    Example: chatdigest highlights --suggest 2026-09-10
+    """
+    from .highlights import render_suggestions
+
+    out.print(render_suggestions(root, episode, limit), markup=False, end="")
+
+
+@main.command()
+@click.argument("feeds", nargs=-1, metavar="[FEED ...]")
+@root_option
+@reports_errors
+def previews(feeds: tuple[str, ...], root: Path) -> None:
+    """Attach preview and recap posts (feed URL or file) to episodes in data/.
+
+    Default: the feeds listed in data/community.yml. A preview for a week with no episode
+    creates it as upcoming; preview.md or questions the editor changed are never overwritten.
+
+    Example: chatdigest previews https://blog.example.org/feed.xml
+    """
+    from .previews import import_previews
+
+    report = import_previews(root, feeds)
+    for line in report.lines():
+        (err if line.startswith("warning:") else out).print(line, markup=False)
+    report.raise_for_errors()
+
+
+@main.command()
+@click.option("--date", "day", type=click.DateTime(formats=["%Y-%m-%d"]), help="Date of the chat (YYYY-MM-DD); default: the next free week of the schedule.")
+@click.option("--title", default=None, help="The chat's topic; default: \"Topic to be announced\".")
+@root_option
+@reports_errors
+def new(day, title: str | None, root: Path) -> None:
+    """Scaffold the next episode from community.yml's schedule, with status upcoming.
+
+    Example: chatdigest new --date 2026-11-05 --title "Changing careers"
+    """
+    from .previews import describe_new_episode, scaffold_episode
+
+    out.print(describe_new_episode(root, scaffold_episode(root, day=day.date() if day else None, title=title)), markup=False)
+
+
+@main.command()
+@click.option("--weeks", default=52, show_default=True, help="Weekly chats to synthesise (520 is the reference size).")
+@click.option("--messages", default=150, show_default=True, help="Messages per chat (300 is the reference size).")
+@click.option("--out", "out_file", type=click.Path(dir_okay=False, path_type=Path), help="Also write the figures as JSON to this file.")
+@click.option("--keep", type=click.Path(file_okay=False, path_type=Path), help="Build in this folder and keep it, to inspect.")
+@reports_errors
+def bench(weeks: int, messages: int, out_file: Path | None, keep: Path | None) -> None:
+    """Benchmark against plain mkdocs-material on the same synthetic messages.
+
+    Example: chatdigest bench --weeks 520 --messages 300 --out bench.json
+    """
+    from .bench import render_table, run_bench, write_figures
+
+    with err.status("bench: starting") as status:
+        figures = run_bench(weeks, messages, progress=lambda label: status.update(f"bench: {label}…"), keep=keep)
+    out.print(render_table(figures))
+    if out_file:
+        write_figures(out_file, figures)
+
+
+@main.command()
+@click.argument("directory", type=click.Path(path_type=Path))
+@click.option("--name", help="The community's name. Default: the folder's name.")
+@click.option("--hashtag", help="The chat's hashtag. Default: the name without spaces.")
+@click.option("--platform", "platforms", multiple=True, type=click.Choice(PLATFORMS), help="Where the chat happens (repeat for several). Default: mastodon.")
+@click.option("--timezone", default="UTC", show_default=True, help="IANA timezone of the schedule, e.g. America/New_York.")
+@click.option("--weekday", default="thursday", show_default=True, type=click.Choice(WEEKDAYS, case_sensitive=False), help="Day of the weekly chat.")
+@click.option("--time", "time_", default="19:00", show_default=True, help="Local start time, HH:MM.")
+@reports_errors
+def init(directory: Path, name, hashtag, platforms, timezone: str, weekday: str, time_: str) -> None:
+    """Create a new community site in DIRECTORY (missing or empty): data/, docs/, mkdocs.yml, CI.
+
+    Example: chatdigest init careerclub --name CareerClub --platform x --timezone America/New_York
+    """
+    from .init import InitOptions, init_site
+
+    options = InitOptions(name=name, hashtag=hashtag, platforms=platforms, timezone=timezone, weekday=weekday.lower(), time=time_)
+    out.print(init_site(directory, options).summary(), markup=False)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -237,6 +237,7 @@ class Activity:
     messages: int = 0
     answers: int = 0
     highlights: list[tuple[str, str]] = field(default_factory=list)  # (episode id, message id)
+    per_episode: dict[str, int] = field(default_factory=dict)  # episode id → messages
     longest_streak: int = 0  # most chats in a row
     current_streak: int = 0  # chats in a row up to the latest one
 
@@ -259,6 +260,7 @@ def archive_activity(episodes: list[EpisodeContent], digests: dict[str, Digest],
             key = author_key(message)
             record = activity.setdefault(key, Activity())
             record.messages += 1
+            record.per_episode[content.episode.id] = record.per_episode.get(content.episode.id, 0) + 1
             record.answers += message.id in answer_ids
             if message.id in highlighted:
                 record.highlights.append((content.episode.id, message.id))

@@ -8,15 +8,18 @@ passes through untouched — fast to convert and impossible for a message to bre
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
 import yaml
 
 from . import urls
-from .digest import Digest, Thread, build_digest
+from .charts import attendance_svg, participation_svg
+from .digest import Activity, Digest, SharedLink, Thread, archive_activity, build_digest, first_appearances
+from .feeds import follow_html
 from .model import Archive, EpisodeContent, Message, Status, handle_key
 from .people import Directory, Participant
+from .privacy import is_anonymous
 from .render import attr, inline_md, link_html, rich_html, text_html
 
 MAX_DEPTH = 6  # deeper reply chains are shown flat at this depth, to stay readable on a phone
@@ -32,6 +35,8 @@ class Site:
     timezone: ZoneInfo
     digests: dict[str, Digest]
     directory_urls: bool = True
+    activity: dict[str, Activity] = field(default_factory=dict)  # participant key → activity
+    firsts: dict[str, set[str]] = field(default_factory=dict)  # episode id → first-timers' keys
 
     @property
     def published(self) -> list[EpisodeContent]:
@@ -58,8 +63,10 @@ def build_site_model(archive: Archive, directory: Directory, directory_urls: boo
     digests = {}
     for content in archive.episodes:
         hosts = {handle_key(h) for pid in content.episode.hosts if (p := directory.person(pid)) for h in p.handles}
-        digests[content.episode.id] = build_digest(content, hosts, timezone)
-    return Site(archive, directory, timezone, digests, directory_urls)
+        digests[content.episode.id] = build_digest(content, hosts, timezone, lambda m: directory.author(m).key)
+    published = [c for c in archive.episodes if c.episode.status == Status.published]
+    activity = archive_activity(published, digests, lambda m: directory.author(m).key)
+    return Site(archive, directory, timezone, digests, directory_urls, activity, first_appearances(activity))
 
 
 # --- shared pieces ---------------------------------------------------------------------------
@@ -78,12 +85,21 @@ def when(site: Site, moment: dt.datetime, with_utc: bool = False) -> str:
     local = site.local(moment)
     text = f"{local:%A %-d %B %Y, %H:%M} {local.tzname()}"
     if with_utc:
-        text += f" ({moment.astimezone(dt.timezone.utc):%H:%M} UTC)"
+        utc = moment.astimezone(dt.timezone.utc)
+        # West of Greenwich an evening chat is already tomorrow in UTC: say which day.
+        day = "" if utc.date() == local.date() else f" {utc:%a %-d %b}"
+        text += f" ({utc:%H:%M}{day} UTC)"
     return text
 
 
 def person_link(site: Site, source: str, person: Participant) -> str:
+    if _anonymous(person):  # an anonymised participant has no page to link to
+        return f'<span class="cd-person cd-anonymous">{text_html(person.name)}</span>'
     return f'<a class="cd-person" href="{site.href(source, urls.person_path(person.slug))}">{text_html(person.name)}</a>'
+
+
+def _anonymous(person: Participant) -> bool:
+    return not person.known and is_anonymous(person.handles[0])
 
 
 def person_md(site: Site, source: str, person: Participant) -> str:
@@ -101,7 +117,8 @@ def message_html(site: Site, source: str, message: Message, *, anchor: bool, epi
     link = site.href(source, target, urls.message_anchor(message.id))
     local = site.local(message.at)
     meta = [
-        person_link(site, source, author),
+        # The author's name is a search filter (generator/search.py) of the page the card is on.
+        person_link(site, source, author).replace('<a class="cd-person"', '<a class="cd-person" data-pagefind-filter="person"', 1),
         f'<span class="cd-handle">{text_html(message.author)}</span>' if author.name != message.author else "",
         f'<a class="cd-time" href="{link}" title="{local:%Y-%m-%d %H:%M %Z}">{local:%H:%M}</a>',
     ]
@@ -115,21 +132,24 @@ def message_html(site: Site, source: str, message: Message, *, anchor: bool, epi
     media = "" if message.deleted else "".join(
         f'<span class="cd-media">{link_html(m.url, f"[{m.kind}: {m.alt}]" if m.alt else f"[{m.kind}]")}</span>' for m in message.media
     )
-    ident = f' id="{urls.message_anchor(message.id)}"' if anchor else ""
+    # Search indexes only the transcript copy (its id is the result's target) and no deleted message.
+    ident = f' id="{urls.message_anchor(message.id)}"' if anchor else ' data-pagefind-ignore="all"'
+    unindexed = ' data-pagefind-ignore="all"' if message.deleted else ""
     meta_html = " ".join(part for part in meta if part)
-    return f'<div class="cd-msg"{ident}><p class="cd-meta">{meta_html}</p><p class="cd-text" dir="auto">{body}{media}</p>{extra}</div>'
+    return f'<div class="cd-msg"{ident}><p class="cd-meta"{unindexed}>{meta_html}</p><p class="cd-text" dir="auto"{unindexed}>{body}{media}</p>{extra}</div>'
 
 
-def thread_html(site: Site, source: str, thread: Thread, depth: int = 0) -> str:
+def thread_html(site: Site, source: str, thread: Thread, depth: int = 0, anchor: bool = True) -> str:
+    """A message with its replies nested under it. Only the transcript's copy carries anchors."""
     replies = thread.replies
     if depth >= MAX_DEPTH:
         # Flatten: show the rest of the chain as siblings at this depth.
         flat = _flatten(replies)
-        inner = "".join(message_html(site, source, t.message, anchor=True) for t in flat)
+        inner = "".join(message_html(site, source, t.message, anchor=anchor) for t in flat)
     else:
-        inner = "".join(thread_html(site, source, t, depth + 1) for t in replies)
+        inner = "".join(thread_html(site, source, t, depth + 1, anchor) for t in replies)
     extra = f'<div class="cd-replies">{inner}</div>' if inner else ""
-    return message_html(site, source, thread.message, anchor=True, extra=extra)
+    return message_html(site, source, thread.message, anchor=anchor, extra=extra)
 
 
 def _flatten(threads: list[Thread]) -> list[Thread]:
@@ -158,6 +178,7 @@ def render_episode(site: Site, content: EpisodeContent, previous: EpisodeContent
         front_matter(episode.title, episode.summary or f"{site.archive.community.name} chat of {episode.date:%-d %B %Y}"),
         f"# {inline_md(episode.title)}\n\n",
         _episode_meta(site, source, content),
+        _search_filters(content),
     ]
     if episode.summary:
         parts.append(f"{inline_md(episode.summary)}\n\n")
@@ -171,7 +192,7 @@ def render_episode(site: Site, content: EpisodeContent, previous: EpisodeContent
     if digest.questions:
         parts.append("## Questions and answers\n\n" + _questions(site, source, digest))
     if content.messages:
-        parts.append(_stats(site, source, digest))
+        parts.append(_stats(site, source, episode.id, digest))
         roots = "\n".join(thread_html(site, source, t) for t in digest.threads)
         parts.append(f"## Transcript\n\n{len(content.messages)} messages, times in {site.timezone.key}.\n\n" + html_block(roots, "cd-transcript"))
     parts.append(_prev_next(site, source, previous, following))
@@ -192,6 +213,14 @@ def _episode_meta(site: Site, source: str, content: EpisodeContent) -> str:
     return "\n".join(f"- {row}" for row in rows) + "\n\n"
 
 
+def _search_filters(content: EpisodeContent) -> str:
+    """Year and topic filters for search (generator/search.py): hidden, and not indexed as text."""
+    episode = content.episode
+    values = [("year", str(episode.date.year))] + [("topic", tag) for tag in episode.tags]
+    spans = "".join(f'<span data-pagefind-filter="{key}">{text_html(value)}</span>' for key, value in values)
+    return f'<div class="cd-search-filters" hidden data-pagefind-ignore data-pagefind-meta="date:{episode.date.isoformat()}">{spans}</div>\n\n'
+
+
 def _highlights(site: Site, source: str, content: EpisodeContent, digest: Digest) -> str:
     cards = [message_html(site, source, digest.by_id[h], anchor=False) for h in content.episode.highlights if h in digest.by_id]
     return html_block("\n".join(cards), "cd-highlights")
@@ -204,20 +233,22 @@ def _questions(site: Site, source: str, digest: Digest) -> str:
         count = len(group.answers)
         summary = f"{count} answer{'s' if count != 1 else ''}."
         if group.message:
-            summary += f" [Asked at {site.local(group.message.at):%H:%M}](#{urls.message_anchor(group.message.id)})."
-        cards = "\n".join(message_html(site, source, m, anchor=False) for m in group.answers)
+            summary += f' <a href="#{urls.message_anchor(group.message.id)}">Asked at {site.local(group.message.at):%H:%M}</a>.'
+        cards = "\n".join(thread_html(site, source, t, anchor=False) for t in group.answers)
         out.append(heading + summary + "\n\n" + (html_block(cards, "cd-answers") if cards else ""))
     return "".join(out)
 
 
-def _stats(site: Site, source: str, digest: Digest) -> str:
+def _stats(site: Site, source: str, episode_id: str, digest: Digest) -> str:
     stats = digest.stats
     top = ", ".join(
-        f"{person_md(site, source, site.directory.resolve(platform, handle))} ({n})" for (platform, handle), n in stats.top_authors
+        f"{person_md(site, source, person)} ({n})" for key, n in stats.top_authors
+        if (person := site.directory.person(key)) and not _anonymous(person)  # opted out of stats (privacy.py)
     )
     rows = [
         f"| Messages | {stats.messages} |",
-        f"| Participants | {stats.participants} |",
+        f"| Participants | {stats.participants} ({_newcomers(site, episode_id, stats.participants)}) |",
+        f"| Answers placed under a question | {stats.answers} |",
         f"| Most active | {top or '—'} |",
     ]
     if stats.busiest_minute:
@@ -227,9 +258,19 @@ def _stats(site: Site, source: str, digest: Digest) -> str:
     table = "| | |\n|---|---|\n" + "\n".join(rows) + "\n\n"
     links = ""
     if stats.links:
-        items = "".join(f"<li>{link_html(url)} <span class=\"cd-domain\">{text_html(domain)}</span>{f' ×{n}' if n > 1 else ''}</li>" for url, domain, n in stats.links)
+        items = "".join(_shared_link(site, source, link) for link in stats.links)
         links = "### Links shared\n\n" + html_block(f"<ul>{items}</ul>", "cd-shared-links")
     return "## Stats\n\n" + table + links
+
+
+def _newcomers(site: Site, episode_id: str, participants: int) -> str:
+    first = len(site.firsts.get(episode_id, ()))
+    return f"{first} first-timer{'s' if first != 1 else ''}, {participants - first} returning"
+
+
+def _shared_link(site: Site, source: str, link: SharedLink) -> str:
+    sharers = ", ".join(person_link(site, source, site.directory.resolve(platform, handle)) for platform, handle in link.shared_by)
+    return f'<li>{link_html(link.url)} <span class="cd-domain">{text_html(link.domain)}</span> <span class="cd-sharers">shared by {sharers}</span></li>'
 
 
 def _prev_next(site: Site, source: str, previous: EpisodeContent | None, following: EpisodeContent | None) -> str:
@@ -270,9 +311,16 @@ def render_home(site: Site) -> str:
         if latest.episode.summary:
             parts.append(f"{inline_md(latest.episode.summary)}\n\n")
         parts.append("## Recent chats\n\n" + "".join(_episode_line(site, source, c) for c in published[:10]) + "\n")
+        parts.append("## Participation\n\nMessages and participants in every chat of the archive.\n\n" + html_block(_participation_chart(site), "cd-chart"))
     parts.append(f"Browse [the archive by year]({site.md_href(source, urls.ARCHIVE)}), [topics]({site.md_href(source, urls.TOPICS)}) "
                  f"or [people]({site.md_href(source, urls.PEOPLE)}).\n")
+    parts.append("\n## Follow\n\nNew chats by feed reader, and the schedule in your calendar:\n" + html_block(follow_html(), "cd-follow"))
     return "".join(parts)
+
+
+def _participation_chart(site: Site) -> str:
+    weeks = [(c.episode.date, site.digests[c.episode.id].stats.messages, site.digests[c.episode.id].stats.participants) for c in site.published]
+    return participation_svg(weeks)
 
 
 def _question_list(content: EpisodeContent) -> str:
@@ -324,40 +372,46 @@ def render_topics(site: Site) -> dict[str, str]:
 
 def render_people(site: Site) -> dict[str, str]:
     """The people index and one page per participant."""
-    attended: dict[str, list[tuple[EpisodeContent, int]]] = {}
-    for content in site.published:
-        counts: dict[str, int] = {}
-        for message in content.messages:
-            if not message.deleted:
-                key = site.directory.author(message).key
-                counts[key] = counts.get(key, 0) + 1
-        for key, n in counts.items():
-            attended.setdefault(key, []).append((content, n))
     pages = {}
     rows = []
     for person in site.directory.participants():
-        visits = attended.get(person.key, [])
-        if not visits and not person.known:
+        record = site.activity.get(person.key, Activity())
+        if (not record.episodes and not person.known) or _anonymous(person):
             continue
         path = urls.person_path(person.slug)
-        messages = sum(n for _, n in visits)
-        rows.append(f"| [{inline_md(person.name)}]({site.md_href(urls.PEOPLE, path)}) | {len(visits)} | {messages} |")
-        pages[path] = _person_page(site, path, person, visits)
+        rows.append(f"| [{inline_md(person.name)}]({site.md_href(urls.PEOPLE, path)}) | {len(record.episodes)} | "
+                    f"{record.messages} | {record.answers} | {record.longest_streak} |")
+        pages[path] = _person_page(site, path, person, record)
     pages[urls.PEOPLE] = (
         front_matter("People", f"Everyone who took part in {site.archive.community.name}")
-        + "# People\n\n| Name | Chats | Messages |\n|---|---:|---:|\n" + "\n".join(rows) + "\n"
+        + "# People\n\n| Name | Chats | Messages | Answers | Longest streak |\n|---|---:|---:|---:|---:|\n" + "\n".join(rows) + "\n"
     )
     return pages
 
 
-def _person_page(site: Site, path: str, person: Participant, visits: list[tuple[EpisodeContent, int]]) -> str:
+def _person_page(site: Site, path: str, person: Participant, record: Activity) -> str:
     parts = [front_matter(person.name, f"{person.name} in {site.archive.community.name}"), f"# {inline_md(person.name)}\n\n"]
-    handles = ", ".join(f"`{h}`" if "`" not in h else inline_md(h) for h in person.handles)
-    parts.append(f"- **Handles:** {handles}\n- **Role:** {person.role.value}\n- **Chats:** {len(visits)}\n"
-                 f"- **Messages:** {sum(n for _, n in visits)}\n\n")
-    if visits:
-        parts.append("## Chats\n\n" + "".join(
-            f"- {c.episode.date:%-d %b %Y}: {episode_md(site, path, c)} — {n} message{'s' if n != 1 else ''}\n" for c, n in reversed(visits)) + "\n")
+    # A backtick code span would let a handle with blank lines end the paragraph and start raw HTML.
+    handles = ", ".join(f"<code>{inline_md(h)}</code>" for h in person.handles)
+    parts.append(
+        f"- **Handles:** {handles}\n- **Role:** {person.role.value}\n- **Chats:** {len(record.episodes)} of {len(site.published)}\n"
+        f"- **Messages:** {record.messages}, of which {record.answers} answers to questions\n"
+        f"- **Streak:** {record.longest_streak} chats in a row at most, {record.current_streak} up to the latest chat\n\n"
+    )
+    if not record.episodes:
+        return "".join(parts)
+    by_id = {c.episode.id: c for c in site.published}
+    counts = record.per_episode
+    chats = [(c.episode.date, counts.get(c.episode.id, 0)) for c in site.published]
+    parts.append("## Attendance\n\nMessages in each chat attended.\n\n" + html_block(attendance_svg(chats), "cd-chart"))
+    if record.highlights:
+        cards = "\n".join(
+            message_html(site, path, site.digests[e].by_id[m], anchor=False, episode_path=urls.episode_path(e)) for e, m in record.highlights
+        )
+        parts.append("## Highlights\n\n" + html_block(cards, "cd-highlights"))
+    parts.append("## Chats\n\n" + "".join(
+        f"- {by_id[e].episode.date:%-d %b %Y}: {episode_md(site, path, by_id[e])} — {counts[e]} message{'s' if counts[e] != 1 else ''}\n"
+        for e in reversed(record.episodes)) + "\n")
     return "".join(parts)
 
 

@@ -2,6 +2,8 @@
 
 on_config   generate docs/ from data/ and set the navigation (before MkDocs collects files,
             so the generated pages are part of this very build)
+on_page_markdown / on_page_content
+            let generated pages' raw HTML blocks skip Markdown (stash.py)
 on_post_build  make what is made from the built site (each step in POST_BUILD_STEPS)
 on_serve    watch data/ too, so editing a transcript reloads the browser
 """
@@ -18,17 +20,25 @@ from mkdocs.plugins import BasePlugin
 
 from .errors import ChatdigestError, ProblemsFound
 from .generate import build_nav, generate_site
+from .stash import restore_blocks, stash_blocks
+from .urls import GENERATED_DIRS, GENERATED_FILES
+from .search import build_search_index
+from .feeds import insert_autodiscovery, write_feeds
 
 log = logging.getLogger("mkdocs.plugins.chatdigest")
 
 # Steps run after MkDocs has written site/: each takes (pages.Site, MkDocs config). Order matters
 # only where a step reads another's output.
 POST_BUILD_STEPS: list = []
+POST_BUILD_STEPS.append(build_search_index)  # reads every built page: keep after steps that write pages
+POST_BUILD_STEPS.append(write_feeds)  # feeds/ and calendar.ics, from the model (not from pages)
 
 
 class ChatdigestConfig(Config):
     data_dir = c.Type(str, default="data")
     nav = c.Type(bool, default=True)  # set the navigation unless mkdocs.yml has its own
+    feeds = c.Type(bool, default=True)  # RSS/Atom/JSON feeds and calendar.ics; need site_url
+    feed_items = c.Type(int, default=20)  # the last N published chats in each feed
 
 
 class ChatdigestPlugin(BasePlugin[ChatdigestConfig]):
@@ -54,9 +64,23 @@ class ChatdigestPlugin(BasePlugin[ChatdigestConfig]):
             raise PluginError("chatdigest: data/ has problems:\n" + "\n".join(str(p) for p in exc.problems)) from None
         raise PluginError(f"chatdigest: {exc}") from None
 
+    def on_page_markdown(self, markdown, page, config, files):
+        uri = page.file.src_uri
+        if uri in GENERATED_FILES or uri.split("/", 1)[0] in GENERATED_DIRS:
+            markdown, self._blocks = stash_blocks(markdown)
+        else:
+            self._blocks = {}
+        return markdown
+
+    def on_page_content(self, html, page, config, files):
+        return restore_blocks(html, self._blocks)
+
     def on_post_build(self, config):
         for step in POST_BUILD_STEPS:
             step(self.site, config)
+
+    def on_post_page(self, output, page, config):
+        return insert_autodiscovery(output, page, config)  # <link rel="alternate"> to the feeds
 
     def on_serve(self, server, config, builder):
         server.watch(str(self.root / self.config.data_dir))
