@@ -1,0 +1,403 @@
+"""Feeds and the calendar: RSS 2.0, Atom 1.0, JSON Feed 1.1 and iCalendar, made from the model.
+
+Files (relative to site/, all absolute links inside them come from mkdocs.yml's site_url):
+  feeds/rss.xml             published chats, newest first, the last `feed_items`   (RSS 2.0)
+  feeds/atom.xml            the same                                               (Atom 1.0)
+  feeds/feed.json           the same                                               (JSON Feed 1.1)
+  feeds/upcoming.xml        chats announced but not held yet, soonest first        (Atom 1.0)
+  feeds/topics/<slug>.xml   published chats with one tag; <slug> is the topic page's slug (Atom)
+  calendar.ics              every chat plus the weekly schedule after the last one  (iCalendar)
+
+Two builds of the same data give the same bytes: every date comes from data/ (never the clock),
+ids come from episode ids (never titles, so retitling keeps a reader's read/unread state), and
+entries are ordered by start time then id. Text reaches the HTML only through render.py; the
+redacted model (privacy.apply_optouts) is all this module ever sees.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import posixpath
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+from urllib.parse import urlsplit
+
+import icalendar
+from feedgen.feed import FeedGenerator
+
+from . import urls
+from .errors import ChatdigestError
+from .model import Episode, EpisodeContent
+from .render import attr, clean_text, rich_html, text_html
+from .writer import write_atomic
+
+if TYPE_CHECKING:  # pages imports this module for the home page's Follow section
+    from .pages import Site
+
+RSS = "feeds/rss.xml"
+ATOM = "feeds/atom.xml"
+JSON_FEED = "feeds/feed.json"
+UPCOMING = "feeds/upcoming.xml"
+CALENDAR = "calendar.ics"
+# What a feed with no entries says it was last updated: a fixed date, so empty feeds are stable.
+EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.timezone.utc)
+WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+GENERATOR = "chatdigest"
+
+
+def topic_feed(tag: str) -> str:
+    """feeds/topics/<slug>.xml, with the same slug as the topic's page."""
+    return "feeds/" + urls.topic_path(tag).removesuffix(".md") + ".xml"
+
+
+@dataclass(frozen=True)
+class FeedContext:
+    site: "Site"
+    base_url: str  # site_url, ending in "/"
+    items: int
+
+    @property
+    def host(self) -> str:
+        return urlsplit(self.base_url).hostname or "localhost"
+
+    @property
+    def name(self) -> str:
+        return clean_text(self.site.archive.community.name)
+
+    @property
+    def description(self) -> str:
+        community = self.site.archive.community
+        return clean_text(community.description) or f"Chats of {self.name}"
+
+    def url(self, site_path: str) -> str:
+        return self.base_url + site_path
+
+    def page_url(self, docs_path: str) -> str:
+        return self.base_url + urls.page_url(docs_path, self.site.directory_urls)
+
+    def episode_url(self, episode: Episode) -> str:
+        return self.page_url(urls.episode_path(episode.id))
+
+    def entry_id(self, episode: Episode) -> str:
+        # A tag URI (RFC 4151) from the host and the episode id: stable across rebuilds and
+        # retitles, unique across communities, and never looks like a fetchable link.
+        return f"tag:{self.host},{episode.date.isoformat()}:episode/{urls.slug(episode.id, 'episode')}"
+
+
+# --- configuration -------------------------------------------------------------------------
+
+
+def site_base_url(config) -> str:
+    """mkdocs.yml's site_url ending in '/', or a one-line error saying how to set it."""
+    site_url = (config.get("site_url") or "").strip()
+    if not site_url:
+        where = config.get("config_file_path") or "mkdocs.yml"
+        raise ChatdigestError(
+            f"{where}: site_url is not set, but feeds and the calendar need absolute links "
+            "(fix: add `site_url: https://your.site/` to mkdocs.yml, or set `feeds: false` under the chatdigest plugin)"
+        )
+    return site_url if site_url.endswith("/") else site_url + "/"
+
+
+def _plugin_options(config) -> tuple[bool, int]:
+    plugin = config.plugins.get("chatdigest") if config.get("plugins") else None
+    options = getattr(plugin, "config", None) or {}
+    return bool(options.get("feeds", True)), int(options.get("feed_items", 20))
+
+
+# --- entry content -------------------------------------------------------------------------
+
+
+def render_when(ctx: FeedContext, moment: dt.datetime) -> str:
+    local = ctx.site.local(moment)
+    return f"{local:%A %-d %B %Y, %H:%M} {local.tzname()} ({moment.astimezone(dt.timezone.utc):%H:%M} UTC)"
+
+
+def render_entry_html(ctx: FeedContext, content: EpisodeContent) -> str:
+    """An episode as an HTML fragment for a feed entry; every piece of text via render.py."""
+    episode = content.episode
+    parts = [f"<p><strong>When:</strong> {text_html(render_when(ctx, episode.starts_at))}</p>"]
+    if episode.summary:
+        parts.append(f"<p>{text_html(episode.summary)}</p>")
+    if episode.questions:
+        items = "".join(f"<li>{text_html(q)}</li>" for q in episode.questions)
+        parts.append(f"<h3>Questions</h3><ul>{items}</ul>")
+    highlights = _highlights_html(ctx, content)
+    if highlights:
+        parts.append(f"<h3>Highlights</h3>{highlights}")
+    if content.preview_markdown.strip() and not content.messages:
+        parts.append(f"<h3>Preview</h3>{rich_html(content.preview_markdown)}")
+    label = "Read the questions, answers and full transcript" if content.messages else "Read more"
+    parts.append(f'<p><a href="{attr(ctx.episode_url(episode))}">{label}</a></p>')
+    return "\n".join(parts)
+
+
+def _highlights_html(ctx: FeedContext, content: EpisodeContent) -> str:
+    digest = ctx.site.digests.get(content.episode.id)
+    if digest is None:
+        return ""
+    quotes = []
+    for message_id in content.episode.highlights:
+        message = digest.by_id.get(message_id)
+        if message is None or message.deleted:
+            continue
+        author = ctx.site.directory.author(message)
+        at = ctx.site.local(message.at)
+        quotes.append(f"<blockquote><p>{text_html(message.text)}</p><p>— {text_html(author.name)}, {at:%H:%M}</p></blockquote>")
+    return "".join(quotes)
+
+
+def render_summary(content: EpisodeContent) -> str:
+    episode = content.episode
+    return clean_text(episode.summary) or "; ".join(clean_text(q) for q in episode.questions[:3])
+
+
+def newest_first(contents: list[EpisodeContent], limit: int) -> list[EpisodeContent]:
+    ordered = sorted(contents, key=lambda c: (c.episode.starts_at, c.episode.id), reverse=True)
+    return ordered[:limit]
+
+
+def soonest_first(contents: list[EpisodeContent], limit: int) -> list[EpisodeContent]:
+    return sorted(contents, key=lambda c: (c.episode.starts_at, c.episode.id))[:limit]
+
+
+def _updated(contents: list[EpisodeContent]) -> dt.datetime:
+    return max((c.episode.starts_at for c in contents), default=EPOCH)
+
+
+# --- RSS and Atom (feedgen) ----------------------------------------------------------------
+
+
+def _feed_generator(ctx: FeedContext, path: str, title: str, subtitle: str, contents: list[EpisodeContent], home: str) -> FeedGenerator:
+    fg = FeedGenerator()
+    fg.id(ctx.url(path))
+    fg.title(title)
+    fg.subtitle(subtitle)
+    fg.author(name=ctx.name)
+    # feedgen keeps the last non-self link as RSS's <link>: the self link must come first.
+    fg.link(href=ctx.url(path), rel="self")
+    fg.link(href=home, rel="alternate")
+    fg.language(ctx.site.archive.community.language)
+    fg.generator(GENERATOR)
+    # feedgen stamps Atom <updated> and RSS <lastBuildDate> (one setting) with the current time
+    # unless told otherwise.
+    fg.updated(_updated(contents))
+    for content in contents:
+        _add_entry(ctx, fg, content)
+    return fg
+
+
+def _add_entry(ctx: FeedContext, fg: FeedGenerator, content: EpisodeContent) -> None:
+    episode = content.episode
+    entry = fg.add_entry(order="append")
+    entry.id(ctx.entry_id(episode))
+    entry.guid(ctx.entry_id(episode), permalink=False)
+    entry.title(clean_text(episode.title))
+    entry.link(href=ctx.episode_url(episode), rel="alternate")
+    entry.published(episode.starts_at)
+    entry.updated(episode.starts_at)
+    entry.summary(render_summary(content) or clean_text(episode.title))
+    entry.content(render_entry_html(ctx, content), type="html")
+    for tag in episode.tags:
+        entry.category(term=clean_text(tag), label=clean_text(tag))
+
+
+def render_rss(ctx: FeedContext, contents: list[EpisodeContent]) -> bytes:
+    fg = _feed_generator(ctx, RSS, ctx.name, ctx.description, contents, ctx.page_url(urls.HOME))
+    return fg.rss_str(pretty=True)
+
+
+def render_atom(ctx: FeedContext, path: str, title: str, subtitle: str, contents: list[EpisodeContent], home: str) -> bytes:
+    return _feed_generator(ctx, path, title, subtitle, contents, home).atom_str(pretty=True)
+
+
+# --- JSON Feed 1.1 -------------------------------------------------------------------------
+
+
+def render_json_feed(ctx: FeedContext, contents: list[EpisodeContent]) -> str:
+    feed = {
+        "version": "https://jsonfeed.org/version/1.1",
+        "title": ctx.name,
+        "home_page_url": ctx.page_url(urls.HOME),
+        "feed_url": ctx.url(JSON_FEED),
+        "description": ctx.description,
+        "language": ctx.site.archive.community.language,
+        "authors": [{"name": ctx.name}],
+        "items": [_json_item(ctx, c) for c in contents],
+    }
+    return json.dumps(feed, ensure_ascii=False, indent=2) + "\n"
+
+
+def _json_item(ctx: FeedContext, content: EpisodeContent) -> dict:
+    episode = content.episode
+    item = {
+        "id": ctx.entry_id(episode),
+        "url": ctx.episode_url(episode),
+        "title": clean_text(episode.title),
+        "content_html": render_entry_html(ctx, content),
+        "summary": render_summary(content),
+        "date_published": episode.starts_at.isoformat(),
+    }
+    if episode.tags:
+        item["tags"] = [clean_text(t) for t in episode.tags]
+    return item
+
+
+# --- iCalendar -----------------------------------------------------------------------------
+
+
+def render_calendar(ctx: FeedContext) -> bytes:
+    """Every chat as an event in the community's timezone, plus the weekly schedule from the
+    week after the last known chat, so a subscriber sees chats nobody has scaffolded yet."""
+    calendar = icalendar.Calendar()
+    calendar.add("prodid", f"-//{GENERATOR}//{ctx.host}//EN")
+    calendar.add("version", "2.0")
+    calendar.add("calscale", "GREGORIAN")
+    calendar.add("method", "PUBLISH")
+    calendar.add("x-wr-calname", ctx.name)
+    calendar.add("x-wr-timezone", ctx.site.timezone.key)
+    contents = ctx.site.published + ctx.site.upcoming  # drafts stay out
+    contents = soonest_first(contents, len(contents))
+    if contents:
+        first = contents[0].episode.date.replace(month=1, day=1)
+        calendar.add_component(icalendar.Timezone.from_tzid(ctx.site.timezone.key, first_date=first))
+    for content in contents:
+        calendar.add_component(_event(ctx, content))
+    if contents:
+        calendar.add_component(_schedule_event(ctx, contents[-1].episode.starts_at))
+    return calendar.to_ical()
+
+
+def _event(ctx: FeedContext, content: EpisodeContent) -> icalendar.Event:
+    episode = content.episode
+    start = ctx.site.local(episode.starts_at)
+    event = icalendar.Event()
+    event.add("uid", f"{urls.slug(episode.id, 'episode')}@{ctx.host}")
+    # DTSTAMP is required; the start time is a data-derived value that keeps builds identical.
+    event.add("dtstamp", episode.starts_at.astimezone(dt.timezone.utc))
+    event.add("dtstart", start)
+    event.add("dtend", start + dt.timedelta(minutes=ctx.site.archive.community.schedule.duration_minutes))
+    event.add("summary", clean_text(episode.title))
+    event.add("description", _event_description(ctx, content))
+    event.add("url", ctx.episode_url(episode))
+    event.add("status", "CONFIRMED")
+    if episode.tags:
+        event.add("categories", [clean_text(t) for t in episode.tags])
+    return event
+
+
+def _event_description(ctx: FeedContext, content: EpisodeContent) -> str:
+    episode = content.episode
+    lines = [clean_text(episode.summary)] if episode.summary else []
+    lines += [clean_text(q) for q in episode.questions]
+    lines.append(ctx.episode_url(episode))
+    return "\n".join(lines)
+
+
+def next_slot(ctx: FeedContext, after: dt.datetime) -> dt.datetime:
+    """The first scheduled start (local weekday and time) strictly after `after`."""
+    schedule = ctx.site.archive.community.schedule
+    hour, minute = (int(part) for part in schedule.time.split(":"))
+    local = ctx.site.local(after)
+    day = local.date() + dt.timedelta(days=(WEEKDAYS.index(schedule.weekday) - local.weekday()) % 7)
+    slot = dt.datetime.combine(day, dt.time(hour, minute), tzinfo=ctx.site.timezone)
+    return slot if slot > after else dt.datetime.combine(day + dt.timedelta(days=7), dt.time(hour, minute), tzinfo=ctx.site.timezone)
+
+
+def _schedule_event(ctx: FeedContext, last_start: dt.datetime) -> icalendar.Event:
+    schedule = ctx.site.archive.community.schedule
+    start = next_slot(ctx, last_start)
+    event = icalendar.Event()
+    # One UID for the recurring schedule: calendars update it in place as new chats are added.
+    event.add("uid", f"schedule-{schedule.weekday}-{schedule.time.replace(':', '')}@{ctx.host}")
+    event.add("dtstamp", last_start.astimezone(dt.timezone.utc))
+    event.add("dtstart", start)
+    event.add("dtend", start + dt.timedelta(minutes=schedule.duration_minutes))
+    # Local wall-clock time with a TZID: each week keeps its 19:00 across daylight-saving changes.
+    event.add("rrule", {"freq": "weekly"})
+    event.add("summary", f"{ctx.name} (weekly chat)")
+    event.add("description", f"The weekly {ctx.name} chat. Topics are announced on {ctx.page_url(urls.UPCOMING)}")
+    event.add("url", ctx.page_url(urls.UPCOMING))
+    event.add("status", "TENTATIVE")
+    return event
+
+
+# --- everything, and writing it ------------------------------------------------------------
+
+
+def render_feeds(site: "Site", base_url: str, items: int = 20) -> dict[str, bytes]:
+    """Every feed file and the calendar, keyed by path relative to site/. Pure."""
+    ctx = FeedContext(site, base_url if base_url.endswith("/") else base_url + "/", items)
+    published = newest_first(site.published, items)
+    upcoming = soonest_first(site.upcoming, items)
+    files = {
+        RSS: render_rss(ctx, published),
+        ATOM: render_atom(ctx, ATOM, ctx.name, ctx.description, published, ctx.page_url(urls.HOME)),
+        JSON_FEED: render_json_feed(ctx, published).encode("utf-8"),
+        UPCOMING: render_atom(ctx, UPCOMING, f"{ctx.name}: upcoming chats", f"The next {ctx.name} chats",
+                              upcoming, ctx.page_url(urls.UPCOMING)),
+        CALENDAR: render_calendar(ctx),
+    }
+    for tag, contents in _tags(site).items():
+        files[topic_feed(tag)] = render_atom(ctx, topic_feed(tag), f"{ctx.name}: {clean_text(tag)}", f"{ctx.name} chats about {clean_text(tag)}",
+                                             newest_first(contents, items), ctx.page_url(urls.topic_path(tag)))
+    return files
+
+
+def _tags(site: "Site") -> dict[str, list[EpisodeContent]]:
+    """Published chats by tag, with a (maybe empty) list for every tag that has a topic page,
+    so each topic page's autodiscovery link finds its feed."""
+    tags: dict[str, list[EpisodeContent]] = {}
+    for content in site.archive.episodes:
+        for tag in content.episode.tags:
+            tags.setdefault(tag, [])
+    for content in site.published:
+        for tag in content.episode.tags:
+            tags[tag].append(content)
+    return tags
+
+
+def write_feeds(site: "Site", config) -> None:
+    """Post-build step: write every feed and the calendar into site/."""
+    enabled, items = _plugin_options(config)
+    if not enabled:
+        return
+    site_dir = Path(config["site_dir"])
+    for path, data in render_feeds(site, site_base_url(config), items).items():
+        write_atomic(site_dir / path, data)
+
+
+# --- links to the feeds from pages ---------------------------------------------------------
+
+
+def autodiscovery_html(base_url: str, page_src: str, title: str) -> str:
+    """<link rel="alternate"> tags for a page's head: the site feeds, and a topic page's own."""
+    links = [
+        ("application/rss+xml", RSS, f"{title} (RSS)"),
+        ("application/atom+xml", ATOM, f"{title} (Atom)"),
+        ("application/feed+json", JSON_FEED, f"{title} (JSON Feed)"),
+        ("application/atom+xml", UPCOMING, f"{title}: upcoming chats"),
+    ]
+    stem = page_src.removesuffix(".md")
+    if stem.startswith("topics/") and stem != "topics/index":
+        links.append(("application/atom+xml", f"feeds/{stem}.xml", f"{title}: {posixpath.basename(stem)}"))
+    return "".join(f'<link rel="alternate" type="{kind}" href="{attr(base_url + path)}" title="{attr(label)}">' for kind, path, label in links)
+
+
+def insert_autodiscovery(output: str, page, config) -> str:
+    """The page's HTML with the feed links inserted before </head> (on_post_page)."""
+    enabled, _ = _plugin_options(config)
+    site_url = (config.get("site_url") or "").strip()
+    if not enabled or not site_url or "</head>" not in output:
+        return output  # without site_url, write_feeds stops the build with the fix
+    base = site_url if site_url.endswith("/") else site_url + "/"
+    links = autodiscovery_html(base, page.file.src_uri, config.get("site_name") or "Feed")
+    return output.replace("</head>", links + "</head>", 1)
+
+
+def follow_html(to_site_root: str = "") -> str:
+    """Relative links to the feeds and calendar, for a page `to_site_root` below the root."""
+    links = [("RSS", RSS), ("Atom", ATOM), ("JSON Feed", JSON_FEED), ("Upcoming chats", UPCOMING), ("Calendar (.ics)", CALENDAR)]
+    return " · ".join(f'<a href="{attr(to_site_root + path)}">{label}</a>' for label, path in links)
