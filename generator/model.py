@@ -150,6 +150,36 @@ class Feed(_Strict):
     title: str = ""
 
 
+def _valid_patterns(patterns: list[str]) -> list[str]:
+    import re
+
+    for pattern in patterns:
+        try:
+            re.compile(pattern)
+        except re.error as exc:
+            raise ValueError(f"title pattern {pattern!r} is not a valid regular expression: {exc}") from None
+    return patterns
+
+
+TitlePatterns = Annotated[list[str], AfterValidator(_valid_patterns)]
+
+
+class PreviewRules(_Strict):
+    """How `chatdigest previews` tells previews and recaps from other blog posts, and dates them."""
+
+    preview_titles: TitlePatterns = Field(
+        default_factory=lambda: [r"\bpreview\b", r"\btonight\b", r"\bthis week\b", r"\bcoming up\b", r"\bjoin us\b"],
+        description="regular expressions, case-insensitive, searched in the post title")
+    recap_titles: TitlePatterns = Field(
+        default_factory=lambda: [r"\brecap\b", r"\bwrap[- ]?up\b", r"\bround-?up\b", r"\bhighlights\b"],
+        description="regular expressions, case-insensitive; a recap pattern wins over a preview pattern")
+    preview_categories: list[str] = Field(default_factory=lambda: ["preview", "previews", "upcoming"])
+    recap_categories: list[str] = Field(default_factory=lambda: ["recap", "recaps"])
+    require_hashtag: bool = Field(False, description="only posts mentioning one of `hashtags` count")
+    preview_days: int = Field(7, ge=1, le=60, description="a preview is published up to this many days before its chat")
+    recap_days: int = Field(14, ge=1, le=120, description="a recap is published up to this many days after its chat")
+
+
 class Community(_Strict):
     name: str = Field(min_length=1)
     description: str = ""
@@ -158,6 +188,7 @@ class Community(_Strict):
     schedule: Schedule
     feeds: list[Feed] = Field(default_factory=list)
     language: str = "en"
+    previews: PreviewRules = Field(default_factory=PreviewRules)
 
 
 # --- episodes ------------------------------------------------------------------------------
