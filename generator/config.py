@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any, Callable, Iterable
 
 import yaml
 from pydantic import BaseModel, ValidationError
@@ -29,6 +29,12 @@ EPISODE_DIR = re.compile(r"^(\d{4}-\d{2}-\d{2})-[a-z0-9][a-z0-9-]*$")
 EPISODE_FILES = {"episode.yml", "preview.md", "transcript.jsonl"}
 
 Lines = dict[tuple[Any, ...], int]
+
+# Far above any real chat (156k messages of JSONL are ~60 MB), far below what exhausts memory:
+# a bigger input is a mistake (a wrong file, a runaway export) and is refused, not loaded.
+MAX_DATA_FILE_BYTES = 16 * 2**20  # community.yml, people.yml, episode.yml, preview.md
+MAX_TRANSCRIPT_BYTES = 512 * 2**20
+MAX_MESSAGE_BYTES = 2**20  # one transcript line
 
 
 class _Reader:
@@ -78,6 +84,8 @@ class _Reader:
 
     def read_text(self, path: Path) -> str | None:
         try:
+            if not self.within_limit(path, MAX_DATA_FILE_BYTES):
+                return None
             return path.read_text(encoding="utf-8")
         except UnicodeDecodeError as exc:
             line = path.read_bytes()[: exc.start].count(b"\n") + 1
@@ -85,6 +93,12 @@ class _Reader:
         except OSError as exc:
             self.problem(path, f"cannot read: {exc.strerror}")
         return None
+
+    def within_limit(self, path: Path, limit: int) -> bool:
+        size = path.stat().st_size
+        if size > limit:
+            self.problem(path, f"file is {_size(size)}, over the {_size(limit)} limit for this kind of file", fix="check it is the right file; split a huge episode")
+        return size <= limit
 
     def validate(self, model: type[BaseModel], data: Any, path: Path, lines: Lines, prefix: tuple = (), **extra: Any):
         """Validate one mapping into `model`; report each error on its line. None if invalid."""
@@ -192,14 +206,36 @@ def read_optouts(reader: _Reader) -> list[OptOut]:
     return [o for o in optouts if o]
 
 
+def _size(n: int) -> str:
+    return f"{n / 2**30:.1f} GB" if n >= 2**30 else f"{n / 2**20:.1f} MB" if n >= 2**20 else f"{n} bytes"
+
+
+def _transcript_lines(reader: _Reader, path: Path) -> Iterable[tuple[int, str]]:
+    """Stream (line number, line); an over-long line is reported and skipped, never held whole."""
+    try:
+        if not reader.within_limit(path, MAX_TRANSCRIPT_BYTES):
+            return
+        # Bytes, split on b"\n" only: JSON may hold U+2028 or a bare \r inside a string.
+        with path.open("rb") as handle:
+            for number, line in enumerate(iter(lambda: handle.readline(MAX_MESSAGE_BYTES + 1), b""), start=1):
+                if len(line) > MAX_MESSAGE_BYTES:
+                    while line and not line.endswith(b"\n"):  # skip the rest in bounded pieces
+                        line = handle.readline(MAX_MESSAGE_BYTES)
+                    reader.problem(path, f"line is longer than {_size(MAX_MESSAGE_BYTES)}", number, fix="a chat message is never this long; check the import")
+                    continue
+                try:
+                    yield number, line.decode("utf-8")
+                except UnicodeDecodeError:
+                    reader.problem(path, "not UTF-8 text", number, fix="save the file as UTF-8")
+    except OSError as exc:
+        reader.problem(path, f"cannot read: {exc.strerror}")
+
+
 def read_messages(reader: _Reader, path: Path) -> list[Message]:
     """Read a transcript.jsonl; each bad line is a problem naming its line number."""
-    text = reader.read_text(path)
-    if text is None:
-        return []
     messages: list[Message] = []
     seen: dict[str, int] = {}
-    for number, line in enumerate(text.splitlines(), start=1):
+    for number, line in _transcript_lines(reader, path):
         if not line.strip():
             continue
         try:
@@ -260,17 +296,28 @@ def _check_archive(reader: _Reader, people: list[Person], episodes: list[Episode
         episode = content.episode
         path = episodes_dir / episode.id / "episode.yml"
         for field in ("hosts", "guests"):
-            for person in getattr(episode, field):
+            for index, person in enumerate(getattr(episode, field)):
                 if person not in known:
-                    reader.problem(path, f"{field}: {person!r} is not in data/people.yml", fix="add the person to people.yml or fix the id")
+                    reader.problem(path, f"{field}: {person!r} is not in data/people.yml", line_in_yaml(path, (field, index)), fix="add the person to people.yml or fix the id")
     dates = Counter(c.episode.date for c in episodes)
     for content in episodes:
         if dates[content.episode.date] > 1:
-            reader.problem(episodes_dir / content.episode.id, f"another episode has the same date {content.episode.date}", fix="one episode per date: merge or re-date one of them")
+            path = episodes_dir / content.episode.id / "episode.yml"
+            reader.problem(path, f"another episode has the same date {content.episode.date}", line_in_yaml(path, ("starts_at",)), fix="one episode per date: merge or re-date one of them")
 
 
-def read_archive(root: Path, exit_code: int = 2) -> Archive:
-    """Read and validate all of data/. Raises ProblemsFound listing every problem."""
+def line_in_yaml(path: Path, loc: tuple) -> int | None:
+    """The line of `loc` (e.g. ("hosts", 1)) in a YAML file that was read without problems.
+
+    Lines are not kept for valid files; reading again only when reporting keeps the common,
+    problem-free read fast.
+    """
+    loaded = _Reader(path.parent).read_yaml(path)
+    return _line_of(loaded[1], loc) if loaded else None
+
+
+def read_archive(root: Path, exit_code: int = 2, checks: Iterable[Callable[[Archive, Path], list[Problem]]] = ()) -> Archive:
+    """Read and validate all of data/, then run `checks`. Raises ProblemsFound listing every problem."""
     reader = _Reader(root)
     community = read_community(reader)
     people = read_people(reader)
@@ -288,10 +335,16 @@ def read_archive(root: Path, exit_code: int = 2) -> Archive:
             if content:
                 episodes.append(content)
     _check_archive(reader, people, episodes)
-    if reader.problems or community is None:
-        raise ProblemsFound(reader.problems, exit_code)
     episodes.sort(key=lambda c: c.episode.starts_at)
-    return Archive(community=community, people=tuple(people), optouts=tuple(optouts), episodes=tuple(episodes))
+    archive = None
+    if community is not None:
+        archive = Archive(community=community, people=tuple(people), optouts=tuple(optouts), episodes=tuple(episodes))
+        # Extra checks (`chatdigest check`) see every valid part even when other parts have problems.
+        for extra_check in checks:
+            reader.problems.extend(extra_check(archive, root))
+    if reader.problems or archive is None:
+        raise ProblemsFound(reader.problems, exit_code)
+    return archive
 
 
 def find_root(start: Path) -> Path:
