@@ -1,0 +1,268 @@
+"""Full-text search: a Pagefind index built from the site's HTML after MkDocs has written it.
+
+Why Pagefind and not Material's built-in lunr search: lunr ships the whole index to the browser
+before the first result (32 MB at 520 weeks × 300 messages, DESIGN §7). Pagefind splits its
+index into chunks by word, so a query fetches the chunks for its words plus one small fragment
+per shown result; the pip package `pagefind[bin]` ships the binary, so no Node is needed.
+
+What is indexed is decided in the HTML, so the index holds exactly what the site publishes:
+  - overrides/main.html marks the article of content pages with `data-pagefind-body`; listing
+    pages (home, archive, topics, people index) repeat titles found elsewhere and are left out.
+  - pages.py marks each transcript message card: its `id` (m-<id>) is where a result links to,
+    its author link is the `person` filter; copies (highlights, answers) and deleted messages
+    carry `data-pagefind-ignore="all"`; the episode page carries hidden `year`/`topic` filters.
+  - Redaction (privacy.apply_optouts) happens before any page is rendered, so a redacted
+    person's messages and mentions are not in the HTML and cannot reach the index.
+overrides/assets/search-pagefind.js turns Pagefind's per-page results into per-message results
+(each hit belongs to the nearest element with an id before it) and draws them in Material's
+search box.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from html.parser import HTMLParser
+from pathlib import Path
+
+from .errors import ChatdigestError
+
+log = logging.getLogger("mkdocs.plugins.chatdigest")
+
+BUNDLE_DIR = "pagefind"
+# Parts of a message card that are noise in results: clock times, like counts, platform links.
+EXCLUDE_SELECTORS = [".headerlink", ".cd-time", ".cd-likes", ".cd-permalink", ".cd-edited", ".cd-search-filters"]
+
+
+@dataclass(frozen=True)
+class SearchReport:
+    pages: int
+    bundle_bytes: int
+
+    def summary(self) -> str:
+        return f"search: indexed {self.pages} pages, {self.bundle_bytes / 1e6:.1f} MB in {BUNDLE_DIR}/"
+
+
+def build_search_index(site, config) -> None:
+    """POST_BUILD_STEPS entry: index the site MkDocs has just written."""
+    from mkdocs.exceptions import PluginError
+
+    site_dir = Path(config.site_dir)
+    if not has_search_box(site_dir):
+        # Without the overrides nothing marks what to index and no page has a search box.
+        log.warning(f"{config.config_file_path}: no search index built, the theme has no chatdigest search box "
+                    "(fix: add `custom_dir: overrides` under `theme:`, with the overrides/ folder of chatdigest)")
+        return
+    try:
+        report = write_search_index(site_dir)
+    except ChatdigestError as exc:
+        raise PluginError(f"chatdigest: {exc}") from None
+    log.info(report.summary())
+
+
+def has_search_box(site_dir: Path) -> bool:
+    """Material renders 404.html with the site's header on every build: look for the box there."""
+    page = site_dir / "404.html"
+    return page.is_file() and "data-cd-search" in page.read_text(encoding="utf-8")
+
+
+def write_search_index(site_dir: Path) -> SearchReport:
+    """Index site_dir's HTML into site_dir/pagefind/ (replacing an older bundle)."""
+    try:
+        # Pagefind's Python API is async; a thread of its own keeps it working when the caller
+        # already runs an event loop (mkdocs serve, notebooks, playwright in the tests).
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            pages = pool.submit(asyncio.run, _run_pagefind(site_dir)).result()
+    except FileNotFoundError as exc:
+        raise ChatdigestError(f"search: {exc} (fix: pip install 'pagefind[bin]')") from None
+    return SearchReport(pages, _folder_bytes(site_dir / BUNDLE_DIR))
+
+
+async def _run_pagefind(site_dir: Path) -> int:
+    from pagefind.index import PagefindIndex
+
+    config = {"exclude_selectors": EXCLUDE_SELECTORS, "output_path": str(site_dir / BUNDLE_DIR)}
+    # Leaving the context writes the bundle to output_path (a second write_files would write it twice).
+    async with PagefindIndex(config=config) as index:
+        await index.add_directory(str(site_dir))
+    # add_directory counts every HTML file it read; the entry file counts the pages indexed.
+    entry = json.loads((site_dir / BUNDLE_DIR / "pagefind-entry.json").read_text(encoding="utf-8"))
+    return sum(language["page_count"] for language in entry["languages"].values())
+
+
+def _folder_bytes(folder: Path) -> int:
+    return sum(f.stat().st_size for f in folder.rglob("*") if f.is_file())
+
+
+# --- lunr, for comparison ----------------------------------------------------------------------
+
+
+class _ArticleParser(HTMLParser):
+    """Collects a built page's <title> and the inner HTML of its Material article."""
+
+    def __init__(self):
+        super().__init__(convert_charrefs=False)
+        self.title, self.parts, self._depth, self._in_title = "", [], 0, False
+
+    def handle_starttag(self, tag, attrs):
+        if self._depth:
+            self._depth += tag not in _VOID
+            self.parts.append(self.get_starttag_text())
+        elif tag == "article" and "md-content__inner" in (dict(attrs).get("class") or ""):
+            self._depth = 1
+        self._in_title = tag == "title"
+
+    def handle_endtag(self, tag):
+        if self._depth and tag not in _VOID:
+            self._depth -= 1
+            if self._depth:
+                self.parts.append(f"</{tag}>")
+        self._in_title = False
+
+    def handle_data(self, data):
+        if self._depth:
+            self.parts.append(data)
+        elif self._in_title:
+            self.title += data
+
+    def handle_entityref(self, name):
+        self.handle_data(f"&{name};")
+
+    def handle_charref(self, name):
+        self.handle_data(f"&#{name};")
+
+
+_VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
+
+
+@dataclass
+class _BuiltPage:
+    """What Material's SearchIndex reads from a page, recovered from the built HTML."""
+
+    content: str
+    title: str
+    url: str
+    meta: dict
+    toc: tuple = ()
+
+
+def lunr_index_bytes(site_dir: Path) -> int:
+    """Size of the search_index.json Material's lunr search would ship for this built site.
+
+    Feeds every built page's article to Material's own SearchIndex, so the number is what the
+    `search` plugin would have written, without building the site a second time.
+    """
+    from material.plugins.search.plugin import SearchIndex
+
+    index = SearchIndex(lang=["en"], separator=r"[\s\-]+", pipeline=["stemmer", "stopWordFilter", "trimmer"], fields={})
+    for html_file in sorted(site_dir.rglob("*.html")):
+        if html_file.relative_to(site_dir).parts[0] in (BUNDLE_DIR, "assets") or html_file.name == "404.html":
+            continue
+        parser = _ArticleParser()
+        parser.feed(html_file.read_text(encoding="utf-8"))
+        url = html_file.relative_to(site_dir).as_posix().removesuffix("index.html")
+        index.add_entry_from_context(_BuiltPage("".join(parser.parts), parser.title, url, {}))
+    return len(index.generate_search_index(None).encode("utf-8"))
+
+
+# --- what a query costs a reader -----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class QueryCost:
+    query: str
+    bytes: int             # everything fetched from pagefind/ by a fresh browser: runtime + chunks + fragments
+    runtime_bytes: int     # of which fetched when the search box opens (Pagefind's JS and wasm, filters)
+    requests: int
+    first_result_ms: float  # from the first keystroke to the first result on screen
+
+
+CHROMIUM = Path("/usr/bin/chromium")
+
+
+def query_bytes(site_dir: Path, query: str | None = None) -> int:
+    """Bytes a reader's browser fetches for one query on a cold cache (for `chatdigest bench`)."""
+    return measure_query(site_dir, query).bytes
+
+
+def measure_query(site_dir: Path, query: str | None = None) -> QueryCost:
+    """Serve site_dir on localhost, search in headless Chromium and count what pagefind/ sends.
+
+    Measured in a real browser because what Pagefind fetches (which chunks, how many fragments)
+    is decided by its JavaScript. The default query is the commonest long word of the first chat,
+    a worst case: many hits, so full result fragments are fetched.
+    """
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        raise ChatdigestError("search: measuring a query needs playwright (fix: pip install playwright)") from None
+    if not CHROMIUM.exists():
+        raise ChatdigestError(f"search: measuring a query needs Chromium at {CHROMIUM} (fix: apt-get install chromium)")
+    first_chat = _first_chat(site_dir)
+    query = query or _common_word(first_chat)
+    with _served(site_dir) as base, sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=["--no-sandbox", "--disable-gpu"])
+        try:
+            return _measure_in(browser.new_page(), base + first_chat.parent.relative_to(site_dir).as_posix() + "/", query)
+        finally:
+            browser.close()
+
+
+def _measure_in(page, url: str, query: str) -> QueryCost:
+    import time
+
+    sizes: list[int] = []
+    page.on("response", lambda response: sizes.append(len(response.body())) if f"/{BUNDLE_DIR}/" in response.url else None)
+    page.goto(url)
+    page.keyboard.press("/")
+    page.wait_for_load_state("networkidle")
+    runtime = sum(sizes)
+    started = time.perf_counter()
+    page.locator(".md-search__input").type(query)
+    page.locator(".md-search-result__link").first.wait_for(timeout=30_000)
+    elapsed = (time.perf_counter() - started) * 1000
+    page.wait_for_load_state("networkidle")
+    return QueryCost(query, sum(sizes), runtime, len(sizes), elapsed)
+
+
+def _first_chat(site_dir: Path) -> Path:
+    pages = sorted((site_dir / "episodes").glob("*/index.html"))
+    if not pages:
+        raise ChatdigestError(f"search: {site_dir} has no episode pages to search")
+    return pages[0]
+
+
+def _common_word(page: Path) -> str:
+    import re
+    from collections import Counter
+
+    text = re.sub(r"<[^>]+>", " ", page.read_text(encoding="utf-8")).lower()
+    return Counter(re.findall(r"\b[a-z]{7,}\b", text)).most_common(1)[0][0]
+
+
+class _served:
+    """A localhost HTTP server for a folder, for as long as the with-block runs."""
+
+    def __init__(self, folder: Path):
+        import functools
+        import http.server
+
+        class Quiet(http.server.SimpleHTTPRequestHandler):
+            def log_message(self, *args):
+                pass
+
+        handler = functools.partial(Quiet, directory=str(folder))
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+
+    def __enter__(self) -> str:
+        import threading
+
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        return f"http://127.0.0.1:{self.server.server_address[1]}/"
+
+    def __exit__(self, *exc) -> None:
+        self.server.shutdown()
+        self.server.server_close()

@@ -1,0 +1,151 @@
+"""Search in a real browser: find a message by a word only it contains, land on its anchor,
+and narrow a query to one person. Words and people are chosen from the built site, so the test
+runs on the demo community (or on the fixture community while the demo does not build)."""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from pathlib import Path
+
+import pytest
+
+from conftest import FIXTURE_SITE, build, copy_site
+from generator.errors import ChatdigestError
+
+pytestmark = pytest.mark.browser
+WORD = re.compile(r"[a-z]+")
+
+
+@pytest.fixture(scope="module")
+def site_dir(request, tmp_path_factory) -> Path:
+    try:
+        return request.getfixturevalue("built_demo") / "site"
+    except ChatdigestError as exc:
+        print(f"demo site does not build ({exc}); searching the fixture site instead")
+        root = copy_site(FIXTURE_SITE, tmp_path_factory.mktemp("browser") / "site")
+        build(root)
+        return root / "site"
+
+
+def transcript_messages(site_dir: Path) -> list[dict]:
+    """Every transcript message card of every episode page: url, id, author and words."""
+    from lxml import html
+
+    messages = []
+    for page in sorted((site_dir / "episodes").glob("*/index.html")):
+        tree = html.parse(str(page))
+        url = page.parent.relative_to(site_dir).as_posix() + "/"
+        for card in tree.xpath('//div[contains(@class, "cd-msg") and @id]'):
+            author = card.xpath('./p[@class="cd-meta"]/a[contains(@class, "cd-person")]')
+            text = card.xpath('./p[contains(@class, "cd-text")]')
+            if author and text and not text[0].xpath('.//em[@class="cd-deleted"]'):
+                words = set(WORD.findall(text[0].text_content().lower()))
+                messages.append({"url": url, "id": card.get("id"), "author": author[0].text_content(), "words": words})
+    return messages
+
+
+def all_page_words(site_dir: Path) -> list[str]:
+    from lxml import html
+
+    words = []
+    for page in site_dir.rglob("*.html"):
+        if "pagefind" not in page.parts:
+            words += WORD.findall(html.parse(str(page)).getroot().text_content().lower())
+    return words
+
+
+def unique_message_word(site_dir: Path, messages: list[dict]) -> tuple[str, dict]:
+    """A long word that occurs once in the whole site, inside a message; no other word shares its
+    first six letters, so neither stemming nor prefix matching can find anything else."""
+    words = all_page_words(site_dir)
+    counts = defaultdict(int)
+    prefixes = defaultdict(set)
+    for word in words:
+        counts[word] += 1
+        prefixes[word[:6]].add(word)
+    for message in messages:
+        for word in sorted(message["words"]):
+            if len(word) >= 9 and counts[word] == 1 and len(prefixes[word[:6]]) == 1:
+                return word, message
+    pytest.fail("no word occurs in exactly one message")
+
+
+def shared_word(site_dir: Path, messages: list[dict]) -> tuple[str, str, dict, dict]:
+    """A word that two people wrote in one chat and that occurs nowhere else (nor does a word
+    sharing its first six letters): (word, person, their message, the other's)."""
+    words = all_page_words(site_dir)
+    counts = defaultdict(int)
+    prefixes = defaultdict(set)
+    for word in words:
+        counts[word] += 1
+        prefixes[word[:6]].add(word)
+    by_word = defaultdict(list)
+    for message in messages:
+        for word in message["words"]:
+            if len(word) >= 6 and len(prefixes[word[:6]]) == 1:
+                by_word[word].append(message)
+    for word, found in sorted(by_word.items()):
+        authors = {m["author"] for m in found}
+        if len(authors) >= 2 and counts[word] == len(found) <= 4 and len({m["url"] for m in found}) == 1:
+            mine = found[0]
+            other = next(m for m in found if m["author"] != mine["author"])
+            return word, mine["author"], mine, other
+    pytest.fail("no word written by two people")
+
+
+def message_links(page) -> list[str]:
+    hrefs = page.eval_on_selector_all(".md-search-result__link", "links => links.map(a => a.getAttribute('href'))")
+    return [h.split("#", 1)[1] for h in hrefs if "#m-" in h]
+
+
+def pagefind_bytes(responses: list) -> int:
+    return sum(len(r.body()) for r in responses if "/pagefind/" in r.url)
+
+
+def test_search_finds_a_message_and_lands_on_its_anchor(browser, serve, site_dir):
+    messages = transcript_messages(site_dir)
+    word, message = unique_message_word(site_dir, messages)
+    base = serve(site_dir)
+    page = browser.new_page()
+    dialogs = []
+    page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+    responses = []
+    page.on("response", lambda response: responses.append(response))
+    page.goto(base + "about/" if (site_dir / "about").is_dir() else base)
+
+    page.keyboard.press("/")  # Material's shortcut opens the search
+    search_box = page.locator(".md-search__input")
+    assert search_box.evaluate("el => el === document.activeElement")
+    opened = pagefind_bytes(responses)
+    search_box.type(word)
+    target = page.locator(f'.md-search-result__link[href$="#{message["id"]}"]')
+    target.wait_for(timeout=5000)
+    assert message_links(page) == [message["id"]]
+    print(f"\nquery {word!r}: {pagefind_bytes(responses)} bytes from pagefind/ ({opened} on opening the search)")
+
+    target.click()
+    page.wait_for_url(re.compile(re.escape(message["url"]) + "#" + re.escape(message["id"]) + "$"))
+    assert page.evaluate("document.querySelector(':target')?.id") == message["id"]
+    assert page.locator(f"#{message['id']}").is_visible()
+    assert dialogs == []
+    page.close()
+
+
+def test_search_filters_by_person(browser, serve, site_dir):
+    word, person, mine, other = shared_word(site_dir, transcript_messages(site_dir))
+    page = browser.new_page()
+    page.goto(serve(site_dir))
+    page.keyboard.press("s")
+    page.locator(".md-search__input").type(word)
+    page.locator(f'.md-search-result__link[href$="#{other["id"]}"]').wait_for(timeout=5000)
+    unfiltered = message_links(page)
+    assert {mine["id"], other["id"]} <= set(unfiltered)
+
+    page.locator('select[data-filter="person"]').select_option(person)
+    page.locator(f'.md-search-result__link[href$="#{other["id"]}"]').wait_for(state="detached", timeout=5000)
+    filtered = message_links(page)
+    authors = {m["id"]: m["author"] for m in transcript_messages(site_dir) if m["url"] == mine["url"]}
+    assert mine["id"] in filtered
+    assert {authors[i] for i in filtered} == {person}
+    page.close()
