@@ -46,7 +46,7 @@ SITE_CONFIG = {
     "site_url": "https://bench.example/",
     "theme": {"name": "material", "features": ["navigation.indexes", "navigation.prune", "search.suggest"]},
     "markdown_extensions": ["tables", "attr_list", "sane_lists", {"toc": {"permalink": True}}],
-    "not_in_nav": "/people/\n/topics/\n",
+    "not_in_nav": "/episodes/\n/people/\n/topics/\n",
 }
 
 
@@ -186,9 +186,9 @@ def largest_page(site: Path) -> tuple[int, int]:
 
 def search_query_bytes(site: Path) -> int:
     """Bytes a reader's browser fetches for one query (0 when the site has no chunked index)."""
-    try:
-        from .search import query_bytes
-    except ImportError:
+    from .search import query_bytes
+
+    if not (site / "pagefind").is_dir():
         return 0
     return query_bytes(site)
 

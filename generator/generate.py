@@ -10,10 +10,9 @@ from pathlib import Path
 from . import urls
 from .config import read_archive
 from .model import Archive, Status
-from .pages import Site, build_site_model, render_all
+from .pages import Site, build_site_model, published_by_year, render_all
 from .people import build_directory
 from .privacy import apply_optouts
-from .render import attr
 from .writer import TreeWriter
 
 
@@ -36,29 +35,26 @@ def load_site(root: Path, directory_urls: bool = True) -> Site:
 
 def generate_site(root: Path, docs_dir: Path | None = None, directory_urls: bool = True) -> GenerateReport:
     site = load_site(root, directory_urls)
-    pages = render_all(site)
     writer = TreeWriter(docs_dir or root / "docs", urls.GENERATED_DIRS, urls.GENERATED_FILES)
-    for path in sorted(pages):
-        writer.write(path, pages[path])
+    count = 0
+    for path, markdown in render_all(site):
+        writer.write(path, markdown)
+        count += 1
     removed = writer.remove_stale()
-    return GenerateReport(site, len(pages), writer.written, removed)
+    return GenerateReport(site, count, writer.written, removed)
 
 
 def build_nav(site: Site, docs_dir: Path) -> list:
-    """The site navigation: episodes grouped by year (newest first), then hand-written pages.
+    """The site navigation: the archive by year (newest first), then hand-written pages.
 
-    People and topic pages are reached from their index pages, not listed in the nav, so each
-    page's HTML does not carry hundreds of links (see DESIGN §7).
+    The nav lists years, not chats: each year's page lists its chats, and episode, people and
+    topic pages are reached from those index pages. Every page carries the nav in its HTML, so a
+    nav of 520 chats would make each page mostly nav and its build mostly nav rendering (DESIGN §7).
     """
-    years: dict[int, list] = {}
-    for content in reversed(site.published):
-        episode = content.episode
-        years.setdefault(episode.date.year, []).append({attr(f"{episode.date:%-d %b}: {episode.title}"): urls.episode_path(episode.id)})
-    archive = [urls.ARCHIVE] + [{str(year): items} for year, items in years.items()]
+    archive = [urls.ARCHIVE] + [{str(year): urls.year_path(year)} for year in published_by_year(site)]
     nav: list = [{"Home": urls.HOME}]
     if site.upcoming:
-        upcoming = [{attr(f"{c.episode.date:%-d %b}: {c.episode.title}"): urls.episode_path(c.episode.id)} for c in site.upcoming]
-        nav.append({"Upcoming": [urls.UPCOMING, *upcoming]})
+        nav.append({"Upcoming": urls.UPCOMING})
     nav += [{"Archive": archive}, {"Topics": urls.TOPICS}, {"People": urls.PEOPLE}]
     return nav + hand_written_nav(docs_dir)
 

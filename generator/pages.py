@@ -8,7 +8,9 @@ passes through untouched — fast to convert and impossible for a message to bre
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from dataclasses import dataclass, field
+from typing import Iterator
 from zoneinfo import ZoneInfo
 
 import yaml
@@ -37,12 +39,18 @@ class Site:
     directory_urls: bool = True
     activity: dict[str, Activity] = field(default_factory=dict)  # participant key → activity
     firsts: dict[str, set[str]] = field(default_factory=dict)  # episode id → first-timers' keys
+    links: dict[tuple[str, str], str] = field(default_factory=dict)  # person_link's cache
+    cards: dict[tuple[str, str], str] = field(default_factory=dict)  # message cards of the page being rendered
 
-    @property
+    @functools.cached_property
     def published(self) -> list[EpisodeContent]:
         return [c for c in self.archive.episodes if c.episode.status == Status.published]
 
-    @property
+    @functools.cached_property
+    def published_by_id(self) -> dict[str, EpisodeContent]:
+        return {c.episode.id: c for c in self.published}
+
+    @functools.cached_property
     def upcoming(self) -> list[EpisodeContent]:
         return [c for c in self.archive.episodes if c.episode.status == Status.upcoming]
 
@@ -93,6 +101,15 @@ def when(site: Site, moment: dt.datetime, with_utc: bool = False) -> str:
 
 
 def person_link(site: Site, source: str, person: Participant) -> str:
+    # Called for every message card: cached per (way to the root, person).
+    key = (urls.root_prefix(source, site.directory_urls), person.key)
+    link = site.links.get(key)
+    if link is None:
+        link = site.links[key] = _person_link(site, source, person)
+    return link
+
+
+def _person_link(site: Site, source: str, person: Participant) -> str:
     if _anonymous(person):  # an anonymised participant has no page to link to
         return f'<span class="cd-person cd-anonymous">{text_html(person.name)}</span>'
     return f'<a class="cd-person" href="{site.href(source, urls.person_path(person.slug))}">{text_html(person.name)}</a>'
@@ -111,9 +128,22 @@ def episode_md(site: Site, source: str, content: EpisodeContent) -> str:
 
 
 def message_html(site: Site, source: str, message: Message, *, anchor: bool, episode_path: str | None = None, extra: str = "") -> str:
-    """One message card. Only the transcript copy carries the id anchor; others link to it."""
+    """One message card. Only the transcript copy carries the id anchor; others link to it.
+
+    A message appears up to three times on its page (highlights, answers, transcript): the
+    card's inside is made once per page and reused.
+    """
+    key = (source, message.id)
+    inner = site.cards.get(key)
+    if inner is None:
+        inner = site.cards[key] = _card_inner(site, source, message, episode_path or source)
+    # Search indexes only the transcript copy (its id is the result's target).
+    ident = f' id="{urls.message_anchor(message.id)}"' if anchor else ' data-pagefind-ignore="all"'
+    return f'<div class="cd-msg"{ident}>{inner}{extra}</div>'
+
+
+def _card_inner(site: Site, source: str, message: Message, target: str) -> str:
     author = site.directory.author(message)
-    target = episode_path or source
     link = site.href(source, target, urls.message_anchor(message.id))
     local = site.local(message.at)
     meta = [
@@ -132,11 +162,10 @@ def message_html(site: Site, source: str, message: Message, *, anchor: bool, epi
     media = "" if message.deleted else "".join(
         f'<span class="cd-media">{link_html(m.url, f"[{m.kind}: {m.alt}]" if m.alt else f"[{m.kind}]")}</span>' for m in message.media
     )
-    # Search indexes only the transcript copy (its id is the result's target) and no deleted message.
-    ident = f' id="{urls.message_anchor(message.id)}"' if anchor else ' data-pagefind-ignore="all"'
+    # No deleted message is indexed by search.
     unindexed = ' data-pagefind-ignore="all"' if message.deleted else ""
     meta_html = " ".join(part for part in meta if part)
-    return f'<div class="cd-msg"{ident}><p class="cd-meta"{unindexed}>{meta_html}</p><p class="cd-text" dir="auto"{unindexed}>{body}{media}</p>{extra}</div>'
+    return f'<p class="cd-meta"{unindexed}>{meta_html}</p><p class="cd-text" dir="auto"{unindexed}>{body}{media}</p>'
 
 
 def thread_html(site: Site, source: str, thread: Thread, depth: int = 0, anchor: bool = True) -> str:
@@ -285,11 +314,19 @@ def _prev_next(site: Site, source: str, previous: EpisodeContent | None, followi
 # --- index pages -----------------------------------------------------------------------------
 
 
-def _episode_line(site: Site, source: str, content: EpisodeContent) -> str:
-    episode = content.episode
+def episode_link(site: Site, source: str, content: EpisodeContent) -> str:
+    return f'<a href="{site.href(source, urls.episode_path(content.episode.id))}">{text_html(content.episode.title)}</a>'
+
+
+def _episode_line(site: Site, source: str, content: EpisodeContent, extra: str = "") -> str:
     count = len(content.messages)
-    extra = f" — {count} messages" if count else ""
-    return f"- {episode.date:%-d %b %Y}: {episode_md(site, source, content)}{extra}\n"
+    extra = extra or (f" — {count} messages" if count else "")
+    return f"<li>{content.episode.date:%-d %b %Y}: {episode_link(site, source, content)}{extra}</li>"
+
+
+def episode_list(items: list[str]) -> str:
+    """Long lists of links are raw HTML: Markdown would spend most of a build parsing them."""
+    return html_block("<ul>" + "\n".join(items) + "</ul>", "cd-list")
 
 
 def render_home(site: Site) -> str:
@@ -310,7 +347,7 @@ def render_home(site: Site) -> str:
                      f"{digest.stats.messages} messages from {digest.stats.participants} people.\n\n")
         if latest.episode.summary:
             parts.append(f"{inline_md(latest.episode.summary)}\n\n")
-        parts.append("## Recent chats\n\n" + "".join(_episode_line(site, source, c) for c in published[:10]) + "\n")
+        parts.append("## Recent chats\n\n" + episode_list([_episode_line(site, source, c) for c in published[:10]]))
         parts.append("## Participation\n\nMessages and participants in every chat of the archive.\n\n" + html_block(_participation_chart(site), "cd-chart"))
     parts.append(f"Browse [the archive by year]({site.md_href(source, urls.ARCHIVE)}), [topics]({site.md_href(source, urls.TOPICS)}) "
                  f"or [people]({site.md_href(source, urls.PEOPLE)}).\n")
@@ -328,17 +365,30 @@ def _question_list(content: EpisodeContent) -> str:
     return ("".join(f"1. {inline_md(q)}\n" for q in questions) + "\n") if questions else ""
 
 
-def render_archive(site: Site) -> str:
-    source = urls.ARCHIVE
-    parts = [front_matter("Archive", f"Every {site.archive.community.name} chat, by year"), "# Archive\n\n"]
+def published_by_year(site: Site) -> dict[int, list[EpisodeContent]]:
+    """Published chats by year, newest year and newest chat first."""
     by_year: dict[int, list[EpisodeContent]] = {}
     for content in reversed(site.published):
         by_year.setdefault(content.episode.date.year, []).append(content)
+    return by_year
+
+
+def render_archive(site: Site) -> dict[str, str]:
+    """The archive index (the years) and one page per year listing its chats."""
+    name = site.archive.community.name
+    by_year = published_by_year(site)
+    index = [front_matter("Archive", f"Every {name} chat, by year"), "# Archive\n\n"]
+    pages = {}
     for year, contents in by_year.items():
-        parts.append(f"## {year}\n\n" + "".join(_episode_line(site, source, c) for c in contents) + "\n")
+        path = urls.year_path(year)
+        count = len(contents)
+        index.append(f"- [{year}]({site.md_href(urls.ARCHIVE, path)}): {count} chat{'s' if count != 1 else ''}\n")
+        pages[path] = (front_matter(str(year), f"{name} chats in {year}") + f"# {year}\n\n"
+                       + episode_list([_episode_line(site, path, c) for c in contents]))
     if not by_year:
-        parts.append("No chats have been published yet.\n")
-    return "".join(parts)
+        index.append("No chats have been published yet.\n")
+    pages[urls.ARCHIVE] = "".join(index)
+    return pages
 
 
 def render_upcoming(site: Site) -> str:
@@ -354,17 +404,23 @@ def render_upcoming(site: Site) -> str:
 
 def render_topics(site: Site) -> dict[str, str]:
     """The topics index and one page per tag."""
+    # Tags that share a page ("Careers", "careers", "careers!") are one topic: grouping by path
+    # keeps one page from overwriting another's list of chats.
+    names: dict[str, str] = {}
     tags: dict[str, list[EpisodeContent]] = {}
     for content in site.archive.episodes:  # upcoming chats link to their topics too
         for tag in content.episode.tags:
-            tags.setdefault(tag, []).append(content)
+            name = names.setdefault(urls.topic_path(tag), tag)
+            chats = tags.setdefault(name, [])
+            if not chats or chats[-1] is not content:
+                chats.append(content)
     pages = {}
     index = [front_matter("Topics", "Chats by topic"), "# Topics\n\n"]
     for tag in sorted(tags, key=str.casefold):
         path = urls.topic_path(tag)
         count = len(tags[tag])
         index.append(f"- [{inline_md(tag)}]({site.md_href(urls.TOPICS, path)}) ({count} chat{'s' if count != 1 else ''})\n")
-        lines = "".join(_episode_line(site, path, c) for c in reversed(tags[tag]))
+        lines = episode_list([_episode_line(site, path, c) for c in reversed(tags[tag])])
         pages[path] = front_matter(f"Topic: {tag}", f"Chats about {tag}") + f"# Topic: {inline_md(tag)}\n\n{lines}"
     pages[urls.TOPICS] = "".join(index)
     return pages
@@ -379,12 +435,15 @@ def render_people(site: Site) -> dict[str, str]:
         if (not record.episodes and not person.known) or _anonymous(person):
             continue
         path = urls.person_path(person.slug)
-        rows.append(f"| [{inline_md(person.name)}]({site.md_href(urls.PEOPLE, path)}) | {len(record.episodes)} | "
-                    f"{record.messages} | {record.answers} | {record.longest_streak} |")
+        link = f'<a href="{site.href(urls.PEOPLE, path)}">{text_html(person.name)}</a>'
+        rows.append(f"<tr><td>{link}</td><td>{len(record.episodes)}</td><td>{record.messages}</td>"
+                    f"<td>{record.answers}</td><td>{record.longest_streak}</td></tr>")
         pages[path] = _person_page(site, path, person, record)
     pages[urls.PEOPLE] = (
         front_matter("People", f"Everyone who took part in {site.archive.community.name}")
-        + "# People\n\n| Name | Chats | Messages | Answers | Longest streak |\n|---|---:|---:|---:|---:|\n" + "\n".join(rows) + "\n"
+        + "# People\n\n" + html_block(
+            "<table><thead><tr><th>Name</th><th>Chats</th><th>Messages</th><th>Answers</th><th>Longest streak</th></tr></thead>"
+            "<tbody>\n" + "\n".join(rows) + "\n</tbody></table>", "cd-people")
     )
     return pages
 
@@ -400,7 +459,7 @@ def _person_page(site: Site, path: str, person: Participant, record: Activity) -
     )
     if not record.episodes:
         return "".join(parts)
-    by_id = {c.episode.id: c for c in site.published}
+    by_id = site.published_by_id
     counts = record.per_episode
     chats = [(c.episode.date, counts.get(c.episode.id, 0)) for c in site.published]
     parts.append("## Attendance\n\nMessages in each chat attended.\n\n" + html_block(attendance_svg(chats), "cd-chart"))
@@ -409,22 +468,23 @@ def _person_page(site: Site, path: str, person: Participant, record: Activity) -
             message_html(site, path, site.digests[e].by_id[m], anchor=False, episode_path=urls.episode_path(e)) for e, m in record.highlights
         )
         parts.append("## Highlights\n\n" + html_block(cards, "cd-highlights"))
-    parts.append("## Chats\n\n" + "".join(
-        f"- {by_id[e].episode.date:%-d %b %Y}: {episode_md(site, path, by_id[e])} — {counts[e]} message{'s' if counts[e] != 1 else ''}\n"
-        for e in reversed(record.episodes)) + "\n")
+    parts.append("## Chats\n\n" + episode_list([
+        _episode_line(site, path, by_id[e], f" — {counts[e]} message{'s' if counts[e] != 1 else ''}") for e in reversed(record.episodes)]))
     return "".join(parts)
 
 
-def render_all(site: Site) -> dict[str, str]:
-    """Every generated page, keyed by its docs path."""
-    pages = {urls.HOME: render_home(site), urls.ARCHIVE: render_archive(site), urls.UPCOMING: render_upcoming(site)}
+def render_all(site: Site) -> Iterator[tuple[str, str]]:
+    """Every generated page as (docs path, Markdown), one at a time so memory stays flat."""
+    yield urls.HOME, render_home(site)
+    yield from render_archive(site).items()
+    yield urls.UPCOMING, render_upcoming(site)
     published = site.published
     position = {c.episode.id: i for i, c in enumerate(published)}
     for content in site.archive.episodes:
         index = position.get(content.episode.id, -1)
         previous = published[index - 1] if index > 0 else None
         following = published[index + 1] if 0 <= index < len(published) - 1 else None
-        pages[urls.episode_path(content.episode.id)] = render_episode(site, content, previous, following)
-    pages.update(render_topics(site))
-    pages.update(render_people(site))
-    return pages
+        yield urls.episode_path(content.episode.id), render_episode(site, content, previous, following)
+        site.cards.clear()
+    yield from render_topics(site).items()
+    yield from render_people(site).items()

@@ -2,7 +2,7 @@
 
 on_config   generate docs/ from data/ and set the navigation (before MkDocs collects files,
             so the generated pages are part of this very build)
-on_page_markdown / on_page_content
+on_page_markdown / on_post_page
             let generated pages' raw HTML blocks skip Markdown (stash.py)
 on_post_build  make what is made from the built site (each step in POST_BUILD_STEPS)
 on_serve    watch data/ too, so editing a transcript reloads the browser
@@ -20,12 +20,14 @@ from mkdocs.plugins import BasePlugin
 
 from .errors import ChatdigestError, ProblemsFound
 from .generate import build_nav, generate_site
-from .stash import restore_blocks, stash_blocks
+from .incremental import prepare_site_dir, record_finished_build
+from .stash import new_nonce, restore_blocks, stash_blocks
 from .urls import GENERATED_DIRS, GENERATED_FILES
 from .search import build_search_index
 from .feeds import insert_autodiscovery, write_feeds
 
 log = logging.getLogger("mkdocs.plugins.chatdigest")
+THEME_DIR = Path(__file__).parent / "theme"  # search box, styles, Pagefind markers
 
 # Steps run after MkDocs has written site/: each takes (pages.Site, MkDocs config). Order matters
 # only where a step reads another's output.
@@ -44,8 +46,13 @@ class ChatdigestConfig(Config):
 class ChatdigestPlugin(BasePlugin[ChatdigestConfig]):
     def on_config(self, config):
         self.root = Path(config.config_file_path).resolve().parent
+        # chatdigest's templates go in front of Material's, behind the site's own custom_dir.
+        theme_dirs = config.theme.dirs
+        if str(THEME_DIR) not in theme_dirs:
+            theme_dirs.insert(1 if config.theme.custom_dir else 0, str(THEME_DIR))
         docs_dir = Path(config.docs_dir)
         self.failure: ChatdigestError | None = None
+        self.nonce = new_nonce()
         try:
             report = generate_site(self.root, docs_dir, config.use_directory_urls)
         except ChatdigestError as exc:
@@ -56,6 +63,7 @@ class ChatdigestPlugin(BasePlugin[ChatdigestConfig]):
         self.site = report.site
         if self.config.nav and not config.nav:
             config.nav = build_nav(report.site, docs_dir)
+        self.warm = prepare_site_dir(config, self.root, bool(report.removed))
         return config
 
     @staticmethod
@@ -65,23 +73,26 @@ class ChatdigestPlugin(BasePlugin[ChatdigestConfig]):
         raise PluginError(f"chatdigest: {exc}") from None
 
     def on_page_markdown(self, markdown, page, config, files):
-        uri = page.file.src_uri
-        if uri in GENERATED_FILES or uri.split("/", 1)[0] in GENERATED_DIRS:
-            markdown, self._blocks = stash_blocks(markdown)
-        else:
-            self._blocks = {}
+        if _generated(page):
+            markdown, _ = stash_blocks(markdown, self.nonce)
         return markdown
-
-    def on_page_content(self, html, page, config, files):
-        return restore_blocks(html, self._blocks)
 
     def on_post_build(self, config):
         for step in POST_BUILD_STEPS:
             step(self.site, config)
+        record_finished_build(config, self.root)
 
     def on_post_page(self, output, page, config):
+        if _generated(page):
+            _, blocks = stash_blocks(Path(page.file.abs_src_path).read_text(encoding="utf-8"), self.nonce)
+            output = restore_blocks(output, blocks)
         return insert_autodiscovery(output, page, config)  # <link rel="alternate"> to the feeds
 
     def on_serve(self, server, config, builder):
         server.watch(str(self.root / self.config.data_dir))
         return server
+
+
+def _generated(page) -> bool:
+    uri = page.file.src_uri
+    return uri in GENERATED_FILES or uri.split("/", 1)[0] in GENERATED_DIRS

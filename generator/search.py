@@ -6,14 +6,14 @@ index into chunks by word, so a query fetches the chunks for its words plus one 
 per shown result; the pip package `pagefind[bin]` ships the binary, so no Node is needed.
 
 What is indexed is decided in the HTML, so the index holds exactly what the site publishes:
-  - overrides/main.html marks the article of content pages with `data-pagefind-body`; listing
+  - theme/main.html marks the article of content pages with `data-pagefind-body`; listing
     pages (home, archive, topics, people index) repeat titles found elsewhere and are left out.
   - pages.py marks each transcript message card: its `id` (m-<id>) is where a result links to,
     its author link is the `person` filter; copies (highlights, answers) and deleted messages
     carry `data-pagefind-ignore="all"`; the episode page carries hidden `year`/`topic` filters.
   - Redaction (privacy.apply_optouts) happens before any page is rendered, so a redacted
     person's messages and mentions are not in the HTML and cannot reach the index.
-overrides/assets/search-pagefind.js turns Pagefind's per-page results into per-message results
+theme/assets/search-pagefind.js turns Pagefind's per-page results into per-message results
 (each hit belongs to the nearest element with an id before it) and draws them in Material's
 search box.
 """
@@ -52,9 +52,9 @@ def build_search_index(site, config) -> None:
 
     site_dir = Path(config.site_dir)
     if not has_search_box(site_dir):
-        # Without the overrides nothing marks what to index and no page has a search box.
+        # A custom_dir that replaces main.html or the header hides chatdigest's search box.
         log.warning(f"{config.config_file_path}: no search index built, the theme has no chatdigest search box "
-                    "(fix: add `custom_dir: overrides` under `theme:`, with the overrides/ folder of chatdigest)")
+                    "(fix: a theme custom_dir must not replace main.html or partials/header.html)")
         return
     try:
         report = write_search_index(site_dir)

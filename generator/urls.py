@@ -16,6 +16,7 @@ writer refuses anything else, so no slug can make a path leave its folder.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import posixpath
 import re
@@ -70,6 +71,10 @@ def episode_path(episode_id: str) -> str:
     return f"episodes/{slug(episode_id, 'episode')}.md"
 
 
+def year_path(year: int) -> str:
+    return f"archive/{year}.md"
+
+
 def person_path(person_slug: str) -> str:
     return f"people/{person_slug}.md"
 
@@ -86,12 +91,19 @@ def question_anchor(number: int) -> str:
     return f"q{number}"
 
 
+@functools.lru_cache(maxsize=None)
 def page_url(docs_path: str, directory_urls: bool = True) -> str:
     """The URL MkDocs gives a docs path, relative to the site root."""
     stem = docs_path.removesuffix(".md")
     if stem == "index" or stem.endswith("/index"):
         return stem.removesuffix("index")
     return f"{stem}/" if directory_urls else f"{stem}.html"
+
+
+@functools.lru_cache(maxsize=None)
+def root_prefix(docs_path: str, directory_urls: bool = True) -> str:
+    """The relative way from a page up to the site root: '', '../', '../../'."""
+    return "../" * page_url(docs_path, directory_urls).count("/")
 
 
 def md_href(from_docs_path: str, to_docs_path: str, anchor: str = "") -> str:
@@ -106,10 +118,5 @@ def href(from_docs_path: str, to_docs_path: str, anchor: str = "", directory_url
     """A relative link between two generated pages, as it must appear in raw HTML."""
     if from_docs_path == to_docs_path and anchor:
         return f"#{anchor}"
-    source = page_url(from_docs_path, directory_urls)
-    target = page_url(to_docs_path, directory_urls)
-    base = posixpath.dirname(source) if not source.endswith("/") else source.rstrip("/")
-    rel = posixpath.relpath(target or ".", base or ".")
-    if (target == "" or target.endswith("/")) and not rel.endswith("/"):
-        rel += "/"
+    rel = root_prefix(from_docs_path, directory_urls) + page_url(to_docs_path, directory_urls) or "./"
     return f"{rel}#{anchor}" if anchor else rel

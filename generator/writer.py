@@ -65,20 +65,26 @@ class TreeWriter:
         removed = []
         for folder in self.owned_dirs:
             base = self.root / folder
-            if not base.is_dir():
+            # A symlink leads outside the tree: what it points at is not ours to delete.
+            if base.is_symlink() or not base.is_dir():
                 continue
-            for path in sorted(base.rglob("*"), reverse=True):
-                if path.is_file() and path not in self.produced:
-                    path.unlink()
-                    removed.append(path)
-                elif path.is_dir() and not any(path.iterdir()):
-                    path.rmdir()
+            for dirpath, _, filenames in os.walk(base, topdown=False):  # does not follow symlinks
+                for name in filenames:
+                    path = Path(dirpath) / name
+                    if path not in self.produced:
+                        path.unlink()
+                        removed.append(path)
+                if dirpath != str(base) and not any(Path(dirpath).iterdir()):
+                    Path(dirpath).rmdir()
+        for name in self.owned_files:  # temporary files a killed run left beside an owned file
+            for leftover in self.root.glob(f".{name[:40]}.*.tmp"):
+                leftover.unlink()
         return removed
 
     def _inside(self, relpath: str) -> Path:
         target = (self.root / relpath).resolve()
         allowed = any(
-            target.is_relative_to(self.root / d) for d in self.owned_dirs
+            target.is_relative_to(self.root / d) and target != self.root / d for d in self.owned_dirs
         ) or any(target == self.root / f for f in self.owned_files)
         if not allowed:
             raise ChatdigestError(f"refusing to write {relpath!r}: outside the generated folders of {self.root}")

@@ -44,9 +44,6 @@ def demo_site(tmp_path: Path) -> Path:
     shutil.copytree(REPO / "docs", target / "docs", ignore=shutil.ignore_patterns("episodes", "people", "topics", "archive", "upcoming"))
     (target / "docs" / "index.md").unlink(missing_ok=True)
     shutil.copy(REPO / "mkdocs.yml", target / "mkdocs.yml")
-    for extra in ("overrides",):
-        if (REPO / extra).is_dir():
-            shutil.copytree(REPO / extra, target / extra)
     return target
 
 
@@ -65,8 +62,6 @@ def built_demo(tmp_path_factory) -> Path:
     shutil.copytree(REPO / "docs", target / "docs", ignore=shutil.ignore_patterns("episodes", "people", "topics", "archive", "upcoming"))
     (target / "docs" / "index.md").unlink(missing_ok=True)
     shutil.copy(REPO / "mkdocs.yml", target / "mkdocs.yml")
-    if (REPO / "overrides").is_dir():
-        shutil.copytree(REPO / "overrides", target / "overrides")
     build(target)
     return target
 

@@ -101,11 +101,14 @@ def test_plain_mkdocs_build_makes_the_index_too(tmp_path):
 def test_a_theme_without_the_search_box_fails_a_strict_build_with_the_fix(tmp_path, caplog):
     root = copy_site(FIXTURE_SITE, tmp_path / "site")
     config = root / "mkdocs.yml"
-    config.write_text(config.read_text().replace("  custom_dir: overrides\n", ""))
+    # A site's own custom_dir wins over chatdigest's templates: here it replaces the header.
+    (root / "custom" / "partials").mkdir(parents=True)
+    (root / "custom" / "partials" / "header.html").write_text("<header></header>\n")
+    config.write_text(config.read_text().replace("  name: material\n", "  name: material\n  custom_dir: custom\n"))
     with pytest.raises(StrictFailure):
         build(root, strict=True)
     warning = next(r.getMessage() for r in caplog.records if r.levelname == "WARNING")
-    assert "mkdocs.yml" in warning and "custom_dir: overrides" in warning
+    assert "mkdocs.yml" in warning and "custom_dir must not replace" in warning
     assert not (root / "site" / BUNDLE_DIR).exists()
 
 

@@ -18,6 +18,7 @@ from zoneinfo import ZoneInfo
 
 from pydantic import ValidationError
 
+from ..config import MAX_MESSAGE_BYTES
 from ..errors import ChatdigestError, Problem
 from ..model import Media, Message
 
@@ -71,6 +72,11 @@ def refuse(file: str, message: str, fix: str = "", line: int | None = None, wher
 
 # --- sources: a file, a folder or a zip --------------------------------------------------------
 
+# Limits far above any real chat export, far below what exhausts memory (see config.py).
+MAX_EXPORT_FILE_BYTES = 2**30
+MAX_MESSAGE_TEXT = MAX_MESSAGE_BYTES // 4  # characters; a transcript line must stay under config's limit
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
 
 class Source:
     """The files of an export, whether the user gave a folder, a zip or a single file.
@@ -107,6 +113,7 @@ class Source:
         return f"{self.path}!/{name}" if self._zip else str(self.path / name)
 
     def read_bytes(self, name: str) -> bytes:
+        self._check_size(name)
         try:
             if self._zip is not None:
                 return self._zip.read(name)
@@ -115,6 +122,19 @@ class Source:
             return (self.path / name).read_bytes()
         except (OSError, KeyError, zipfile.BadZipFile, ValueError, EOFError, NotImplementedError) as exc:
             raise refuse(self.label(name), f"cannot read: {exc}", "export the chat again") from None
+
+    def _check_size(self, name: str) -> None:
+        """Refuse before reading: a file this big is a wrong file or a runaway export, not a chat."""
+        try:
+            if self._zip is not None:
+                size = self._zip.getinfo(name).file_size
+            else:
+                size = (self.path if self.is_single_file else self.path / name).stat().st_size
+        except (OSError, KeyError):
+            return  # read_bytes reports it
+        if size > MAX_EXPORT_FILE_BYTES:
+            raise refuse(self.label(name), f"file is {size / 2**30:.1f} GB, over the {MAX_EXPORT_FILE_BYTES / 2**30:.0f} GB chatdigest reads at once",
+                         "export only the chat's channel and dates, or split the export")
 
     def find(self, pattern: str) -> list[str]:
         """Names whose path matches the regular expression `pattern` (searched, case-insensitive)."""
@@ -314,7 +334,11 @@ class Collector:
             if made is None:
                 continue
             for message in [made] if isinstance(made, Message) else made:
-                self.add(message)
+                if len(message.text) > MAX_MESSAGE_TEXT:
+                    self.problem(label, f"skipped: the message is {len(message.text) // 1024} KB of text, over the {MAX_MESSAGE_TEXT // 1024} KB limit", None,
+                                 f"message {message.id}", "a chat message is never this long; check the export")
+                    continue
+                self.add(_encodable(message))
         if report:
             report(total, total)
 
@@ -332,6 +356,16 @@ class Collector:
             raise refuse(label, f"no messages found in this {expected}", "check that you exported the right chat, or name the format with --format")
         self.result.messages = dedupe_ids(self.result.messages, self.result.problems, label)
         return self.result
+
+
+def _encodable(message: Message) -> Message:
+    """Unpaired surrogates (JSON's "\\ud800") cannot be written as UTF-8: show them as U+FFFD."""
+    if not _SURROGATE.search(message.text + message.author + message.author_name + "".join(message.links + message.mentions + message.hashtags)):
+        return message
+    fix = lambda s: _SURROGATE.sub("\ufffd", s)  # noqa: E731
+    return message.model_copy(update={"text": fix(message.text), "author": fix(message.author), "author_name": fix(message.author_name),
+                                      "links": tuple(map(fix, message.links)), "mentions": tuple(map(fix, message.mentions)),
+                                      "hashtags": tuple(map(fix, message.hashtags))})
 
 
 def describe(exc: BaseException) -> str:
