@@ -4,6 +4,7 @@ folders of docs/ that the generator owns (urls.GENERATED_DIRS), and only files w
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -13,6 +14,7 @@ from .model import Archive, Status
 from .pages import Site, build_site_model, published_by_year, render_all
 from .people import build_directory
 from .privacy import apply_optouts
+from .render import attr
 from .writer import TreeWriter
 
 
@@ -51,12 +53,28 @@ def build_nav(site: Site, docs_dir: Path) -> list:
     topic pages are reached from those index pages. Every page carries the nav in its HTML, so a
     nav of 520 chats would make each page mostly nav and its build mostly nav rendering (DESIGN §7).
     """
-    archive = [urls.ARCHIVE] + [{str(year): urls.year_path(year)} for year in published_by_year(site)]
+    archive = [{"Archive": urls.ARCHIVE}] + [{str(year): urls.year_path(year)} for year in published_by_year(site)]
     nav: list = [{"Home": urls.HOME}]
     if site.upcoming:
         nav.append({"Upcoming": urls.UPCOMING})
     nav += [{"Archive": archive}, {"Topics": urls.TOPICS}, {"People": urls.PEOPLE}]
     return nav + hand_written_nav(docs_dir)
+
+
+_HEADING = re.compile(r"^#\s+(.+?)\s*#*\s*$", re.M)
+_FRONT_TITLE = re.compile(r"\A---\n(?:.*\n)*?title:\s*[\"']?(.+?)[\"']?\s*\n(?:.*\n)*?---\n")
+
+
+def page_title(path: Path) -> str:
+    """A hand-written page's title as MkDocs would find it: front matter, else the first heading.
+
+    The nav names every page explicitly because a warm build does not read unchanged pages, and
+    MkDocs would otherwise leave their titles out of every rebuilt page's navigation.
+    """
+    text = path.read_text(encoding="utf-8")
+    found = _FRONT_TITLE.match(text) or _HEADING.search(text)
+    title = found.group(1) if found else path.stem.replace("-", " ").capitalize()
+    return attr(title)
 
 
 def hand_written_nav(docs_dir: Path) -> list:
@@ -68,11 +86,12 @@ def hand_written_nav(docs_dir: Path) -> list:
         top = rel.split("/", 1)[0]
         if top in urls.GENERATED_DIRS or rel in urls.GENERATED_FILES or top.startswith((".", "_")):
             continue
+        entry = {page_title(path): rel}
         if "/" in rel:
-            sections.setdefault(top, []).append(rel)
+            sections.setdefault(top, []).append(entry)
         else:
-            nav.append(rel)
+            nav.append(entry)
     for folder, pages in sections.items():
-        index = [p for p in pages if p.endswith("/index.md")]
+        index = [p for p in pages if next(iter(p.values())).endswith("/index.md")]
         nav.append({folder.replace("-", " ").capitalize(): index + [p for p in pages if p not in index]})
     return nav

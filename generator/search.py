@@ -23,6 +23,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import shutil
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from html.parser import HTMLParser
@@ -71,6 +72,8 @@ def has_search_box(site_dir: Path) -> bool:
 
 def write_search_index(site_dir: Path) -> SearchReport:
     """Index site_dir's HTML into site_dir/pagefind/ (replacing an older bundle)."""
+    # Pagefind names its files by content hash: an older bundle's files would stay beside the new.
+    shutil.rmtree(site_dir / BUNDLE_DIR, ignore_errors=True)
     try:
         # Pagefind's Python API is async; a thread of its own keeps it working when the caller
         # already runs an event loop (mkdocs serve, notebooks, playwright in the tests).

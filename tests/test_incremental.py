@@ -1,0 +1,79 @@
+"""Warm rebuilds give exactly the site a full build gives (incremental.py)."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+from conftest import build, copy_site, FIXTURE_SITE
+
+NEW_EPISODE = "2026-03-19-new-week"
+
+
+def add_episode(root: Path) -> None:
+    source = root / "data" / "episodes" / "2026-03-05-first-jobs"
+    target = root / "data" / "episodes" / NEW_EPISODE
+    shutil.copytree(source, target)
+    episode = (target / "episode.yml").read_text().replace("2026-03-05T19:00", "2026-03-19T19:00").replace("First jobs", "Second jobs")
+    (target / "episode.yml").write_text(episode)
+    lines = [line.replace('"id": "10', '"id": "20').replace('"reply_to": "10', '"reply_to": "20').replace("2026-03-05T", "2026-03-19T")
+             for line in (target / "transcript.jsonl").read_text().splitlines()]
+    (target / "transcript.jsonl").write_text("\n".join(lines) + "\n")
+    (target / "episode.yml").write_text((target / "episode.yml").read_text().replace('"1003"', '"2003"').replace('"1005"', '"2005"'))
+
+
+def tree(site: Path) -> dict[str, bytes]:
+    return {p.relative_to(site).as_posix(): p.read_bytes() for p in sorted(site.rglob("*")) if p.is_file()}
+
+
+def test_warm_rebuild_equals_a_full_build(tmp_path: Path):
+    warm = copy_site(FIXTURE_SITE, tmp_path / "warm")
+    build(warm)
+    untouched = warm / "site" / "people" / "gus-guest" / "index.html"
+    add_episode(warm)
+    episode_page = warm / "site" / "episodes" / "2026-03-05-first-jobs" / "index.html"
+    before = episode_page.stat().st_mtime_ns
+    build(warm)
+    assert (warm / "site" / "episodes" / NEW_EPISODE / "index.html").is_file()
+    assert episode_page.stat().st_mtime_ns != before  # its "Next:" link changed, so it was rebuilt
+
+    cold = copy_site(FIXTURE_SITE, tmp_path / "cold")
+    add_episode(cold)
+    build(cold)
+    warm_tree, cold_tree = tree(warm / "site"), tree(cold / "site")
+    # Pagefind's own bundle differs between two identical full builds (its file names are content
+    # hashes of chunks it splits differently run to run): compare what it indexed instead.
+    assert _pagefind_pages(warm) == _pagefind_pages(cold)
+    warm_tree = {k: v for k, v in warm_tree.items() if not k.startswith("pagefind/")}
+    cold_tree = {k: v for k, v in cold_tree.items() if not k.startswith("pagefind/")}
+    assert sorted(warm_tree) == sorted(cold_tree)
+    different = [name for name in warm_tree if warm_tree[name] != cold_tree[name]]
+    assert different == []
+    assert untouched.exists()
+
+
+def _pagefind_pages(root: Path) -> int:
+    entry = json.loads((root / "site" / "pagefind" / "pagefind-entry.json").read_text())
+    return sum(language["page_count"] for language in entry["languages"].values())
+
+
+def test_pages_not_affected_are_not_rebuilt(tmp_path: Path):
+    site = copy_site(FIXTURE_SITE, tmp_path / "site")
+    build(site)
+    about = site / "site" / "about" / "index.html"
+    before = about.stat().st_mtime_ns
+    build(site)
+    assert about.stat().st_mtime_ns == before
+
+
+def test_config_change_forces_a_full_build(tmp_path: Path):
+    site = copy_site(FIXTURE_SITE, tmp_path / "site")
+    build(site)
+    stale = site / "site" / "stale.html"
+    stale.write_text("left over")
+    config = site / "mkdocs.yml"
+    config.write_text(config.read_text().replace("site_name: Fixture chat", "site_name: Renamed chat"))
+    build(site)
+    assert not stale.exists()
+    assert "Renamed chat" in (site / "site" / "about" / "index.html").read_text()
