@@ -157,20 +157,23 @@ def read_community(reader: _Reader) -> Community | None:
     return reader.validate(Community, loaded[0], path, loaded[1]) if loaded else None
 
 
-def read_people(reader: _Reader) -> list[Person]:
-    path = reader.root / DATA / "people.yml"
-    if not path.exists():
-        return []
-    loaded = reader.read_yaml(path)
+def _read_list(reader: _Reader, name: str, key: str, model: type[BaseModel]) -> tuple[list, Path, Lines]:
+    """An optional data file holding `key:` and a list of `model` entries; invalid ones are reported."""
+    path = reader.root / DATA / name
+    loaded = reader.read_yaml(path) if path.exists() else None
     if not loaded:
-        return []
+        return [], path, {}
     data, lines = loaded
-    entries = (data or {}).get("people", []) if isinstance(data, dict) else None
+    entries = (data or {}).get(key, []) if isinstance(data, dict) else None
     if not isinstance(entries, list):
-        reader.problem(path, "expected `people:` followed by a list of people", 1)
-        return []
-    people = [reader.validate(Person, item, path, lines, ("people", i)) for i, item in enumerate(entries)]
-    people = [p for p in people if p]
+        reader.problem(path, f"expected `{key}:` followed by a list", 1)
+        return [], path, lines
+    items = [reader.validate(model, item, path, lines, (key, i)) for i, item in enumerate(entries)]
+    return [item for item in items if item], path, lines
+
+
+def read_people(reader: _Reader) -> list[Person]:
+    people, path, lines = _read_list(reader, "people.yml", "people", Person)
     _check_people(reader, path, lines, people)
     return people
 
@@ -191,19 +194,7 @@ def _check_people(reader: _Reader, path: Path, lines: Lines, people: list[Person
 
 
 def read_optouts(reader: _Reader) -> list[OptOut]:
-    path = reader.root / DATA / "privacy.yml"
-    if not path.exists():
-        return []
-    loaded = reader.read_yaml(path)
-    if not loaded:
-        return []
-    data, lines = loaded
-    entries = (data or {}).get("optouts", []) if isinstance(data, dict) else None
-    if not isinstance(entries, list):
-        reader.problem(path, "expected `optouts:` followed by a list", 1)
-        return []
-    optouts = [reader.validate(OptOut, item, path, lines, ("optouts", i)) for i, item in enumerate(entries)]
-    return [o for o in optouts if o]
+    return _read_list(reader, "privacy.yml", "optouts", OptOut)[0]
 
 
 def _size(n: int) -> str:

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from . import urls
 from .config import read_archive
-from .model import Archive, Status
+from .model import Archive
 from .pages import Site, build_site_model, published_by_year, render_all
 from .people import build_directory
 from .privacy import apply_optouts

@@ -35,16 +35,20 @@ def fixture_site(tmp_path: Path) -> Path:
     return copy_site(FIXTURE_SITE, tmp_path / "site")
 
 
-@pytest.fixture
-def demo_site(tmp_path: Path) -> Path:
-    """A fresh, writable copy of the demo community shipped in the repository."""
-    target = tmp_path / "demo"
-    target.mkdir()
+def copy_demo(target: Path) -> Path:
+    """A copy of the demo community shipped in the repository, without generated output."""
+    target.mkdir(parents=True)
     shutil.copytree(REPO / "data", target / "data")
     shutil.copytree(REPO / "docs", target / "docs", ignore=shutil.ignore_patterns("episodes", "people", "topics", "archive", "upcoming"))
     (target / "docs" / "index.md").unlink(missing_ok=True)
     shutil.copy(REPO / "mkdocs.yml", target / "mkdocs.yml")
     return target
+
+
+@pytest.fixture
+def demo_site(tmp_path: Path) -> Path:
+    """A fresh, writable copy of the demo community."""
+    return copy_demo(tmp_path / "demo")
 
 
 def build(root: Path, strict: bool = True) -> Path:
@@ -56,12 +60,7 @@ def build(root: Path, strict: bool = True) -> Path:
 @pytest.fixture(scope="session")
 def built_demo(tmp_path_factory) -> Path:
     """The demo community built once per test session; returns the site root folder."""
-    target = tmp_path_factory.mktemp("built") / "demo"
-    target.mkdir()
-    shutil.copytree(REPO / "data", target / "data")
-    shutil.copytree(REPO / "docs", target / "docs", ignore=shutil.ignore_patterns("episodes", "people", "topics", "archive", "upcoming"))
-    (target / "docs" / "index.md").unlink(missing_ok=True)
-    shutil.copy(REPO / "mkdocs.yml", target / "mkdocs.yml")
+    target = copy_demo(tmp_path_factory.mktemp("built") / "demo")
     build(target)
     return target
 
