@@ -39,7 +39,7 @@ class Site:
     directory_urls: bool = True
     activity: dict[str, Activity] = field(default_factory=dict)  # participant key → activity
     firsts: dict[str, set[str]] = field(default_factory=dict)  # episode id → first-timers' keys
-    links: dict[tuple[str, str], str] = field(default_factory=dict)  # person_link's cache
+    links: dict[tuple[str, str, bool], str] = field(default_factory=dict)  # person_link's cache
     cards: dict[tuple[str, str], str] = field(default_factory=dict)  # message cards of the page being rendered
 
     @functools.cached_property
@@ -100,12 +100,16 @@ def when(site: Site, moment: dt.datetime, with_utc: bool = False) -> str:
     return text
 
 
-def person_link(site: Site, source: str, person: Participant) -> str:
-    # Called for every message card: cached per (way to the root, person).
-    key = (urls.root_prefix(source, site.directory_urls), person.key)
+def person_link(site: Site, source: str, person: Participant, search_filter: bool = False) -> str:
+    """A link to the person's page. On message cards the name is also the search's person filter
+    (generator/search.py). Called for every card: cached per (way to the root, person)."""
+    key = (urls.root_prefix(source, site.directory_urls), person.key, search_filter)
     link = site.links.get(key)
     if link is None:
-        link = site.links[key] = _person_link(site, source, person)
+        link = _person_link(site, source, person)
+        if search_filter:
+            link = link.replace('<a class="cd-person"', '<a class="cd-person" data-pagefind-filter="person"', 1)
+        site.links[key] = link
     return link
 
 
@@ -147,8 +151,7 @@ def _card_inner(site: Site, source: str, message: Message, target: str) -> str:
     link = site.href(source, target, urls.message_anchor(message.id))
     local = site.local(message.at)
     meta = [
-        # The author's name is a search filter (generator/search.py) of the page the card is on.
-        person_link(site, source, author).replace('<a class="cd-person"', '<a class="cd-person" data-pagefind-filter="person"', 1),
+        person_link(site, source, author, search_filter=True),
         f'<span class="cd-handle">{text_html(message.author)}</span>' if author.name != message.author else "",
         f'<a class="cd-time" href="{link}" title="{local:%Y-%m-%d %H:%M %Z}">{local:%H:%M}</a>',
     ]

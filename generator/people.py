@@ -29,6 +29,7 @@ class Directory:
         self._slugs = SlugRegistry(taken=("index",))
         self._by_handle: dict[tuple[str, str], Participant] = {}
         self._by_key: dict[str, Participant] = {}
+        self._by_raw: dict[tuple[str, str], Participant] = {}
         for person in people:
             handles = tuple(h for hs in person.handles.values() for h in hs)
             participant = Participant(person.id, person.name, handles, self._slugs.get(person.id, person.id), person.role, True)
@@ -38,7 +39,12 @@ class Directory:
                     self._by_handle[(platform, handle_key(handle))] = participant
 
     def author(self, message: Message) -> Participant:
-        return self.resolve(message.platform, message.author, message.author_name)
+        # Called for every message card: a lookup by the raw handle skips normalising it again.
+        raw = (message.platform, message.author)
+        found = self._by_raw.get(raw)
+        if found is None:
+            found = self._by_raw[raw] = self.resolve(message.platform, message.author, message.author_name)
+        return found
 
     def resolve(self, platform: str, handle: str, display_name: str = "") -> Participant:
         key = (platform, handle_key(handle))

@@ -42,7 +42,7 @@ _KEEP = {"\n", "\t", "\u200d"}  # newline, tab, and the zero-width joiner inside
 
 def clean_text(text: str) -> str:
     """Remove control, format and unpaired-surrogate characters; keep newlines and emoji."""
-    if text.isascii() and text.isprintable():
+    if text.isprintable():  # the common case, emoji and accents included: nothing to drop
         return text
     return "".join(ch for ch in text if ch in _KEEP or unicodedata.category(ch) not in _DROP_CATEGORIES)
 
