@@ -40,23 +40,31 @@ def _finish(svg: str, label: str) -> str:
     return svg.replace(' version="1.1"', "")
 
 
+def _timeline(chart, days: list[dt.date]) -> None:
+    """Chats are evenly spaced along x (one step per chat, breaks closed up); about six ticks
+    name the month of the chat under them."""
+    last = max(len(days) - 1, 1)
+    chart.add_x_scale(0, last)
+    step = max(1, round(last / 5))
+    ticks = list(range(0, last + 1, step))
+    chart.add_x_axis(ticks=ticks, tick_formatter=lambda value, index, count: f"{days[min(int(value), len(days) - 1)]:%b %Y}")
+
+
 def participation_svg(weeks: list[tuple[dt.date, int, int]]) -> str:
     """Messages and participants per chat, over the whole archive."""
     _theme()
     chart = leather.Chart()
-    chart.add_x_scale(weeks[0][0], weeks[-1][0] if len(weeks) > 1 else weeks[0][0] + dt.timedelta(days=7))
-    chart.add_line([(day, messages) for day, messages, _ in weeks], name="messages", stroke_color=SERIES[0], width=2)
-    chart.add_line([(day, people) for day, _, people in weeks], name="participants", stroke_color=SERIES[1], width=2)
+    _timeline(chart, [day for day, _, _ in weeks])
+    chart.add_line([(i, messages) for i, (_, messages, _) in enumerate(weeks)], name="messages", stroke_color=SERIES[0], width=2)
+    chart.add_line([(i, people) for i, (_, _, people) in enumerate(weeks)], name="participants", stroke_color=SERIES[1], width=2)
     return _finish(chart.to_svg(width=720, height=220), "Messages and participants per chat")
 
 
 def attendance_svg(chats: list[tuple[dt.date, int]], name_label: str = "Messages per chat attended") -> str:
-    """A person's messages in each chat they took part in (0 where they were absent)."""
+    """A person's messages in each chat of the archive; chats they missed have no dot."""
     _theme()
     chart = leather.Chart()
-    if len(chats) > 1:
-        chart.add_x_scale(chats[0][0], chats[-1][0])
-    else:
-        chart.add_x_scale(chats[0][0] - dt.timedelta(days=7), chats[0][0] + dt.timedelta(days=7))
-    chart.add_dots([(day, n) for day, n in chats if n], fill_color=SERIES[0], radius=3)
+    _timeline(chart, [day for day, _ in chats])
+    chart.add_y_scale(0, max([n for _, n in chats] + [1]))
+    chart.add_dots([(i, n) for i, (_, n) in enumerate(chats) if n], fill_color=SERIES[0], radius=3)
     return _finish(chart.to_svg(width=720, height=160), name_label)

@@ -250,7 +250,8 @@ def _search_filters(content: EpisodeContent) -> str:
     episode = content.episode
     values = [("year", str(episode.date.year))] + [("topic", tag) for tag in episode.tags]
     spans = "".join(f'<span data-pagefind-filter="{key}">{text_html(value)}</span>' for key, value in values)
-    return f'<div class="cd-search-filters" hidden data-pagefind-ignore data-pagefind-meta="date:{episode.date.isoformat()}">{spans}</div>\n\n'
+    hidden = f'<div class="cd-search-filters" hidden data-pagefind-ignore data-pagefind-meta="date:{episode.date.isoformat()}">{spans}</div>'
+    return html_block(hidden, "cd-filters")
 
 
 def _highlights(site: Site, source: str, content: EpisodeContent, digest: Digest) -> str:
