@@ -33,6 +33,7 @@ def fingerprint(config, root: Path) -> str:
     """What every page of the build depends on besides its own source."""
     parts = {
         "config": Path(config.config_file_path).read_bytes().decode("utf-8", "replace"),
+        "site_dir": str(Path(config.site_dir).resolve()),  # `mkdocs serve` builds elsewhere
         "nav": json.dumps(config.nav, sort_keys=True, default=str),
         "plugins": sorted(config.plugins),
         "versions": [_version(name) for name in ("chatdigest", "mkdocs", "mkdocs-material", "markdown")],
