@@ -140,7 +140,7 @@ def _dotted(loc: Iterable) -> str:
 
 
 def _describe(error: dict) -> str:
-    if error["type"] == "extra_forbidden":
+    if error["type"] in ("extra_forbidden", "unexpected_keyword_argument"):
         return "unknown field; check its spelling against the data reference in README.md"
     if error["type"] == "missing":
         return "required field is missing"

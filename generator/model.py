@@ -10,11 +10,13 @@ them against people.yml.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from enum import Enum
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, TypeAdapter, field_validator
+from pydantic.dataclasses import dataclass as pydantic_dataclass
 
 PLATFORMS = (
     "x",
@@ -64,8 +66,14 @@ class Media(_Strict):
     alt: str = ""
 
 
-class Message(_Strict):
-    """One chat message, normalised from any platform's export."""
+@pydantic_dataclass(frozen=True, slots=True, kw_only=True, config=ConfigDict(extra="forbid"))
+class Message:
+    """One chat message, normalised from any platform's export.
+
+    A slotted pydantic dataclass rather than a BaseModel: an archive of ten years holds ~150k of
+    them, and this takes a third of the memory and validates faster. The model_* methods keep the
+    BaseModel spelling that the rest of the code uses for every other type.
+    """
 
     id: str = Field(min_length=1)
     platform: Platform
@@ -83,6 +91,27 @@ class Message(_Strict):
     edited_at: UtcDatetime | None = None
     deleted: bool = False
     permalink: str | None = None
+
+    @classmethod
+    def model_validate_json(cls, data: str | bytes) -> "Message":
+        return _MESSAGE.validate_json(data)
+
+    @classmethod
+    def model_validate(cls, data: object) -> "Message":
+        return _MESSAGE.validate_python(data)
+
+    def model_copy(self, update: dict | None = None) -> "Message":
+        return dataclasses.replace(self, **(update or {}))
+
+    def model_dump(self, **options) -> dict:
+        return _MESSAGE.dump_python(self, **options)
+
+    def model_dump_json(self, **options) -> str:
+        return _MESSAGE.dump_json(self, **options).decode()
+
+
+_MESSAGE = TypeAdapter(Message)
+Message.model_fields = Message.__pydantic_fields__  # type: ignore[attr-defined]
 
 
 # --- people --------------------------------------------------------------------------------

@@ -138,12 +138,14 @@ def test_search_filters_by_person(browser, serve, site_dir):
     page.goto(serve(site_dir))
     page.keyboard.press("s")
     page.locator(".md-search__input").type(word)
-    page.locator(f'.md-search-result__link[href$="#{other["id"]}"]').wait_for(timeout=5000)
+    page.locator(f'.md-search-result__link[href$="#{other["id"]}"]').wait_for(timeout=10000)
     unfiltered = message_links(page)
     assert {mine["id"], other["id"]} <= set(unfiltered)
 
     page.locator('select[data-filter="person"]').select_option(person)
-    page.locator(f'.md-search-result__link[href$="#{other["id"]}"]').wait_for(state="detached", timeout=5000)
+    page.locator(f'.md-search-result__link[href$="#{other["id"]}"]').wait_for(state="detached", timeout=10000)
+    # The list is redrawn after the filter applies: wait for the person's own message to be back.
+    page.locator(f'.md-search-result__link[href$="#{mine["id"]}"]').wait_for(timeout=10000)
     filtered = message_links(page)
     authors = {m["id"]: m["author"] for m in transcript_messages(site_dir) if m["url"] == mine["url"]}
     assert mine["id"] in filtered
