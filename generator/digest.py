@@ -2,8 +2,8 @@
 archive-wide view of who took part when. No I/O.
 
 Chat conventions recognised: the host posts "Q1: …" (also "Q1.", "Q1)", "Q 1 -", lower case);
-participants answer "A1: …" (also "A1.", "A1)", "a1 -", "A 1:", "A1/A2: …", "A1 & A2 …"), possibly
-after @mentions, or reply to the question's message without any prefix.
+participants answer "A1: …" (also "A1.", "A1)", "a1 -", "A 1:", "A1 my answer", "A1/A2: …",
+"A1 & A2 …"), possibly after @mentions, or reply to the question's message without any prefix.
 """
 
 from __future__ import annotations
@@ -16,8 +16,10 @@ from urllib.parse import urlsplit
 from .model import EpisodeContent, Message, handle_key
 
 _QUESTION = re.compile(r"^\W{0,3}Q\s?(\d{1,2})\s*[:.)\-–—]", re.IGNORECASE)
+# "A1: …", "A1 - …", "A1/A2: …", and the bare "A1 my answer" that many chats use; never "A10k"
+# or "A1" inside a word or a URL, since the match must start the message (after @mentions).
 _ANSWER = re.compile(
-    r"^(?:[@.]\S+\s+)*\W{0,3}A\s?(\d{1,2})((?:\s*[/&,+]\s*(?:and\s+)?A?\s?\d{1,2})*)\s*[:.)\-–—]",
+    r"^(?:[@.]\S+\s+)*\W{0,3}A\s?(\d{1,2})((?:\s*[/&,+]\s*(?:and\s+)?A?\s?\d{1,2})*)(?:\s*[:.)\-–—]|\s+(?=\S))",
     re.IGNORECASE,
 )
 _MENTION = re.compile(r"(?<![\w@])@[\w.]+(?:@[\w.-]+\w)?")

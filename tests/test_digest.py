@@ -42,7 +42,8 @@ def test_question_forms(text, number):
 @pytest.mark.parametrize("text,numbers", [
     ("A1: yes", [1]), ("a1 - yes", [1]), ("A 2: z", [2]), ("A2. ok", [2]), ("A3) ok", [3]),
     ("A1/A2: both", [1, 2]), ("A1 & A3: both", [1, 3]), ("@bob @amy A3: hi", [3]),
-    ("see http://x.com/A1: no", []), ("A1 inside", []), ("AA1: no", []),
+    ("A3 honestly, still figuring it out", [3]), ("a2 (hypothetically) yes", [2]),
+    ("see http://x.com/A1: no", []), ("A10k run on Sunday", []), ("A1", []), ("AA1: no", []), ("Brand A1 sauce", []),
 ])
 def test_answer_forms(text, numbers):
     assert answer_numbers(text) == numbers

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import shutil
+import subprocess
 import zipfile
 from pathlib import Path
 
@@ -78,6 +79,24 @@ def test_reimport_is_idempotent(site: Path) -> None:
     again = run(site, SAMPLES / "x-archive" / "careerclub", "--episode", "2026-01-08")
     assert again.exit_code == 0 and "0 new" in again.output and "unchanged" in again.output
     assert snapshot(site) == before
+
+
+def test_reimport_leaves_git_status_clean(site: Path) -> None:
+    """The editor's view of idempotence: importing the same export again shows no diff."""
+    git = shutil.which("git")
+    if git is None:
+        pytest.skip("needs git")
+
+    def in_repo(*args: str) -> str:
+        done = subprocess.run([git, "-C", str(site), *args], capture_output=True, text=True, check=True)
+        return done.stdout
+
+    in_repo("init", "-q")
+    assert run(site, SAMPLES / "slack" / "workspace", "--episode", "2026-01-08", "--add-people").exit_code == 0
+    in_repo("add", "-A")
+    in_repo("-c", "user.name=Editor", "-c", "user.email=editor@example.org", "commit", "-qm", "week 1")
+    assert run(site, SAMPLES / "slack" / "workspace", "--episode", "2026-01-08", "--add-people").exit_code == 0
+    assert in_repo("status", "--porcelain") == ""
 
 
 def test_overlapping_exports_merge_by_id(site: Path, tmp_path: Path) -> None:
