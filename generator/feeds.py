@@ -350,7 +350,7 @@ def _tags(site: "Site") -> dict[str, list[EpisodeContent]]:
     """Published chats by tag, with a (maybe empty) list for every tag that has a topic page,
     so each topic page's autodiscovery link finds its feed."""
     tags: dict[str, list[EpisodeContent]] = {}
-    for content in site.archive.episodes:
+    for content in site.public:
         for tag in content.episode.tags:
             tags.setdefault(tag, [])
     for content in site.published:

@@ -47,6 +47,11 @@ class Site:
         return [c for c in self.archive.episodes if c.episode.status == Status.published]
 
     @functools.cached_property
+    def public(self) -> list[EpisodeContent]:
+        """Chats that get a page: published and upcoming ones, not drafts."""
+        return [c for c in self.archive.episodes if c.episode.status != Status.draft]
+
+    @functools.cached_property
     def published_by_id(self) -> dict[str, EpisodeContent]:
         return {c.episode.id: c for c in self.published}
 
@@ -412,7 +417,7 @@ def render_topics(site: Site) -> dict[str, str]:
     # keeps one page from overwriting another's list of chats.
     names: dict[str, str] = {}
     tags: dict[str, list[EpisodeContent]] = {}
-    for content in site.archive.episodes:  # upcoming chats link to their topics too
+    for content in site.public:  # upcoming chats link to their topics too
         for tag in content.episode.tags:
             name = names.setdefault(urls.topic_path(tag), tag)
             chats = tags.setdefault(name, [])
@@ -484,7 +489,7 @@ def render_all(site: Site) -> Iterator[tuple[str, str]]:
     yield urls.UPCOMING, render_upcoming(site)
     published = site.published
     position = {c.episode.id: i for i, c in enumerate(published)}
-    for content in site.archive.episodes:
+    for content in site.public:  # a draft gets no page until it is published or announced
         index = position.get(content.episode.id, -1)
         previous = published[index - 1] if index > 0 else None
         following = published[index + 1] if 0 <= index < len(published) - 1 else None

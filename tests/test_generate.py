@@ -78,3 +78,12 @@ def test_every_message_has_an_anchor(fixture_site: Path, name: str):
     generate_site(fixture_site)
     page = (fixture_site / "docs" / "episodes" / "2026-03-05-first-jobs.md").read_text()
     assert page.count(f'id="m-{name}"') == 1
+
+
+def test_draft_episode_gets_no_page(fixture_site: Path):
+    episode = fixture_site / "data" / "episodes" / "2026-03-12-mentors" / "episode.yml"
+    episode.write_text(episode.read_text().replace("status: upcoming", "status: draft"))
+    generate_site(fixture_site)
+    docs = fixture_site / "docs"
+    assert not (docs / "episodes" / "2026-03-12-mentors.md").exists()
+    assert "Finding a mentor" not in "".join(p.read_text() for p in docs.rglob("*.md"))
