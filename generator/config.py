@@ -7,6 +7,7 @@ the line the editor has to change.
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections import Counter
 from pathlib import Path
@@ -201,14 +202,18 @@ def _size(n: int) -> str:
     return f"{n / 2**30:.1f} GB" if n >= 2**30 else f"{n / 2**20:.1f} MB" if n >= 2**20 else f"{n} bytes"
 
 
-def _transcript_lines(reader: _Reader, path: Path) -> Iterable[tuple[int, str]]:
-    """Stream (line number, line); an over-long line is reported and skipped, never held whole."""
+def _transcript_lines(reader: _Reader, path: Path, hasher=None) -> Iterable[tuple[int, str]]:
+    """Stream (line number, line); an over-long line is reported and skipped, never held whole.
+
+    `hasher` (a hashlib object) sees every byte read, for the page cache's fingerprint."""
     try:
         if not reader.within_limit(path, MAX_TRANSCRIPT_BYTES):
             return
         # Bytes, split on b"\n" only: JSON may hold U+2028 or a bare \r inside a string.
         with path.open("rb") as handle:
             for number, line in enumerate(iter(lambda: handle.readline(MAX_MESSAGE_BYTES + 1), b""), start=1):
+                if hasher is not None:
+                    hasher.update(line)
                 if len(line) > MAX_MESSAGE_BYTES:
                     while line and not line.endswith(b"\n"):  # skip the rest in bounded pieces
                         line = handle.readline(MAX_MESSAGE_BYTES)
@@ -222,11 +227,11 @@ def _transcript_lines(reader: _Reader, path: Path) -> Iterable[tuple[int, str]]:
         reader.problem(path, f"cannot read: {exc.strerror}")
 
 
-def read_messages(reader: _Reader, path: Path) -> list[Message]:
+def read_messages(reader: _Reader, path: Path, hasher=None) -> list[Message]:
     """Read a transcript.jsonl; each bad line is a problem naming its line number."""
     messages: list[Message] = []
     seen: dict[str, int] = {}
-    for number, line in _transcript_lines(reader, path):
+    for number, line in _transcript_lines(reader, path, hasher):
         if not line.strip():
             continue
         try:
@@ -262,9 +267,11 @@ def read_episode(reader: _Reader, folder: Path) -> EpisodeContent | None:
     preview = folder / "preview.md"
     preview_markdown = (reader.read_text(preview) or "") if preview.exists() else ""
     transcript = folder / "transcript.jsonl"
-    messages = read_messages(reader, transcript) if transcript.exists() else []
+    hasher = hashlib.blake2b(digest_size=16)
+    messages = read_messages(reader, transcript, hasher) if transcript.exists() else []
     _check_episode(reader, folder, loaded[1], episode, messages)
-    return EpisodeContent(episode=episode, preview_markdown=preview_markdown, messages=tuple(messages))
+    return EpisodeContent(episode=episode, preview_markdown=preview_markdown, messages=tuple(messages),
+                          transcript_digest=hasher.hexdigest())
 
 
 def _check_episode(reader: _Reader, folder: Path, lines: Lines, episode: Episode, messages: list[Message]) -> None:

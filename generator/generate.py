@@ -11,6 +11,7 @@ from pathlib import Path
 from . import urls
 from .config import read_archive
 from .model import Archive
+from .pagecache import PageCache
 from .pages import Site, build_site_model, published_by_year, render_all
 from .people import build_directory
 from .privacy import apply_optouts
@@ -37,12 +38,19 @@ def load_site(root: Path, directory_urls: bool = True) -> Site:
 
 def generate_site(root: Path, docs_dir: Path | None = None, directory_urls: bool = True) -> GenerateReport:
     site = load_site(root, directory_urls)
-    writer = TreeWriter(docs_dir or root / "docs", urls.GENERATED_DIRS, urls.GENERATED_FILES)
+    docs_dir = docs_dir or root / "docs"
+    writer = TreeWriter(docs_dir, urls.GENERATED_DIRS, urls.GENERATED_FILES)
+    cache = PageCache(root, site, docs_dir)
     count = 0
-    for path, markdown in render_all(site):
-        writer.write(path, markdown)
+    for path, markdown in render_all(site, cache.current):
+        if markdown is None:
+            writer.keep(path)  # unchanged inputs: the file on disk is what rendering would give
+        else:
+            writer.write(path, markdown)
+        cache.record(path)
         count += 1
     removed = writer.remove_stale()
+    cache.save()
     return GenerateReport(site, count, writer.written, removed)
 
 

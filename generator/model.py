@@ -265,6 +265,7 @@ class EpisodeContent(BaseModel):
     episode: Episode
     preview_markdown: str = ""
     messages: tuple[Message, ...] = ()
+    transcript_digest: str = ""  # hash of transcript.jsonl as read, so caches need not hash messages
 
 
 class Archive(BaseModel):

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 from dataclasses import dataclass, field
-from typing import Iterator
+from typing import Callable, Iterator
 from zoneinfo import ZoneInfo
 
 import yaml
@@ -482,18 +482,38 @@ def _person_page(site: Site, path: str, person: Participant, record: Activity) -
     return "".join(parts)
 
 
-def render_all(site: Site) -> Iterator[tuple[str, str]]:
-    """Every generated page as (docs path, Markdown), one at a time so memory stays flat."""
-    yield urls.HOME, render_home(site)
-    yield from render_archive(site).items()
-    yield urls.UPCOMING, render_upcoming(site)
+@dataclass(frozen=True)
+class EpisodePage:
+    path: str
+    content: EpisodeContent
+    previous: EpisodeContent | None  # the published chats before and after it
+    following: EpisodeContent | None
+
+
+def episode_pages(site: Site) -> Iterator[EpisodePage]:
+    """The chats that get a page: published and upcoming ones; a draft waits until it is either."""
     published = site.published
     position = {c.episode.id: i for i, c in enumerate(published)}
-    for content in site.public:  # a draft gets no page until it is published or announced
+    for content in site.public:
         index = position.get(content.episode.id, -1)
         previous = published[index - 1] if index > 0 else None
         following = published[index + 1] if 0 <= index < len(published) - 1 else None
-        yield urls.episode_path(content.episode.id), render_episode(site, content, previous, following)
+        yield EpisodePage(urls.episode_path(content.episode.id), content, previous, following)
+
+
+def render_all(site: Site, current: Callable[[EpisodePage], bool] = lambda page: False) -> Iterator[tuple[str, str | None]]:
+    """Every generated page as (docs path, Markdown), one at a time so memory stays flat.
+
+    A chat page for which `current(page)` is true is not rendered: it comes with None.
+    """
+    yield urls.HOME, render_home(site)
+    yield from render_archive(site).items()
+    yield urls.UPCOMING, render_upcoming(site)
+    for page in episode_pages(site):
+        if current(page):
+            yield page.path, None
+            continue
+        yield page.path, render_episode(site, page.content, page.previous, page.following)
         site.cards.clear()
     yield from render_topics(site).items()
     yield from render_people(site).items()

@@ -19,12 +19,12 @@ from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin
 
 from .errors import ChatdigestError, ProblemsFound
+from .feeds import insert_autodiscovery, write_feeds
 from .generate import build_nav, generate_site
 from .incremental import prepare_site_dir, record_finished_build
+from .search import build_search_index
 from .stash import new_nonce, restore_blocks, stash_blocks
 from .urls import GENERATED_DIRS, GENERATED_FILES
-from .search import build_search_index
-from .feeds import insert_autodiscovery, write_feeds
 
 log = logging.getLogger("mkdocs.plugins.chatdigest")
 THEME_DIR = Path(__file__).parent / "theme"  # search box, styles, Pagefind markers
@@ -56,18 +56,19 @@ class ChatdigestPlugin(BasePlugin[ChatdigestConfig]):
         try:
             report = generate_site(self.root, docs_dir, config.use_directory_urls)
         except ChatdigestError as exc:
-            # Kept so `chatdigest build` can report the problems itself, one per line.
-            self.failure = exc
-            self._raise_for_mkdocs(exc)
+            self._fail(exc)
         log.info(report.summary())
         self.site = report.site
         if self.config.nav and not config.nav:
             config.nav = build_nav(report.site, docs_dir)
-        self.warm = prepare_site_dir(config, self.root, bool(report.removed))
+        # `chatdigest build` asks MkDocs for a dirty build; empty site/ where that would be inexact.
+        prepare_site_dir(config, self.root, bool(report.removed))
         return config
 
-    @staticmethod
-    def _raise_for_mkdocs(exc: ChatdigestError):
+    def _fail(self, exc: ChatdigestError):
+        # Kept so `chatdigest build` can report the problems itself, one per line; plain
+        # `mkdocs build` gets them as a PluginError, without a traceback.
+        self.failure = exc
         if isinstance(exc, ProblemsFound):
             raise PluginError("chatdigest: data/ has problems:\n" + "\n".join(str(p) for p in exc.problems)) from None
         raise PluginError(f"chatdigest: {exc}") from None
@@ -78,8 +79,11 @@ class ChatdigestPlugin(BasePlugin[ChatdigestConfig]):
         return markdown
 
     def on_post_build(self, config):
-        for step in POST_BUILD_STEPS:
-            step(self.site, config)
+        try:
+            for step in POST_BUILD_STEPS:
+                step(self.site, config)
+        except ChatdigestError as exc:
+            self._fail(exc)
         record_finished_build(config, self.root)
 
     def on_post_page(self, output, page, config):

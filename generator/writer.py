@@ -54,6 +54,10 @@ class TreeWriter:
         self.produced: set[Path] = set()
         self.written: list[Path] = []
 
+    def keep(self, relpath: str) -> None:
+        """Count a file as produced by this run without rewriting it."""
+        self.produced.add(self._inside(relpath))
+
     def write(self, relpath: str, content: str | bytes) -> None:
         target = self._inside(relpath)
         self.produced.add(target)
