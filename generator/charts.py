@@ -60,11 +60,12 @@ def participation_svg(weeks: list[tuple[dt.date, int, int]]) -> str:
     return _finish(chart.to_svg(width=720, height=220), "Messages and participants per chat")
 
 
-def attendance_svg(chats: list[tuple[dt.date, int]], name_label: str = "Messages per chat attended") -> str:
-    """A person's messages in each chat of the archive; chats they missed have no dot."""
+def attendance_svg(years: list[tuple[int, int, int]]) -> str:
+    """Chats a person attended each year, as bars on a scale up to the most chats held in a year,
+    so a full bar means they came to every chat."""
     _theme()
     chart = leather.Chart()
-    _timeline(chart, [day for day, _ in chats])
-    chart.add_y_scale(0, max([n for _, n in chats] + [1]))
-    chart.add_dots([(i, n) for i, (_, n) in enumerate(chats) if n], fill_color=SERIES[0], radius=3)
-    return _finish(chart.to_svg(width=720, height=160), name_label)
+    labels = [str(year) for year, _, _ in years]
+    chart.add_y_scale(0, max([held for _, _, held in years] + [1]))
+    chart.add_columns([(label, attended) for label, (_, attended, _) in zip(labels, years)], name="attended", fill_color=SERIES[0])
+    return _finish(chart.to_svg(width=720, height=160), "Chats attended each year")

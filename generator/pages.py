@@ -8,6 +8,7 @@ passes through untouched — fast to convert and impossible for a message to bre
 from __future__ import annotations
 
 import datetime as dt
+from collections import Counter
 import functools
 from dataclasses import dataclass, field
 from typing import Callable, Iterator
@@ -462,7 +463,7 @@ def _person_page(site: Site, path: str, person: Participant, record: Activity) -
     # A backtick code span would let a handle with blank lines end the paragraph and start raw HTML.
     handles = ", ".join(f"<code>{inline_md(h)}</code>" for h in person.handles)
     parts.append(
-        f"- **Handles:** {handles}\n- **Role:** {person.role.value}\n- **Chats:** {len(record.episodes)} of {len(site.published)}\n"
+        f"- **Handles:** {handles}\n- **Role:** {person.role.value}\n- **Chats:** {len(record.episodes)}\n"
         f"- **Messages:** {record.messages}, of which {record.answers} answers to questions\n"
         f"- **Streak:** {record.longest_streak} chats in a row at most, {record.current_streak} up to the latest chat\n\n"
     )
@@ -470,8 +471,13 @@ def _person_page(site: Site, path: str, person: Participant, record: Activity) -
         return "".join(parts)
     by_id = site.published_by_id
     counts = record.per_episode
-    chats = [(c.episode.date, counts.get(c.episode.id, 0)) for c in site.published]
-    parts.append("## Attendance\n\nMessages in each chat attended.\n\n" + html_block(attendance_svg(chats), "cd-chart"))
+    # By year, from their first year: the page then changes only when they take part (or a year
+    # begins), not with every new chat, which keeps warm rebuilds small.
+    years = range(by_id[record.episodes[0]].episode.date.year, site.published[-1].episode.date.year + 1)
+    attended = Counter(by_id[e].episode.date.year for e in record.episodes)
+    held = Counter(c.episode.date.year for c in site.published)
+    per_year = [(year, attended[year], held[year]) for year in years]
+    parts.append("## Attendance\n\nChats attended each year.\n\n" + html_block(attendance_svg(per_year), "cd-chart"))
     if record.highlights:
         cards = "\n".join(
             message_html(site, path, site.digests[e].by_id[m], anchor=False, episode_path=urls.episode_path(e)) for e, m in record.highlights
