@@ -72,16 +72,24 @@ def has_search_box(site_dir: Path) -> bool:
 
 def write_search_index(site_dir: Path) -> SearchReport:
     """Index site_dir's HTML into site_dir/pagefind/ (replacing an older bundle)."""
-    # Pagefind names its files by content hash: an older bundle's files would stay beside the new.
-    shutil.rmtree(site_dir / BUNDLE_DIR, ignore_errors=True)
-    try:
-        # Pagefind's Python API is async; a thread of its own keeps it working when the caller
-        # already runs an event loop (mkdocs serve, notebooks, playwright in the tests).
-        with ThreadPoolExecutor(max_workers=1) as pool:
-            pages = pool.submit(asyncio.run, _run_pagefind(site_dir)).result()
-    except FileNotFoundError as exc:
-        raise ChatdigestError(f"search: {exc} (fix: pip install 'pagefind[bin]')") from None
-    return SearchReport(pages, _folder_bytes(site_dir / BUNDLE_DIR))
+    for attempt in (1, 2):
+        # Pagefind names its files by content hash: an older bundle's files would stay beside the new.
+        shutil.rmtree(site_dir / BUNDLE_DIR, ignore_errors=True)
+        try:
+            # Pagefind's Python API is async; a thread of its own keeps it working when the caller
+            # already runs an event loop (mkdocs serve, notebooks, playwright in the tests).
+            with ThreadPoolExecutor(max_workers=1) as pool:
+                pages = pool.submit(asyncio.run, _run_pagefind(site_dir)).result()
+            return SearchReport(pages, _folder_bytes(site_dir / BUNDLE_DIR))
+        except FileNotFoundError as exc:
+            raise ChatdigestError(f"search: {exc} (fix: pip install 'pagefind[bin]')") from None
+        except (ValueError, OSError) as exc:
+            # The API talks to the pagefind binary over a pipe; a garbled answer (seen once as a
+            # JSON error) is worth one more try before the build fails.
+            if attempt == 2:
+                raise ChatdigestError(f"search: Pagefind failed to index {site_dir}: {exc}") from None
+            log.warning(f"search: Pagefind failed ({exc}); indexing again")
+    raise AssertionError("unreachable")
 
 
 async def _run_pagefind(site_dir: Path) -> int:
