@@ -3,6 +3,7 @@ generates the pages, so these are thin wrappers that add clear errors."""
 
 from __future__ import annotations
 
+import errno
 import logging
 import os
 from pathlib import Path
@@ -64,9 +65,18 @@ def _dirty_notice(record: logging.LogRecord) -> bool:
 def serve_site(root: Path, dev_addr: str) -> None:
     from mkdocs.commands.serve import serve
 
+    from mkdocs.exceptions import Abort, ConfigurationError
+
     _setup_logging()
     os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")
-    serve(config_file=str(_config_file(root)), dev_addr=dev_addr, livereload=True)
+    try:
+        serve(config_file=str(_config_file(root)), dev_addr=dev_addr, livereload=True)
+    except OSError as exc:
+        if exc.errno == errno.EADDRINUSE:
+            raise ChatdigestError(f"{dev_addr} is already in use (fix: stop the other server or pass another --dev-addr, e.g. 127.0.0.1:8001)") from None
+        raise
+    except (ConfigurationError, Abort) as exc:
+        raise ChatdigestError(f"{root / 'mkdocs.yml'}: {exc}") from None
 
 
 def _setup_logging() -> None:

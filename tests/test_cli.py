@@ -91,3 +91,15 @@ def test_strict_build_fails_on_warning(fixture_site: Path):
     result = run("build", "--strict", "--root", str(fixture_site))
     assert result.exit_code == 1
     assert "strict" in result.output
+
+
+def test_serve_on_a_busy_port_says_so(fixture_site: Path):
+    import socket
+
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        address = "127.0.0.1:%d" % busy.getsockname()[1]
+        result = run("serve", "--root", str(fixture_site), "--dev-addr", address)
+    assert result.exit_code == 2
+    assert f"{address} is already in use" in result.output and "Traceback" not in result.output
