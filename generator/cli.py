@@ -225,8 +225,8 @@ def new(day, title: str | None, root: Path) -> None:
 
 
 @main.command()
-@click.option("--weeks", default=52, show_default=True, help="Weekly chats to synthesise (520 is the reference size).")
-@click.option("--messages", default=150, show_default=True, help="Messages per chat (300 is the reference size).")
+@click.option("--weeks", default=52, show_default=True, type=click.IntRange(min=2), help="Weekly chats to synthesise (520 is the reference size).")
+@click.option("--messages", default=150, show_default=True, type=click.IntRange(min=20), help="Messages per chat (300 is the reference size).")
 @click.option("--out", "out_file", type=click.Path(dir_okay=False, path_type=Path), help="Also write the figures as JSON to this file.")
 @click.option("--keep", type=click.Path(file_okay=False, path_type=Path), help="Build in this folder and keep it, to inspect.")
 @reports_errors
