@@ -21,6 +21,7 @@ search box.
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import json
 import logging
 import shutil
@@ -30,6 +31,8 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 from .errors import ChatdigestError
+from .incremental import CACHE_DIR
+from .writer import write_atomic
 
 log = logging.getLogger("mkdocs.plugins.chatdigest")
 
@@ -48,20 +51,43 @@ class SearchReport:
 
 
 def build_search_index(site, config) -> None:
-    """POST_BUILD_STEPS entry: index the site MkDocs has just written."""
-    from mkdocs.exceptions import PluginError
+    """POST_BUILD_STEPS entry: index the site MkDocs has just written.
 
+    Skipped when no indexed page changed since the bundle was made (a warm build that rebuilt
+    nothing), so a second build in a row rewrites none of the bundle's files.
+    """
     site_dir = Path(config.site_dir)
     if not has_search_box(site_dir):
         # A custom_dir that replaces main.html or the header hides chatdigest's search box.
         log.warning(f"{config.config_file_path}: no search index built, the theme has no chatdigest search box "
                     "(fix: a theme custom_dir must not replace main.html or partials/header.html)")
         return
+    state_file = Path(config.config_file_path).parent / CACHE_DIR / "search-state"
+    state = _pages_state(site_dir)
+    if (site_dir / BUNDLE_DIR / "pagefind-entry.json").is_file() and _read(state_file) == state:
+        log.info(f"search: no page changed, {BUNDLE_DIR}/ kept")
+        return
+    state_file.unlink(missing_ok=True)  # written again only once the new bundle is complete
+    log.info(write_search_index(site_dir).summary())
+    write_atomic(state_file, state)
+
+
+def _pages_state(site_dir: Path) -> str:
+    """Every page Pagefind would read, by name, size and modification time."""
+    digest = hashlib.blake2b(digest_size=16)
+    for page in sorted(site_dir.rglob("*.html")):
+        rel = page.relative_to(site_dir)
+        if rel.parts[0] != BUNDLE_DIR and rel.as_posix() != "404.html":  # 404.html is rebuilt every time
+            stat = page.stat()
+            digest.update(f"{rel.as_posix()}\0{stat.st_size}\0{stat.st_mtime_ns}\n".encode())
+    return digest.hexdigest()
+
+
+def _read(path: Path) -> str:
     try:
-        report = write_search_index(site_dir)
-    except ChatdigestError as exc:
-        raise PluginError(f"chatdigest: {exc}") from None
-    log.info(report.summary())
+        return path.read_text(encoding="utf-8")
+    except OSError:
+        return ""
 
 
 def has_search_box(site_dir: Path) -> bool:

@@ -77,3 +77,15 @@ def test_config_change_forces_a_full_build(tmp_path: Path):
     build(site)
     assert not stale.exists()
     assert "Renamed chat" in (site / "site" / "about" / "index.html").read_text()
+
+
+def test_second_build_rewrites_nothing_but_what_mkdocs_always_writes(tmp_path: Path):
+    site = copy_site(FIXTURE_SITE, tmp_path / "site")
+    build(site)
+    before = {p: p.stat().st_mtime_ns for p in [*(site / "site").rglob("*"), *(site / "docs").rglob("*")] if p.is_file()}
+    build(site)
+    after = {p: p.stat().st_mtime_ns for p in [*(site / "site").rglob("*"), *(site / "docs").rglob("*")] if p.is_file()}
+    assert sorted(after) == sorted(before)
+    rewritten = sorted(p.relative_to(site).as_posix() for p in after if after[p] != before[p])
+    # MkDocs renders its sitemap and 404 page on every build, whatever changed.
+    assert rewritten == ["site/404.html", "site/sitemap.xml", "site/sitemap.xml.gz"]
