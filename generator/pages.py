@@ -120,12 +120,13 @@ def person_link(site: Site, source: str, person: Participant, search_filter: boo
 
 
 def _person_link(site: Site, source: str, person: Participant) -> str:
-    if _anonymous(person):  # an anonymised participant has no page to link to
+    if is_anonymised(person):  # an anonymised participant has no page to link to
         return f'<span class="cd-person cd-anonymous">{text_html(person.name)}</span>'
     return f'<a class="cd-person" href="{site.href(source, urls.person_path(person.slug))}">{text_html(person.name)}</a>'
 
 
-def _anonymous(person: Participant) -> bool:
+def is_anonymised(person: Participant) -> bool:
+    """An opted-out participant shown under an anonymous label: no page, no stats, no filter."""
     return not person.known and is_anonymous(person.handles[0])
 
 
@@ -282,7 +283,7 @@ def _stats(site: Site, source: str, episode_id: str, digest: Digest) -> str:
     stats = digest.stats
     top = ", ".join(
         f"{person_md(site, source, person)} ({n})" for key, n in stats.top_authors
-        if (person := site.directory.person(key)) and not _anonymous(person)  # opted out of stats (privacy.py)
+        if (person := site.directory.person(key)) and not is_anonymised(person)  # opted out of stats (privacy.py)
     )
     rows = [
         f"| Messages | {stats.messages} |",
@@ -442,7 +443,7 @@ def render_people(site: Site) -> dict[str, str]:
     rows = []
     for person in site.directory.participants():
         record = site.activity.get(person.key, Activity())
-        if (not record.episodes and not person.known) or _anonymous(person):
+        if (not record.episodes and not person.known) or is_anonymised(person):
             continue
         path = urls.person_path(person.slug)
         link = f'<a href="{site.href(urls.PEOPLE, path)}">{text_html(person.name)}</a>'

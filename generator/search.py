@@ -32,11 +32,14 @@ from pathlib import Path
 
 from .errors import ChatdigestError
 from .incremental import CACHE_DIR
+from .pages import is_anonymised
+from .render import clean_text
 from .writer import write_atomic
 
 log = logging.getLogger("mkdocs.plugins.chatdigest")
 
 BUNDLE_DIR = "pagefind"
+FILTER_LISTS = "chatdigest-filters.json"  # in BUNDLE_DIR: the search box's drop-down values
 # Parts of a message card that are noise in results: clock times, like counts, platform links.
 EXCLUDE_SELECTORS = [".headerlink", ".cd-time", ".cd-likes", ".cd-permalink", ".cd-edited", ".cd-search-filters"]
 
@@ -69,7 +72,29 @@ def build_search_index(site, config) -> None:
         return
     state_file.unlink(missing_ok=True)  # written again only once the new bundle is complete
     log.info(write_search_index(site_dir).summary())
+    write_atomic(site_dir / BUNDLE_DIR / FILTER_LISTS, render_filter_lists(site))
     write_atomic(state_file, state)
+
+
+def render_filter_lists(site) -> str:
+    """The values of the year, topic and person filters, with how many chats each has.
+
+    The search box fills its drop-downs from this small file instead of asking Pagefind, which
+    would download every filter's full index (80 KB for the people of ten years) before the
+    first query; Pagefind then loads a filter's index only when a reader picks a value.
+    """
+    lists: dict[str, dict[str, int]] = {"year": {}, "topic": {}, "person": {}}
+    for content in site.published:
+        year = str(content.episode.date.year)
+        lists["year"][year] = lists["year"].get(year, 0) + 1
+        for tag in content.episode.tags:
+            lists["topic"][tag] = lists["topic"].get(tag, 0) + 1
+    for person in site.directory.participants():
+        record = site.activity.get(person.key)
+        if record and record.episodes and not is_anonymised(person):
+            name = clean_text(person.name).strip()
+            lists["person"][name] = lists["person"].get(name, 0) + len(record.episodes)
+    return json.dumps(lists, ensure_ascii=False, sort_keys=True) + "\n"
 
 
 def _pages_state(site_dir: Path) -> str:

@@ -15,6 +15,15 @@ from pathlib import Path
 from .errors import ChatdigestError
 
 
+def _default_file_mode() -> int:
+    umask = os.umask(0)
+    os.umask(umask)
+    return 0o666 & ~umask
+
+
+_FILE_MODE = _default_file_mode()
+
+
 def write_atomic(path: Path, content: str | bytes) -> bool:
     """Write `content` to `path` unless it already holds exactly those bytes.
 
@@ -29,6 +38,9 @@ def write_atomic(path: Path, content: str | bytes) -> bool:
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name[:40]}.", suffix=".tmp")
     try:
+        # mkstemp makes the file private (0600); a published site must be readable by the web
+        # server, so give it the mode a plain open() would have.
+        os.fchmod(fd, _FILE_MODE)
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
             handle.flush()

@@ -136,3 +136,14 @@ def test_hostile_ids_tags_and_handles_only_write_inside_docs(fixture_site: Path)
     topics = (docs / "topics" / "careers.md").read_text()
     assert topics.count("First jobs") == 1  # "Careers" and "careers" are one topic, listed once
     assert os.listdir(docs / "topics").count("con-topic.md") == 1
+
+
+def test_written_files_are_readable_by_a_web_server(tmp_path: Path):
+    from generator.writer import write_atomic
+
+    target, plain = tmp_path / "page.html", tmp_path / "plain.html"
+    write_atomic(target, "<p>hi</p>")
+    plain.write_text("<p>hi</p>")
+    # The same mode as any file the user's tools create (0644 with the usual umask), not
+    # mkstemp's private 0600 that a web server running as another user could not read.
+    assert target.stat().st_mode & 0o777 == plain.stat().st_mode & 0o777

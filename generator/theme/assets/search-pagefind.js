@@ -15,7 +15,7 @@
   const toggle = document.getElementById("__search"); // Material's checkbox: checked = search open
   if (!box || !toggle) return;
 
-  const PAGES_PER_BATCH = 5;   // fragments fetched per batch: each is one network request
+  const PAGES_PER_BATCH = 3;   // fragments fetched per batch: each is one network request (a whole chat's text)
   const HITS_PER_PAGE = 5;
   const EXCERPT_WORDS = 28;
   const input = box.querySelector(".md-search__input");
@@ -36,8 +36,10 @@
       let root = new URL(texts.root, document.baseURI).pathname;
       if (!root.endsWith("/")) root += "/";
       await pf.options({ baseUrl: root, excerptLength: EXCERPT_WORDS });
-      // Filter lists cost nothing extra: Pagefind loads the filter files for every search anyway.
-      fillFilters(await pf.filters());
+      // The drop-downs come from a small list written with the index (search.py): asking
+      // Pagefind for them would download every filter's index before the first query.
+      const lists = await fetch(texts.bundle + "chatdigest-filters.json");
+      fillFilters(lists.ok ? await lists.json() : await pf.filters());
       return pf;
     })();
     return loading;
