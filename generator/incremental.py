@@ -37,7 +37,7 @@ def fingerprint(config, root: Path) -> str:
         "nav": json.dumps(config.nav, sort_keys=True, default=str),
         "plugins": sorted(config.plugins),
         "versions": [_version(name) for name in ("chatdigest", "mkdocs", "mkdocs-material", "markdown")],
-        "theme": _tree_state([Path(d) for d in config.theme.dirs]),
+        "theme": _tree_state(_editable_theme_dirs(config)),
         "hand_written": _hand_written(Path(config.docs_dir)),
     }
     return hashlib.sha256(json.dumps(parts, sort_keys=True).encode()).hexdigest()
@@ -48,6 +48,17 @@ def _version(name: str) -> str:
         return metadata.version(name)
     except metadata.PackageNotFoundError:
         return ""
+
+
+def _editable_theme_dirs(config) -> list[Path]:
+    """Theme folders whose files may change without a version change: a site's custom_dir and
+    chatdigest's own templates. Material's and MkDocs' thousands of files are covered by their
+    versions, and listing them would cost a third of a second per build."""
+    import material
+    import mkdocs
+
+    installed = (Path(material.__file__).parent, Path(mkdocs.__file__).parent)
+    return [Path(d) for d in config.theme.dirs if not any(Path(d).is_relative_to(p) for p in installed)]
 
 
 def _tree_state(folders: list[Path]) -> list:
