@@ -228,7 +228,11 @@ def render_episode(site: Site, content: EpisodeContent, previous: EpisodeContent
         parts.append("## Preview\n\n" + html_block(rich_html(content.preview_markdown), "cd-preview"))
     if episode.highlights:
         parts.append("## Highlights\n\n" + _highlights(site, source, content, digest))
-    if digest.questions:
+    if digest.questions and not content.messages:
+        # Before the chat (or before its import) there is nothing to count: just the questions.
+        parts.append("## Questions\n\n" + "".join(
+            f"### Q{q.number}: {inline_md(q.text)} {{#{urls.question_anchor(q.number)}}}\n\n" for q in digest.questions))
+    elif digest.questions:
         parts.append("## Questions and answers\n\n" + _questions(site, source, digest))
     if content.messages:
         parts.append(_stats(site, source, episode.id, digest))
