@@ -194,3 +194,8 @@ def test_gitignore_covers_generated_output(new_site: Path):
 def test_new_site_needs_no_theme_files(new_site: Path):
     # chatdigest's templates and styles come with the package (generator/theme), not the site.
     assert not (new_site / "overrides").exists() and not (new_site / "docs" / "assets").exists()
+
+
+def test_new_site_has_the_privacy_page(new_site: Path):
+    # The demo's privacy page is the template every new site starts from.
+    assert (new_site / "docs" / "privacy.md").read_text(encoding="utf-8") == (REPO / "docs" / "privacy.md").read_text(encoding="utf-8")
