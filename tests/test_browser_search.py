@@ -55,15 +55,21 @@ def all_page_words(site_dir: Path) -> list[str]:
     return words
 
 
+def word_stats(site_dir: Path) -> tuple[dict[str, int], dict[str, set[str]]]:
+    """How often each word occurs on the site's pages, and the words sharing each 6-letter prefix
+    (Pagefind matches prefixes, so a word is only distinctive if no other word shares one)."""
+    counts: dict[str, int] = defaultdict(int)
+    prefixes: dict[str, set[str]] = defaultdict(set)
+    for word in all_page_words(site_dir):
+        counts[word] += 1
+        prefixes[word[:6]].add(word)
+    return counts, prefixes
+
+
 def unique_message_word(site_dir: Path, messages: list[dict]) -> tuple[str, dict]:
     """A long word that occurs once in the whole site, inside a message; no other word shares its
     first six letters, so neither stemming nor prefix matching can find anything else."""
-    words = all_page_words(site_dir)
-    counts = defaultdict(int)
-    prefixes = defaultdict(set)
-    for word in words:
-        counts[word] += 1
-        prefixes[word[:6]].add(word)
+    counts, prefixes = word_stats(site_dir)
     for message in messages:
         for word in sorted(message["words"]):
             if len(word) >= 9 and counts[word] == 1 and len(prefixes[word[:6]]) == 1:
@@ -74,12 +80,7 @@ def unique_message_word(site_dir: Path, messages: list[dict]) -> tuple[str, dict
 def shared_word(site_dir: Path, messages: list[dict]) -> tuple[str, str, dict, dict]:
     """A word that two people wrote in one chat and that occurs nowhere else (nor does a word
     sharing its first six letters): (word, person, their message, the other's)."""
-    words = all_page_words(site_dir)
-    counts = defaultdict(int)
-    prefixes = defaultdict(set)
-    for word in words:
-        counts[word] += 1
-        prefixes[word[:6]].add(word)
+    counts, prefixes = word_stats(site_dir)
     by_word = defaultdict(list)
     for message in messages:
         for word in message["words"]:
