@@ -107,6 +107,10 @@ class Source:
     def names(self) -> list[str]:
         return self._names
 
+    def json_names(self) -> list[str]:
+        """The export's .json files; all its files when none is named so (a renamed export)."""
+        return [n for n in self.names() if n.lower().endswith(".json")] or self.names()
+
     def label(self, name: str) -> str:
         if self.is_single_file:
             return str(self.path)
@@ -414,3 +418,8 @@ def message(**fields: Any) -> Message:
 def iter_lines(text: str) -> Iterator[tuple[int, str]]:
     for number, line in enumerate(text.splitlines(), start=1):
         yield number, line
+
+
+def message_place(index: int, item) -> str:
+    """Where a bad record sits in a JSON export's `messages` list, with its id when it has one."""
+    return f"messages[{index}]" + (f" (id {item.get('id')})" if isinstance(item, dict) else "")

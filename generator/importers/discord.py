@@ -10,7 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from ..model import Media, Message
-from ._common import BadRecord, Collector, ImportOptions, ImportResult, Source, expect, find_links, load_json, media_kind, message, parse_iso, refuse
+from ._common import BadRecord, Collector, ImportOptions, ImportResult, Source, expect, find_links, load_json, media_kind, message, message_place, parse_iso, refuse
 
 EXPECTED = "a DiscordChatExporter JSON export"
 KEPT_TYPES = {"Default", "Reply", "ChatInputCommand", "ContextMenuCommand", "ThreadStarterMessage", ""}
@@ -19,7 +19,7 @@ KEPT_TYPES = {"Default", "Reply", "ChatInputCommand", "ContextMenuCommand", "Thr
 def read(path: Path, options: ImportOptions) -> ImportResult:
     source = Source(path)
     collector = Collector(options)
-    names = [n for n in source.names() if n.lower().endswith(".json")] or source.names()
+    names = source.json_names()
     for name in names:
         label = source.label(name)
         data = expect(load_json(source.read_bytes(name), label, EXPECTED), dict, label, "top level", EXPECTED)
@@ -32,7 +32,7 @@ def read(path: Path, options: ImportOptions) -> ImportResult:
         channel = (data.get("channel") or {}).get("id") or ""
         if options.channel and options.channel.lstrip("#") not in ((data.get("channel") or {}).get("name"), channel):
             continue
-        collector.each(messages, label, lambda item: read_message(item, guild, channel), where=lambda i, item: f"messages[{i}]" + (f" (id {item.get('id')})" if isinstance(item, dict) else ""))
+        collector.each(messages, label, lambda item: read_message(item, guild, channel), where=message_place)
     return collector.finish(str(path), EXPECTED)
 
 

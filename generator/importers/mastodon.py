@@ -22,7 +22,7 @@ def read(path: Path, options: ImportOptions) -> ImportResult:
     source = Source(path)
     collector = Collector(options)
     outbox = source.find(r"(^|/)outbox\.json$")
-    names = outbox or [n for n in source.names() if n.lower().endswith(".json")] or source.names()
+    names = outbox or source.json_names()
     for name in names:
         label = source.label(name)
         data = load_json(source.read_bytes(name), label, EXPECTED)

@@ -12,7 +12,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from ..model import Media, Message
-from ._common import BadRecord, Collector, ImportOptions, ImportResult, Source, expect, find_hashtags, find_links, find_mentions, load_json, media_kind, message, parse_epoch, parse_iso, refuse
+from ._common import BadRecord, Collector, ImportOptions, ImportResult, Source, expect, find_hashtags, find_links, find_mentions, load_json, media_kind, message, message_place, parse_epoch, parse_iso, refuse
 
 EXPECTED = "a Telegram Desktop export (result.json)"
 NOT_INCLUDED = "(File not included"
@@ -21,7 +21,7 @@ NOT_INCLUDED = "(File not included"
 def read(path: Path, options: ImportOptions) -> ImportResult:
     source = Source(path)
     collector = Collector(options)
-    names = source.find(r"(^|/)result\.json$") or [n for n in source.names() if n.lower().endswith(".json")] or source.names()
+    names = source.find(r"(^|/)result\.json$") or source.json_names()
     label = source.label(names[0])
     data = expect(load_json(source.read_bytes(names[0]), label, EXPECTED), dict, label, "top level", EXPECTED)
     chats = chats_of(data, label)
@@ -36,7 +36,7 @@ def read(path: Path, options: ImportOptions) -> ImportResult:
         if not isinstance(messages, list):
             collector.problem(label, "chat has no messages list", where=f"chat {chat.get('name') or chat_id}")
             continue
-        collector.each(messages, label, lambda item: read_message(item, options, chat_id if prefix else ""), where=lambda i, item: f"messages[{i}]" + (f" (id {item.get('id')})" if isinstance(item, dict) else ""))
+        collector.each(messages, label, lambda item: read_message(item, options, chat_id if prefix else ""), where=message_place)
     return collector.finish(str(path), EXPECTED)
 
 

@@ -11,7 +11,7 @@ import re
 from pathlib import Path
 
 from ..model import Message
-from ._common import BadRecord, Collector, ImportOptions, ImportResult, Source, find_links, html_to_text, load_json, message, parse_epoch, refuse
+from ._common import BadRecord, Collector, ImportOptions, ImportResult, Source, find_links, html_to_text, load_json, message, message_place, parse_epoch, refuse
 
 EXPECTED = "Zulip messages JSON"
 MENTION = re.compile(r"@_?\*\*([^*|]+)(?:\|\d+)?\*\*")
@@ -20,7 +20,7 @@ MENTION = re.compile(r"@_?\*\*([^*|]+)(?:\|\d+)?\*\*")
 def read(path: Path, options: ImportOptions) -> ImportResult:
     source = Source(path)
     collector = Collector(options)
-    names = [n for n in source.names() if n.lower().endswith(".json")] or source.names()
+    names = source.json_names()
     for name in names:
         label = source.label(name)
         data = load_json(source.read_bytes(name), label, EXPECTED)
@@ -31,7 +31,7 @@ def read(path: Path, options: ImportOptions) -> ImportResult:
             raise refuse(label, "no `messages` list: not Zulip messages JSON", "save the response of GET /api/v1/messages, or name the format with --format", where="top level")
         if options.channel:
             items = [i for i in items if isinstance(i, dict) and options.channel.lstrip("#") in (str(i.get("display_recipient")), str(i.get("stream_id")))]
-        collector.each(items, label, read_message, where=lambda i, item: f"messages[{i}]" + (f" (id {item.get('id')})" if isinstance(item, dict) else ""))
+        collector.each(items, label, read_message, where=message_place)
     return collector.finish(str(path), EXPECTED)
 
 
