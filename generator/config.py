@@ -343,11 +343,3 @@ def read_archive(root: Path, exit_code: int = 2, checks: Iterable[Callable[[Arch
     if reader.problems or archive is None:
         raise ProblemsFound(reader.problems, exit_code)
     return archive
-
-
-def find_root(start: Path) -> Path:
-    """The site root: the folder holding data/community.yml, or `start` itself."""
-    for folder in (start, *start.resolve().parents):
-        if (folder / DATA / "community.yml").is_file():
-            return folder
-    return start

@@ -415,11 +415,6 @@ def message(**fields: Any) -> Message:
     return Message(**clean)
 
 
-def iter_lines(text: str) -> Iterator[tuple[int, str]]:
-    for number, line in enumerate(text.splitlines(), start=1):
-        yield number, line
-
-
 def message_place(index: int, item) -> str:
     """Where a bad record sits in a JSON export's `messages` list, with its id when it has one."""
     return f"messages[{index}]" + (f" (id {item.get('id')})" if isinstance(item, dict) else "")
