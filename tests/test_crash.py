@@ -64,10 +64,17 @@ def docs_files(root: Path) -> dict[str, bytes]:
     return {k: v for k, v in files.items() if k.split("/")[0] in urls.GENERATED_DIRS or k in urls.GENERATED_FILES}
 
 
+def written_since(entry: os.DirEntry, since_ns: int) -> bool:
+    try:
+        return entry.stat().st_mtime_ns >= since_ns
+    except FileNotFoundError:  # a temporary file renamed into place between listing and stat: a write
+        return True
+
+
 def wait_for_first_write(folder: Path, since_ns: int, timeout: float) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        if any(entry.stat().st_mtime_ns >= since_ns for entry in os.scandir(folder)):
+        if any(written_since(entry, since_ns) for entry in os.scandir(folder)):
             return
         time.sleep(0.002)
 
