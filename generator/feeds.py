@@ -129,7 +129,7 @@ def render_entry_html(ctx: FeedContext, content: EpisodeContent) -> str:
         parts.append(f"<h3>Highlights</h3>{highlights}")
     if content.preview_markdown.strip() and not content.messages:
         parts.append(f"<h3>Preview</h3>{rich_html(content.preview_markdown)}")
-    label = "Read the questions, answers and full transcript" if content.messages else "Read more"
+    label = "Read the questions, answers and transcript" if content.messages else "Read more"
     parts.append(f'<p><a href="{attr(ctx.episode_url(episode))}">{label}</a></p>')
     return "\n".join(parts)
 

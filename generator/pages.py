@@ -139,16 +139,16 @@ def episode_md(site: Site, source: str, content: EpisodeContent) -> str:
 
 
 def message_html(site: Site, source: str, message: Message, *, anchor: bool, episode_path: str | None = None, extra: str = "") -> str:
-    """One message card. Only the transcript copy carries the id anchor; others link to it.
+    """One message card. Only the anchored card carries the id; copies link to it.
 
-    A message appears up to three times on its page (highlights, answers, transcript): the
-    card's inside is made once per page and reused.
+    A message can appear more than once on its page (a highlight, an answer to two questions):
+    the card's inside is made once per page and reused.
     """
     key = (source, message.id)
     inner = site.cards.get(key)
     if inner is None:
         inner = site.cards[key] = _card_inner(site, source, message, episode_path or source)
-    # Search indexes only the transcript copy (its id is the result's target).
+    # Search indexes only the anchored card (its id is the result's target).
     ident = f' id="{urls.message_anchor(message.id)}"' if anchor else ' data-pagefind-ignore="all"'
     return f'<div class="cd-msg"{ident}>{inner}{extra}</div>'
 
@@ -178,17 +178,29 @@ def _card_inner(site: Site, source: str, message: Message, target: str) -> str:
     return f'<p class="cd-meta"{unindexed}>{meta_html}</p><p class="cd-text" dir="auto"{unindexed}>{body}{media}</p>'
 
 
-def thread_html(site: Site, source: str, thread: Thread, depth: int = 0, anchor: bool = True) -> str:
-    """A message with its replies nested under it. Only the transcript's copy carries anchors."""
+def thread_html(site: Site, source: str, thread: Thread, placed: set[str] | None, depth: int = 0) -> str:
+    """A message with its replies nested under it.
+
+    `placed` holds the messages already shown with their anchor on this page: a message's first
+    card takes the anchor (and is what search indexes), any later card is a copy. None renders
+    copies only (highlight reels, people pages).
+    """
+    anchor = placed is not None and thread.message.id not in placed
+    if anchor:
+        placed.add(thread.message.id)
     replies = thread.replies
     if depth >= MAX_DEPTH:
         # Flatten: show the rest of the chain as siblings at this depth.
-        flat = _flatten(replies)
-        inner = "".join(message_html(site, source, t.message, anchor=anchor) for t in flat)
+        inner = "".join(thread_html(site, source, t, placed, MAX_DEPTH) for t in _flatten(replies))
     else:
-        inner = "".join(thread_html(site, source, t, depth + 1, anchor) for t in replies)
+        inner = "".join(thread_html(site, source, t, placed, depth + 1) for t in replies)
     extra = f'<div class="cd-replies">{inner}</div>' if inner else ""
     return message_html(site, source, thread.message, anchor=anchor, extra=extra)
+
+
+def _unplaced(threads: list[Thread], placed: set[str]) -> list[Thread]:
+    """The threads without the messages (and their replies) already shown on the page."""
+    return [Thread(t.message, _unplaced(t.replies, placed)) for t in threads if t.message.id not in placed]
 
 
 def _flatten(threads: list[Thread]) -> list[Thread]:
@@ -232,12 +244,12 @@ def render_episode(site: Site, content: EpisodeContent, previous: EpisodeContent
         # Before the chat (or before its import) there is nothing to count: just the questions.
         parts.append("## Questions\n\n" + "".join(
             f"### Q{q.number}: {inline_md(q.text)} {{#{urls.question_anchor(q.number)}}}\n\n" for q in digest.questions))
-    elif digest.questions:
-        parts.append("## Questions and answers\n\n" + _questions(site, source, digest))
+    placed: set[str] = set()  # answers move under their question; the transcript keeps the rest
+    if digest.questions and content.messages:
+        parts.append("## Questions and answers\n\n" + _questions(site, source, digest, placed))
     if content.messages:
         parts.append(_stats(site, source, episode.id, digest))
-        roots = "\n".join(thread_html(site, source, t) for t in digest.threads)
-        parts.append(f"## Transcript\n\n{len(content.messages)} messages, times in {site.timezone.key}.\n\n" + html_block(roots, "cd-transcript"))
+        parts.append("## Transcript\n\n" + _transcript(site, source, content, digest, placed))
     parts.append(_prev_next(site, source, previous, following))
     return "".join(parts)
 
@@ -270,7 +282,7 @@ def _highlights(site: Site, source: str, content: EpisodeContent, digest: Digest
     return html_block("\n".join(cards), "cd-highlights")
 
 
-def _questions(site: Site, source: str, digest: Digest) -> str:
+def _questions(site: Site, source: str, digest: Digest, placed: set[str]) -> str:
     out = []
     for group in digest.questions:
         heading = f"### Q{group.number}: {inline_md(group.text)} {{#{urls.question_anchor(group.number)}}}\n\n"
@@ -278,9 +290,20 @@ def _questions(site: Site, source: str, digest: Digest) -> str:
         summary = f"{count} answer{'s' if count != 1 else ''}."
         if group.message:
             summary += f' <a href="#{urls.message_anchor(group.message.id)}">Asked at {site.local(group.message.at):%H:%M}</a>.'
-        cards = "\n".join(thread_html(site, source, t, anchor=False) for t in group.answers)
+        cards = "\n".join(thread_html(site, source, t, placed) for t in group.answers)
         out.append(heading + summary + "\n\n" + (html_block(cards, "cd-answers") if cards else ""))
     return "".join(out)
+
+
+def _transcript(site: Site, source: str, content: EpisodeContent, digest: Digest, placed: set[str]) -> str:
+    """The messages not shown under a question, in order, with their reply threads."""
+    rest = _unplaced(digest.threads, placed)
+    total, moved = len(content.messages), len(placed)
+    intro = f"{total} messages, times in {site.timezone.key}."
+    if moved:
+        intro += f" {moved} of them (the answers, with their replies) are under their questions above; here is the rest, in order."
+    roots = "\n".join(thread_html(site, source, t, placed) for t in rest)
+    return f"{intro}\n\n" + (html_block(roots, "cd-transcript") if roots else "")
 
 
 def _stats(site: Site, source: str, episode_id: str, digest: Digest) -> str:

@@ -8,6 +8,7 @@ and review the diff of tests/golden/ like code.
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 
 import pytest
@@ -78,6 +79,25 @@ def test_every_message_has_an_anchor(fixture_site: Path, name: str):
     generate_site(fixture_site)
     page = (fixture_site / "docs" / "episodes" / "2026-03-05-first-jobs.md").read_text()
     assert page.count(f'id="m-{name}"') == 1
+
+
+def test_each_message_is_shown_once_with_its_anchor_answers_under_their_question(demo_site: Path):
+    generate_site(demo_site)
+    pages = sorted((demo_site / "docs" / "episodes").glob("*.md"))
+    checked = 0
+    for page in pages:
+        text = page.read_text(encoding="utf-8")
+        if "## Transcript" not in text:
+            continue  # a chat not held yet
+        total = int(re.search(r"## Transcript\n\n(\d+) messages", text).group(1))
+        before, transcript = text.split("## Transcript", 1)
+        answers = re.findall(r'id="(m-[^"]+)"', before.split("## Questions and answers", 1)[-1])
+        rest = re.findall(r'id="(m-[^"]+)"', transcript)
+        anchors = answers + rest
+        assert len(anchors) == len(set(anchors)) == total, page.name
+        assert answers, f"{page.name}: no answer under a question"
+        checked += 1
+    assert checked >= 12
 
 
 def test_draft_episode_gets_no_page(fixture_site: Path):
