@@ -15,7 +15,7 @@
   const toggle = document.getElementById("__search"); // Material's checkbox: checked = search open
   if (!box || !toggle) return;
 
-  const PAGES_PER_BATCH = 3;   // fragments fetched per batch: each is one network request (a whole chat's text)
+  const PAGES_PER_BATCH = 2;   // fragments fetched per batch: each is one network request (a whole chat's text)
   const HITS_PER_PAGE = 5;
   const EXCERPT_WORDS = 28;
   const input = box.querySelector(".md-search__input");
@@ -35,7 +35,9 @@
       const pf = await import(bundle);
       let root = new URL(texts.root, document.baseURI).pathname;
       if (!root.endsWith("/")) root += "/";
-      await pf.options({ baseUrl: root, excerptLength: EXCERPT_WORDS });
+      // noWorker: Pagefind's web worker is a second 41 KB download of the same code; one query's
+      // work is small enough for the main thread.
+      await pf.options({ baseUrl: root, excerptLength: EXCERPT_WORDS, noWorker: true });
       // The drop-downs come from a small list written with the index (search.py): asking
       // Pagefind for them would download every filter's index before the first query.
       const lists = await fetch(texts.bundle + "chatdigest-filters.json");
