@@ -17,6 +17,7 @@ from mkdocs.config import config_options as c
 from mkdocs.config.base import Config
 from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin
+from mkdocs.structure.files import InclusionLevel
 
 from .errors import ChatdigestError, ProblemsFound
 from .feeds import insert_autodiscovery, write_feeds
@@ -24,7 +25,7 @@ from .generate import build_nav, generate_site
 from .incremental import prepare_site_dir, record_finished_build
 from .search import build_search_index
 from .stash import new_nonce, restore_blocks, stash_blocks
-from .urls import GENERATED_DIRS, GENERATED_FILES
+from .urls import GENERATED_DIRS, GENERATED_FILES, UPCOMING
 
 log = logging.getLogger("mkdocs.plugins.chatdigest")
 THEME_DIR = Path(__file__).parent / "theme"  # search box, styles, Pagefind markers
@@ -72,6 +73,14 @@ class ChatdigestPlugin(BasePlugin[ChatdigestConfig]):
         if isinstance(exc, ProblemsFound):
             raise PluginError("chatdigest: data/ has problems:\n" + "\n".join(str(p) for p in exc.problems)) from None
         raise PluginError(f"chatdigest: {exc}") from None
+
+    def on_files(self, files, config):
+        # With no chat scheduled the Upcoming page says so but stays out of the nav; saying so to
+        # MkDocs keeps it from reporting the page as missing from the nav on every build.
+        upcoming = files.get_file_from_path(UPCOMING)
+        if upcoming is not None and self.config.nav and not self.site.upcoming:
+            upcoming.inclusion = InclusionLevel.NOT_IN_NAV
+        return files
 
     def on_page_markdown(self, markdown, page, config, files):
         if _generated(page):

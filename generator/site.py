@@ -57,9 +57,10 @@ def build_site(root: Path, strict: bool = False) -> Path:
 
 
 def _dirty_notice(record: logging.LogRecord) -> bool:
-    """Drop MkDocs' warning about dirty builds: ours are checked to be exact (incremental.py),
-    and the warning would fail every --strict build."""
-    return not record.getMessage().startswith("A 'dirty' build is being performed")
+    """Drop MkDocs' notices about dirty builds: ours are checked to be exact (incremental.py),
+    the warning would fail every --strict build, and "use --clean" is advice for another tool."""
+    message = record.getMessage()
+    return not message.startswith(("A 'dirty' build is being performed", "The directory contains stale files"))
 
 
 def serve_site(root: Path, dev_addr: str) -> None:

@@ -3,6 +3,7 @@ and nothing in docs/ touched when data/ is broken."""
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pytest
@@ -103,3 +104,16 @@ def test_serve_on_a_busy_port_says_so(fixture_site: Path):
         result = run("serve", "--root", str(fixture_site), "--dev-addr", address)
     assert result.exit_code == 2
     assert f"{address} is already in use" in result.output and "Traceback" not in result.output
+
+
+def test_build_says_nothing_an_editor_cannot_act_on(fixture_site: Path, caplog):
+    """No chat scheduled: the Upcoming page stays out of the nav without MkDocs listing it as
+    missing; a warm build is exact, so no "use --clean" advice either."""
+    episode = fixture_site / "data" / "episodes" / "2026-03-12-mentors"
+    shutil.rmtree(episode)
+    for _ in range(2):
+        assert run("build", "--strict", "--root", str(fixture_site)).exit_code == 0
+    messages = [record.getMessage() for record in caplog.records]
+    assert any("Documentation built" in m for m in messages)  # the log was captured
+    assert not [m for m in messages if "not included in the" in m or "--clean" in m]
+    assert (fixture_site / "site" / "upcoming" / "index.html").is_file()
