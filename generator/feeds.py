@@ -386,14 +386,16 @@ def autodiscovery_html(base_url: str, page_src: str, title: str) -> str:
     return "".join(f'<link rel="alternate" type="{kind}" href="{attr(base_url + path)}" title="{attr(label)}">' for kind, path, label in links)
 
 
-def insert_autodiscovery(output: str, page, config) -> str:
-    """The page's HTML with the feed links inserted before </head> (on_post_page)."""
+def insert_autodiscovery(output: str, page_src: str, config) -> str:
+    """The page's HTML with the feed links inserted before </head>.
+
+    `page_src` is the page's Markdown source path; "" for a theme template such as 404.html."""
     enabled, _ = _plugin_options(config)
     site_url = (config.get("site_url") or "").strip()
     if not enabled or not site_url or "</head>" not in output:
         return output  # without site_url, write_feeds stops the build with the fix
     base = site_url if site_url.endswith("/") else site_url + "/"
-    links = autodiscovery_html(base, page.file.src_uri, config.get("site_name") or "Feed")
+    links = autodiscovery_html(base, page_src, config.get("site_name") or "Feed")
     return output.replace("</head>", links + "</head>", 1)
 
 

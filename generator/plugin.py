@@ -3,7 +3,8 @@
 on_config   generate docs/ from data/ and set the navigation (before MkDocs collects files,
             so the generated pages are part of this very build)
 on_page_markdown / on_post_page
-            let generated pages' raw HTML blocks skip Markdown (stash.py)
+            let generated pages' raw HTML blocks skip Markdown (stash.py); feed links in every head
+on_post_template  the feed links in 404.html's head too
 on_post_build  make what is made from the built site (each step in POST_BUILD_STEPS)
 on_serve    watch data/ too, so editing a transcript reloads the browser
 """
@@ -99,7 +100,11 @@ class ChatdigestPlugin(BasePlugin[ChatdigestConfig]):
         if _generated(page):
             _, blocks = stash_blocks(Path(page.file.abs_src_path).read_text(encoding="utf-8"), self.nonce)
             output = restore_blocks(output, blocks)
-        return insert_autodiscovery(output, page, config)  # <link rel="alternate"> to the feeds
+        return insert_autodiscovery(output, page.file.src_uri, config)  # <link rel="alternate"> to the feeds
+
+    def on_post_template(self, output, template_name, config):
+        # Theme templates (404.html; also sitemap.xml, left alone) are rendered outside pages.
+        return insert_autodiscovery(output, "", config) if template_name.endswith(".html") else output
 
     def on_serve(self, server, config, builder):
         server.watch(str(self.root / self.config.data_dir))
