@@ -20,12 +20,11 @@ search box.
 
 from __future__ import annotations
 
-import asyncio
 import hashlib
 import json
 import logging
 import shutil
-from concurrent.futures import ThreadPoolExecutor
+import subprocess
 from dataclasses import dataclass
 from html.parser import HTMLParser
 from pathlib import Path
@@ -122,37 +121,33 @@ def has_search_box(site_dir: Path) -> bool:
 
 
 def write_search_index(site_dir: Path) -> SearchReport:
-    """Index site_dir's HTML into site_dir/pagefind/ (replacing an older bundle)."""
-    for attempt in (1, 2):
-        # Pagefind names its files by content hash: an older bundle's files would stay beside the new.
-        shutil.rmtree(site_dir / BUNDLE_DIR, ignore_errors=True)
-        try:
-            # Pagefind's Python API is async; a thread of its own keeps it working when the caller
-            # already runs an event loop (mkdocs serve, notebooks, playwright in the tests).
-            with ThreadPoolExecutor(max_workers=1) as pool:
-                pages = pool.submit(asyncio.run, _run_pagefind(site_dir)).result()
-            return SearchReport(pages, _folder_bytes(site_dir / BUNDLE_DIR))
-        except FileNotFoundError as exc:
-            raise ChatdigestError(f"search: {exc} (fix: pip install 'pagefind[bin]')") from None
-        except (ValueError, OSError) as exc:
-            # The API talks to the pagefind binary over a pipe; a garbled answer (seen once as a
-            # JSON error) is worth one more try before the build fails.
-            if attempt == 2:
-                raise ChatdigestError(f"search: Pagefind failed to index {site_dir}: {exc}") from None
-            log.warning(f"search: Pagefind failed ({exc}); indexing again")
-    raise AssertionError("unreachable")
+    """Index site_dir's HTML into site_dir/pagefind/ (replacing an older bundle).
 
-
-async def _run_pagefind(site_dir: Path) -> int:
-    from pagefind.index import PagefindIndex
-
-    config = {"exclude_selectors": EXCLUDE_SELECTORS, "output_path": str(site_dir / BUNDLE_DIR)}
-    # Leaving the context writes the bundle to output_path (a second write_files would write it twice).
-    async with PagefindIndex(config=config) as index:
-        await index.add_directory(str(site_dir))
-    # add_directory counts every HTML file it read; the entry file counts the pages indexed.
+    Runs the Pagefind binary itself rather than its Python API: the API talks to the binary over
+    a pipe that now and then returns a garbled answer under load, and the binary alone is as fast.
+    """
+    # Pagefind names its files by content hash: an older bundle's files would stay beside the new.
+    shutil.rmtree(site_dir / BUNDLE_DIR, ignore_errors=True)
+    command = [str(_pagefind_binary()), "--site", str(site_dir), "--output-path", str(site_dir / BUNDLE_DIR), "--quiet"]
+    for selector in EXCLUDE_SELECTORS:
+        command += ["--exclude-selectors", selector]
+    run = subprocess.run(command, capture_output=True, text=True, errors="replace")
+    if run.returncode != 0 or not (site_dir / BUNDLE_DIR / "pagefind-entry.json").is_file():
+        said = (run.stderr or run.stdout).strip()[-1000:]
+        raise ChatdigestError(f"search: Pagefind failed to index {site_dir} (exit code {run.returncode}): {said}")
+    # The entry file counts the pages indexed (pages without data-pagefind-body are skipped).
     entry = json.loads((site_dir / BUNDLE_DIR / "pagefind-entry.json").read_text(encoding="utf-8"))
-    return sum(language["page_count"] for language in entry["languages"].values())
+    pages = sum(language["page_count"] for language in entry["languages"].values())
+    return SearchReport(pages, _folder_bytes(site_dir / BUNDLE_DIR))
+
+
+def _pagefind_binary() -> Path:
+    from pagefind.service import get_executable  # the package `pagefind[bin]` ships the binary
+
+    binary = get_executable()
+    if binary is None:
+        raise ChatdigestError("search: the Pagefind binary was not found (fix: pip install 'pagefind[bin]')")
+    return Path(binary)
 
 
 def _folder_bytes(folder: Path) -> int:
