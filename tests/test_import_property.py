@@ -9,7 +9,7 @@ from __future__ import annotations
 import tempfile
 from pathlib import Path
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from generator.errors import ChatdigestError
@@ -61,6 +61,8 @@ def mutated_sample(draw):
 
 @SETTINGS
 @given(case=mutated_sample())
+# Found by this test: a WeeChat line whose date has month 21 raised ValueError.
+@example(case=(b"2026-21-08 20:00:00\t@maya\tQ1: first job?\n2026-01-08 20:01:00\tsam\tA1: paper round\n", "auto", ".weechatlog"))
 def test_mutated_samples_never_crash(case) -> None:
     data, fmt, suffix = case
     import_bytes(data, fmt, suffix)

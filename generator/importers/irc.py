@@ -80,23 +80,28 @@ def read_log(lines: list[str], label: str, day: dt.date | None, options: ImportO
         if not line.strip():
             continue
         when, body, nick_column = None, None, None
-        if m := IRSSI_DAY.match(line):
-            day = dt.datetime.strptime(f"{m.group(1)} {m.group(2)} {m.group(3)}", "%b %d %Y").date()
-            recognised += 1
-            continue
-        if m := TEXTUAL.match(line):
-            when = dt.datetime.fromisoformat(f"{m.group(1)}T{m.group(2)}{fix_offset(m.group(3))}")
-            body = m.group(4)
-        elif m := WEECHAT.match(line):
-            when = local(m.group(1), m.group(2), zone)
-            nick_column, body = m.group(3), m.group(4)
-        elif m := SUPYBOT.match(line):
-            when, body = local(m.group(1), m.group(2), zone), m.group(3)
-        elif (m := BRACKET.match(line)) or (m := IRSSI.match(line)):
-            if day is None:
-                raise refuse(label, "the log's lines have no date and the file name has none", "re-run with --date YYYY-MM-DD, or name the file with its date", number)
-            when, body = local(day.isoformat(), m.group(1), zone), m.group(2)
-        else:
+        try:
+            if m := IRSSI_DAY.match(line):
+                day = dt.datetime.strptime(f"{m.group(1)} {m.group(2)} {m.group(3)}", "%b %d %Y").date()
+                recognised += 1
+                continue
+            if m := TEXTUAL.match(line):
+                when = dt.datetime.fromisoformat(f"{m.group(1)}T{m.group(2)}{fix_offset(m.group(3))}")
+                body = m.group(4)
+            elif m := WEECHAT.match(line):
+                when = local(m.group(1), m.group(2), zone)
+                nick_column, body = m.group(3), m.group(4)
+            elif m := SUPYBOT.match(line):
+                when, body = local(m.group(1), m.group(2), zone), m.group(3)
+            elif (m := BRACKET.match(line)) or (m := IRSSI.match(line)):
+                if day is None:
+                    raise refuse(label, "the log's lines have no date and the file name has none", "re-run with --date YYYY-MM-DD, or name the file with its date", number)
+                when, body = local(day.isoformat(), m.group(1), zone), m.group(2)
+            else:
+                continue
+        except ValueError as exc:  # a date or time that matches the layout but does not exist (month 21, 25:00)
+            collector.problem(label, f"skipped: not a real date or time ({exc})", number, fix="correct the line's date or time, or remove the line")
+            recognised += 1  # a log line all the same
             continue
         recognised += 1
         events.append((number, when, nick_column, body))
