@@ -15,6 +15,7 @@ from rich.console import Console
 
 from .errors import ChatdigestError, ProblemsFound
 from .model import PLATFORMS
+from .progress import PhaseProgress
 from .schedule import WEEKDAYS
 
 err = Console(stderr=True, highlight=False, soft_wrap=True)
@@ -89,7 +90,8 @@ def generate(root: Path) -> None:
     """
     from .generate import generate_site
 
-    report = generate_site(root)
+    with PhaseProgress(err) as progress:
+        report = generate_site(root, progress=progress)
     out.print(report.summary())
 
 
@@ -104,7 +106,8 @@ def build(root: Path, strict: bool) -> None:
     """
     from .site import build_site
 
-    site_dir = build_site(root, strict=strict)
+    with PhaseProgress(err) as progress:
+        site_dir = build_site(root, strict=strict, progress=progress)
     out.print(f"built the site in {site_dir}")
 
 
@@ -141,14 +144,14 @@ def import_(path: Path, episode: str, fmt: str, channel, date, date_order: str, 
 
     Example: chatdigest import slack-export.zip --episode 2026-01-08 --channel careerclub
     """
-    from .importing import ImportRequest, import_chat, progress_bar
+    from .importing import ImportRequest, import_chat
 
     request = ImportRequest(
         root=root, path=path, episode=episode, format=fmt, channel=channel, date=date.date() if date else None,
         date_order=date_order, margin_minutes=margin, keep_all=keep_all, hashtags=tuple(hashtags),
         hashtag_filter=not no_hashtag_filter, add_people=add_people,
     )
-    with progress_bar(err) as progress:
+    with PhaseProgress(err) as progress:
         report = import_chat(request, progress)
     for line in report.lines():
         (err if line.startswith("warning:") else out).print(line, markup=False)

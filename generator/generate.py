@@ -15,6 +15,7 @@ from .pagecache import PageCache
 from .pages import Site, build_site_model, published_by_year, render_all
 from .people import build_directory
 from .privacy import apply_optouts
+from .progress import Progress, no_progress
 from .render import attr
 from .writer import TreeWriter
 
@@ -36,12 +37,13 @@ def load_site(root: Path, directory_urls: bool = True) -> Site:
     return build_site_model(archive, build_directory(archive), directory_urls)
 
 
-def generate_site(root: Path, docs_dir: Path | None = None, directory_urls: bool = True) -> GenerateReport:
+def generate_site(root: Path, docs_dir: Path | None = None, directory_urls: bool = True, progress: Progress = no_progress) -> GenerateReport:
+    progress("reading data/")
     site = load_site(root, directory_urls)
     docs_dir = docs_dir or root / "docs"
     writer = TreeWriter(docs_dir, urls.GENERATED_DIRS, urls.GENERATED_FILES)
     cache = PageCache(root, site, docs_dir)
-    count = 0
+    count, chats = 0, 0
     for path, markdown in render_all(site, cache.current):
         if markdown is None:
             writer.keep(path)  # unchanged inputs: the file on disk is what rendering would give
@@ -49,6 +51,11 @@ def generate_site(root: Path, docs_dir: Path | None = None, directory_urls: bool
             writer.write(path, markdown)
         cache.record(path)
         count += 1
+        if path.startswith("episodes/"):
+            chats += 1
+            progress("writing chat pages", chats, len(site.public))
+        elif chats:  # after the chats: topics and people, made all at once
+            progress("writing topic and people pages")
     removed = writer.remove_stale()
     cache.save()
     return GenerateReport(site, count, writer.written, removed)

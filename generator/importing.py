@@ -30,10 +30,10 @@ from .errors import ChatdigestError, Problem, ProblemsFound, relative
 from .importers import ImportOptions, read_export
 from .importers._common import newer
 from .model import Community, Episode, Message, Person, handle_key
+from .progress import Progress, no_progress
 from .writer import write_atomic
 
 HASHTAG_PLATFORMS = ("x", "mastodon")
-PROGRESS_FROM = 5000  # records; smaller exports import faster than a progress bar draws
 
 
 @dataclass
@@ -94,7 +94,7 @@ class ImportReport:
         return out
 
 
-def import_chat(request: ImportRequest, progress=None) -> ImportReport:
+def import_chat(request: ImportRequest, progress: Progress = no_progress) -> ImportReport:
     """Import one export into one episode. Raises ChatdigestError/ProblemsFound before any write."""
     root = request.root
     reader = _Reader(root)
@@ -316,33 +316,3 @@ def render_people_with(root: Path, people: list[Person], messages: list[Message]
         data["people"] = list(data.get("people") or []) + entries
         appended = yaml.safe_dump(data, sort_keys=False, allow_unicode=True, default_flow_style=False)
     return appended, [e["id"] for e in entries]
-
-
-# --- progress ------------------------------------------------------------------------------------
-
-
-class progress_bar:
-    """A rich progress bar that appears only once an export turns out to be large."""
-
-    def __init__(self, console):
-        self.console = console
-        self.bar = None
-        self.task = None
-
-    def __enter__(self):
-        return self.update
-
-    def update(self, done: int, total: int) -> None:
-        if self.bar is None:
-            if total < PROGRESS_FROM:
-                return
-            from rich.progress import Progress
-
-            self.bar = Progress(console=self.console, transient=True)
-            self.bar.start()
-            self.task = self.bar.add_task("reading messages", total=total)
-        self.bar.update(self.task, completed=done, total=total)
-
-    def __exit__(self, *exc) -> None:
-        if self.bar is not None:
-            self.bar.stop()

@@ -23,6 +23,7 @@ from mkdocs.structure.files import InclusionLevel
 from .errors import ChatdigestError, ProblemsFound
 from .feeds import insert_autodiscovery, write_feeds
 from .generate import build_nav, generate_site
+from .progress import Progress, no_progress
 from .incremental import prepare_site_dir, record_finished_build
 from .search import build_search_index
 from .stash import new_nonce, restore_blocks, stash_blocks
@@ -31,11 +32,11 @@ from .urls import GENERATED_DIRS, GENERATED_FILES, UPCOMING
 log = logging.getLogger("mkdocs.plugins.chatdigest")
 THEME_DIR = Path(__file__).parent / "theme"  # search box, styles, Pagefind markers
 
-# Steps run after MkDocs has written site/: each takes (pages.Site, MkDocs config). Order matters
-# only where a step reads another's output.
+# Steps run after MkDocs has written site/, each as (what it does, function of (pages.Site, MkDocs
+# config)). Order matters only where a step reads another's output.
 POST_BUILD_STEPS: list = []
-POST_BUILD_STEPS.append(build_search_index)  # reads every built page: keep after steps that write pages
-POST_BUILD_STEPS.append(write_feeds)  # feeds/ and calendar.ics, from the model (not from pages)
+POST_BUILD_STEPS.append(("indexing for search", build_search_index))  # reads every built page: keep after steps that write pages
+POST_BUILD_STEPS.append(("writing feeds and calendar", write_feeds))  # from the model, not from pages
 
 
 class ChatdigestConfig(Config):
@@ -46,6 +47,10 @@ class ChatdigestConfig(Config):
 
 
 class ChatdigestPlugin(BasePlugin[ChatdigestConfig]):
+    # Set by `chatdigest build` (site.py) to draw progress; plain `mkdocs build` shows none.
+    progress: Progress = staticmethod(no_progress)
+    dirty = False  # set by `chatdigest build`: MkDocs then renders only the pages that changed
+
     def on_config(self, config):
         self.root = Path(config.config_file_path).resolve().parent
         # chatdigest's templates go in front of Material's, behind the site's own custom_dir.
@@ -56,7 +61,7 @@ class ChatdigestPlugin(BasePlugin[ChatdigestConfig]):
         self.failure: ChatdigestError | None = None
         self.nonce = new_nonce()
         try:
-            report = generate_site(self.root, docs_dir, config.use_directory_urls)
+            report = generate_site(self.root, docs_dir, config.use_directory_urls, self.progress)
         except ChatdigestError as exc:
             self._fail(exc)
         log.info(report.summary())
@@ -81,7 +86,18 @@ class ChatdigestPlugin(BasePlugin[ChatdigestConfig]):
         upcoming = files.get_file_from_path(UPCOMING)
         if upcoming is not None and self.config.nav and not self.site.upcoming:
             upcoming.inclusion = InclusionLevel.NOT_IN_NAV
+        # MkDocs converts each page's Markdown, then renders each into the theme: two steps a page.
+        pages = [f for f in files.documentation_pages() if not self.dirty or f.is_modified()]
+        self.steps, self.done = 2 * len(pages), 0
         return files
+
+    def _step(self) -> None:
+        self.done += 1
+        self.progress("building pages", self.done, self.steps)
+
+    def on_page_content(self, html, page, config, files):
+        self._step()
+        return html
 
     def on_page_markdown(self, markdown, page, config, files):
         if _generated(page):
@@ -90,13 +106,15 @@ class ChatdigestPlugin(BasePlugin[ChatdigestConfig]):
 
     def on_post_build(self, config):
         try:
-            for step in POST_BUILD_STEPS:
+            for label, step in POST_BUILD_STEPS:
+                self.progress(label)
                 step(self.site, config)
         except ChatdigestError as exc:
             self._fail(exc)
         record_finished_build(config, self.root)
 
     def on_post_page(self, output, page, config):
+        self._step()
         if _generated(page):
             _, blocks = stash_blocks(Path(page.file.abs_src_path).read_text(encoding="utf-8"), self.nonce)
             output = restore_blocks(output, blocks)

@@ -9,6 +9,7 @@ import os
 from pathlib import Path
 
 from .errors import ChatdigestError, StrictFailure
+from .progress import Progress, StderrHandler, no_progress
 
 
 def _config_file(root: Path) -> Path:
@@ -32,13 +33,15 @@ def _load_config(root: Path, **options):
     return config
 
 
-def build_site(root: Path, strict: bool = False) -> Path:
+def build_site(root: Path, strict: bool = False, progress: Progress = no_progress) -> Path:
     """Generate docs/ and build site/ with MkDocs. Warnings fail the build when strict (exit 1)."""
     from mkdocs.commands.build import build
     from mkdocs.exceptions import Abort, PluginError
 
     _setup_logging()
     config = _load_config(root, strict=strict)
+    plugin = config.plugins["chatdigest"]
+    plugin.progress, plugin.dirty = progress, True
     build_log = logging.getLogger("mkdocs.commands.build")
     build_log.addFilter(_dirty_notice)
     try:
@@ -47,7 +50,7 @@ def build_site(root: Path, strict: bool = False) -> Path:
         build(config, dirty=True)
     except (Abort, PluginError) as exc:
         # The plugin keeps its own error so problems are listed one per line, not as "BuildError".
-        failure = getattr(config.plugins["chatdigest"], "failure", None)
+        failure = getattr(plugin, "failure", None)
         if failure is not None:
             raise failure from None
         raise (StrictFailure if strict else ChatdigestError)(str(exc)) from None
@@ -84,7 +87,7 @@ def _setup_logging() -> None:
     # MkDocs logs through "mkdocs"; show its warnings and info like the mkdocs command does.
     logger = logging.getLogger("mkdocs")
     if not logger.handlers:
-        handler = logging.StreamHandler()
+        handler = StderrHandler()
         handler.setFormatter(logging.Formatter("%(levelname)-7s -  %(message)s"))
         logger.addHandler(handler)
         logger.setLevel(logging.INFO)

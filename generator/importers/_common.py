@@ -21,6 +21,9 @@ from pydantic import ValidationError
 from ..config import MAX_MESSAGE_BYTES
 from ..errors import ChatdigestError, Problem
 from ..model import Media, Message
+from ..progress import Progress, no_progress
+
+PROGRESS_FROM = 5000  # records; smaller exports import faster than a progress bar draws
 
 UTC = dt.timezone.utc
 
@@ -41,7 +44,7 @@ class ImportOptions:
     default_date: dt.date | None = None  # the same, when neither the user nor the file name says: the episode's
     timezone: str = "UTC"
     date_order: str = "auto"  # WhatsApp: auto | dmy | mdy
-    progress: Callable[[int, int], None] | None = None  # (done, total), called now and then
+    progress: Progress = no_progress  # called now and then while a large export is read
 
     @property
     def zone(self) -> dt.tzinfo:
@@ -322,10 +325,10 @@ class Collector:
     def each(self, items: list, label: str, convert: Callable[[Any], Iterable[Message] | Message | None], where: Callable[[int, Any], str] | None = None, line: Callable[[int, Any], int | None] | None = None) -> None:
         """Convert every record; a record that raises becomes a problem naming its place."""
         total = len(items)
-        report = self.options.progress
+        report = self.options.progress if total >= PROGRESS_FROM else no_progress
         for index, item in enumerate(items):
-            if report and index % 2000 == 0:
-                report(index, total)
+            if index % 2000 == 0:
+                report("reading messages", index, total)
             try:
                 made = convert(item)
             except RECORD_ERRORS as exc:
@@ -343,8 +346,7 @@ class Collector:
                                  f"message {message.id}", "a chat message is never this long; check the export")
                     continue
                 self.add(_encodable(message))
-        if report:
-            report(total, total)
+        report("reading messages", total, total)
 
     def add(self, message: Message) -> None:
         self.result.messages.append(message)
