@@ -8,9 +8,10 @@ per shown result; the pip package `pagefind[bin]` ships the binary, so no Node i
 What is indexed is decided in the HTML, so the index holds exactly what the site publishes:
   - theme/main.html marks the article of content pages with `data-pagefind-body`; listing
     pages (home, archive, topics, people index) repeat titles found elsewhere and are left out.
-  - pages.py marks each transcript message card: its `id` (m-<id>) is where a result links to,
-    its author link is the `person` filter; copies (highlights, answers) and deleted messages
-    carry `data-pagefind-ignore="all"`; the episode page carries hidden `year`/`topic` filters.
+  - pages.py marks each message's one anchored card (under its question, or in the transcript):
+    its `id` (m-<id>) is where a result links to, its author link is the `person` filter; copies
+    (highlight reels) and deleted messages carry `data-pagefind-ignore="all"`; the episode page
+    carries hidden `year`/`topic` filters.
   - Redaction (privacy.apply_optouts) happens before any page is rendered, so a redacted
     person's messages and mentions are not in the HTML and cannot reach the index.
 theme/assets/search-pagefind.js turns Pagefind's per-page results into per-message results
