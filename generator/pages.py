@@ -57,6 +57,10 @@ class Site:
         return {c.episode.id: c for c in self.published}
 
     @functools.cached_property
+    def chats_per_year(self) -> Counter:
+        return Counter(c.episode.date.year for c in self.published)
+
+    @functools.cached_property
     def upcoming(self) -> list[EpisodeContent]:
         return [c for c in self.archive.episodes if c.episode.status == Status.upcoming]
 
@@ -503,8 +507,7 @@ def _person_page(site: Site, path: str, person: Participant, record: Activity) -
     # begins), not with every new chat, which keeps warm rebuilds small.
     years = range(by_id[record.episodes[0]].episode.date.year, site.published[-1].episode.date.year + 1)
     attended = Counter(by_id[e].episode.date.year for e in record.episodes)
-    held = Counter(c.episode.date.year for c in site.published)
-    per_year = [(year, attended[year], held[year]) for year in years]
+    per_year = tuple((year, attended[year], site.chats_per_year[year]) for year in years)
     parts.append("## Attendance\n\nChats attended each year.\n\n" + html_block(attendance_svg(per_year), "cd-chart"))
     if record.highlights:
         cards = "\n".join(
