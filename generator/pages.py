@@ -41,7 +41,9 @@ class Site:
     activity: dict[str, Activity] = field(default_factory=dict)  # participant key → activity
     firsts: dict[str, set[str]] = field(default_factory=dict)  # episode id → first-timers' keys
     links: dict[tuple[str, str, bool], str] = field(default_factory=dict)  # person_link's cache
-    cards: dict[tuple[str, str], str] = field(default_factory=dict)  # message cards of the page being rendered
+    authors: dict[tuple[str, str, str], str] = field(default_factory=dict)  # _author_html's cache
+    minutes: dict[int, tuple[str, str]] = field(default_factory=dict)  # _time_labels' cache
+    cards: dict[tuple[str, str], tuple[str, str]] = field(default_factory=dict)  # (anchor, inside) of the page's message cards
 
     @functools.cached_property
     def published(self) -> list[EpisodeContent]:
@@ -149,22 +151,24 @@ def message_html(site: Site, source: str, message: Message, *, anchor: bool, epi
     the card's inside is made once per page and reused.
     """
     key = (source, message.id)
-    inner = site.cards.get(key)
-    if inner is None:
-        inner = site.cards[key] = _card_inner(site, source, message, episode_path or source)
+    cached = site.cards.get(key)
+    if cached is None:
+        ident = urls.message_anchor(message.id)
+        cached = site.cards[key] = (ident, _card_inner(site, source, message, episode_path or source, ident))
+    ident, inner = cached
     # Search indexes only the anchored card (its id is the result's target).
-    ident = f' id="{urls.message_anchor(message.id)}"' if anchor else ' data-pagefind-ignore="all"'
-    return f'<div class="cd-msg"{ident}>{inner}{extra}</div>'
+    attribute = f' id="{ident}"' if anchor else ' data-pagefind-ignore="all"'
+    return f'<div class="cd-msg"{attribute}>{inner}{extra}</div>'
 
 
-def _card_inner(site: Site, source: str, message: Message, target: str) -> str:
-    author = site.directory.author(message)
-    link = site.href(source, target, urls.message_anchor(message.id))
-    local = site.local(message.at)
+def _card_inner(site: Site, source: str, message: Message, target: str, ident: str) -> str:
+    # Rendered for every message of the archive: the parts shared by many cards (an author's
+    # link, a minute's time labels) come from small caches.
+    link = site.href(source, target, ident)
+    time_title, time_label = _time_labels(site, message.at)
     meta = [
-        person_link(site, source, author, search_filter=True),
-        f'<span class="cd-handle">{text_html(message.author)}</span>' if author.name != message.author else "",
-        f'<a class="cd-time" href="{link}" title="{local:%Y-%m-%d %H:%M %Z}">{local:%H:%M}</a>',
+        _author_html(site, source, message),
+        f'<a class="cd-time" href="{link}" title="{time_title}">{time_label}</a>',
     ]
     if message.edited_at and not message.deleted:
         meta.append('<span class="cd-edited" title="edited after posting">edited</span>')
@@ -178,8 +182,31 @@ def _card_inner(site: Site, source: str, message: Message, target: str) -> str:
     )
     # No deleted message is indexed by search.
     unindexed = ' data-pagefind-ignore="all"' if message.deleted else ""
-    meta_html = " ".join(part for part in meta if part)
-    return f'<p class="cd-meta"{unindexed}>{meta_html}</p><p class="cd-text" dir="auto"{unindexed}>{body}{media}</p>'
+    return f'<p class="cd-meta"{unindexed}>{" ".join(meta)}</p><p class="cd-text" dir="auto"{unindexed}>{body}{media}</p>'
+
+
+def _author_html(site: Site, source: str, message: Message) -> str:
+    """The author's name (a link to their page, and the search's person filter), then the handle
+    they posted as when it differs from the name."""
+    key = (urls.root_prefix(source, site.directory_urls), message.platform, message.author)
+    found = site.authors.get(key)
+    if found is None:
+        author = site.directory.author(message)
+        found = person_link(site, source, author, search_filter=True)
+        if author.name != message.author:
+            found += f' <span class="cd-handle">{text_html(message.author)}</span>'
+        site.authors[key] = found
+    return found
+
+
+def _time_labels(site: Site, moment: dt.datetime) -> tuple[str, str]:
+    """("2026-03-05 19:03 GMT", "19:03") for a message's minute, in the community's timezone."""
+    minute = int(moment.timestamp()) // 60
+    found = site.minutes.get(minute)
+    if found is None:
+        local = site.local(moment)
+        found = site.minutes[minute] = (f"{local:%Y-%m-%d %H:%M %Z}", f"{local:%H:%M}")
+    return found
 
 
 def thread_html(site: Site, source: str, thread: Thread, placed: set[str] | None, depth: int = 0) -> str:
