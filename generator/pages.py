@@ -42,7 +42,7 @@ class Site:
     firsts: dict[str, set[str]] = field(default_factory=dict)  # episode id → first-timers' keys
     links: dict[tuple[str, str, bool], str] = field(default_factory=dict)  # person_link's cache
     authors: dict[tuple[str, str, str], str] = field(default_factory=dict)  # _author_html's cache
-    minutes: dict[int, tuple[str, str]] = field(default_factory=dict)  # _time_labels' cache
+    minutes: dict[int, tuple[str, str]] = field(default_factory=dict)  # _time_labels' cache, for the page being rendered
     cards: dict[tuple[str, str], tuple[str, str]] = field(default_factory=dict)  # (anchor, inside) of the page's message cards
 
     @functools.cached_property
@@ -579,5 +579,6 @@ def render_all(site: Site, current: Callable[[EpisodePage], bool] = lambda page:
             continue
         yield page.path, render_episode(site, page.content, page.previous, page.following)
         site.cards.clear()
+        site.minutes.clear()  # a chat's minutes are not another chat's
     yield from render_topics(site).items()
     yield from render_people(site).items()
