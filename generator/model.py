@@ -37,14 +37,20 @@ def handle_key(handle: str) -> str:
     return handle.strip().lstrip("@").casefold()
 
 
+_NAIVE = "needs a timezone, e.g. 2026-01-08T19:00:00-05:00 or …Z for UTC"
+
+
 def _must_be_aware(value: dt.datetime) -> dt.datetime:
     if value.tzinfo is None or value.utcoffset() is None:
-        raise ValueError("needs a timezone, e.g. 2026-01-08T19:00:00-05:00 or …Z for UTC")
+        raise ValueError(_NAIVE)
     return value
 
 
 def _to_utc(value: dt.datetime) -> dt.datetime:
-    return _must_be_aware(value).astimezone(dt.timezone.utc)
+    # Runs for every message's time: the awareness check is inlined rather than a second call.
+    if value.tzinfo is None or value.utcoffset() is None:
+        raise ValueError(_NAIVE)
+    return value.astimezone(dt.timezone.utc)
 
 
 AwareDatetime = Annotated[dt.datetime, AfterValidator(_must_be_aware)]
