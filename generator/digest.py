@@ -8,6 +8,7 @@ participants answer "A1: …" (also "A1.", "A1)", "a1 -", "A 1:", "A1 my answer"
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections import Counter
 from dataclasses import dataclass, field
@@ -25,7 +26,7 @@ _ANSWER = re.compile(
 _MENTION = re.compile(r"(?<![\w@])@[\w.]+(?:@[\w.-]+\w)?")
 
 
-@dataclass
+@dataclass(slots=True)  # one per message of the archive
 class Thread:
     message: Message
     replies: list["Thread"] = field(default_factory=list)
@@ -160,8 +161,9 @@ def compute_stats(messages: tuple[Message, ...], timezone, author_key) -> Stats:
     """`author_key(message)` names the person, so one person posting from two platforms counts once."""
     live = [m for m in messages if not m.deleted]
     authors = Counter(author_key(m) for m in live)
-    minutes = Counter(m.at.astimezone(timezone).strftime("%H:%M") for m in live)
-    busiest = minutes.most_common(1)
+    # Counted by the minute since the epoch, named in local time only for the winner.
+    minutes = Counter(int(m.at.timestamp()) // 60 for m in live)
+    busiest = [(dt.datetime.fromtimestamp(minute * 60, timezone).strftime("%H:%M"), n) for minute, n in minutes.most_common(1)]
     hashtags = Counter(h.lstrip("#").casefold() for m in live for h in m.hashtags)
     mentions = Counter(handle_key(h) for m in live for h in (m.mentions or _MENTION.findall(m.text)))
     return Stats(
