@@ -253,28 +253,32 @@ def archive_activity(episodes: list[EpisodeContent], digests: dict[str, Digest],
     archive, not calendar weeks, so a summer break does not end everyone's streak.
     """
     activity: dict[str, Activity] = {}
+    last_seen: dict[str, int] = {}  # key → index of the latest chat they posted in
     for index, content in enumerate(episodes):
-        digest = digests[content.episode.id]
-        answer_ids = {t.message.id for q in digest.questions for t in q.answers}
-        highlighted = set(content.episode.highlights)
-        present: set[str] = set()
-        for message in content.messages:
-            if message.deleted:
-                continue
-            key = author_key(message)
-            record = activity.setdefault(key, Activity())
-            record.messages += 1
-            record.per_episode[content.episode.id] = record.per_episode.get(content.episode.id, 0) + 1
-            record.answers += message.id in answer_ids
-            if message.id in highlighted:
-                record.highlights.append((content.episode.id, message.id))
-            present.add(key)
-        for key in present:
-            record = activity[key]
-            record.episodes.append(content.episode.id)
-        for key, record in activity.items():
-            record.current_streak = record.current_streak + 1 if key in present else 0
+        episode_id = content.episode.id
+        digest = digests[episode_id]
+        # Authors are named once per message; everything else is counted per person.
+        author_of = {m.id: author_key(m) for m in content.messages if not m.deleted}
+        for key, count in Counter(author_of.values()).items():
+            record = activity.get(key)
+            if record is None:
+                record = activity[key] = Activity()
+            record.messages += count
+            record.per_episode[episode_id] = count
+            record.episodes.append(episode_id)
+            record.current_streak = record.current_streak + 1 if last_seen.get(key) == index - 1 else 1
             record.longest_streak = max(record.longest_streak, record.current_streak)
+            last_seen[key] = index
+        for message_id in {t.message.id for q in digest.questions for t in q.answers}:
+            if message_id in author_of:
+                activity[author_of[message_id]].answers += 1
+        highlighted = set(content.episode.highlights)
+        for message_id, key in author_of.items():  # in the chat's order
+            if message_id in highlighted:
+                activity[key].highlights.append((episode_id, message_id))
+    for key, record in activity.items():
+        if last_seen[key] != len(episodes) - 1:
+            record.current_streak = 0  # missed the latest chat
     return activity
 
 
