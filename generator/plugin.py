@@ -2,8 +2,11 @@
 
 on_config   generate docs/ from data/ and set the navigation (before MkDocs collects files,
             so the generated pages are part of this very build)
+on_files    keep an empty Upcoming page out of the nav; count the pages MkDocs will build
 on_page_markdown / on_post_page
             let generated pages' raw HTML blocks skip Markdown (stash.py); feed links in every head
+on_page_content / on_post_page
+            report progress, a step per page converted and per page rendered
 on_post_template  the feed links in 404.html's head too
 on_post_build  make what is made from the built site (each step in POST_BUILD_STEPS)
 on_serve    watch data/ too, so editing a transcript reloads the browser
@@ -23,8 +26,8 @@ from mkdocs.structure.files import InclusionLevel
 from .errors import ChatdigestError, ProblemsFound
 from .feeds import insert_autodiscovery, write_feeds
 from .generate import build_nav, generate_site
-from .progress import Progress, no_progress
 from .incremental import prepare_site_dir, record_finished_build
+from .progress import Progress, no_progress
 from .search import build_search_index
 from .stash import new_nonce, restore_blocks, stash_blocks
 from .urls import GENERATED_DIRS, GENERATED_FILES, UPCOMING
