@@ -13,7 +13,7 @@ import re
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Iterable
+from typing import Any, Callable, Iterable, Iterator
 from zoneinfo import ZoneInfo
 
 from pydantic import ValidationError
@@ -189,6 +189,23 @@ def load_json(data: bytes | str, label: str, expected: str) -> Any:
         raise refuse(label, what, f"export {expected} again; the file must be complete JSON", exc.lineno, f"column {exc.colno}") from None
     except RecursionError:
         raise refuse(label, "JSON nested too deeply", f"export {expected} again") from None
+
+
+def message_lists(source: Source, expected: str, pick: Callable[[Any, str], Any], fix: str, where: str = "") -> Iterator[tuple[str, Any, list]]:
+    """(label, document, its message list) for each JSON file of an export.
+
+    `pick(document, label)` finds the list. In an export of several files, one without a list (a
+    metadata file) is passed over; a lone file without one is refused with `fix`.
+    """
+    names = source.json_names()
+    for name in names:
+        label = source.label(name)
+        document = load_json(source.read_bytes(name), label, expected)
+        messages = pick(document, label)
+        if isinstance(messages, list):
+            yield label, document, messages
+        elif len(names) == 1:
+            raise refuse(label, f"no `messages` list: not {expected}", fix, where=where)
 
 
 def expect(value: Any, kind: type | tuple[type, ...], label: str, where: str, expected: str) -> Any:

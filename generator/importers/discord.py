@@ -10,30 +10,26 @@ from __future__ import annotations
 from pathlib import Path
 
 from ..model import Media, Message
-from ._common import BadRecord, Collector, ImportOptions, ImportResult, Source, expect, find_links, load_json, media_kind, message, message_place, parse_iso, refuse
+from ._common import BadRecord, Collector, ImportOptions, ImportResult, Source, expect, find_links, media_kind, message, message_lists, message_place, parse_iso
 
 EXPECTED = "a DiscordChatExporter JSON export"
+FIX = "export with DiscordChatExporter in JSON format, or name the format with --format"
 KEPT_TYPES = {"Default", "Reply", "ChatInputCommand", "ContextMenuCommand", "ThreadStarterMessage", ""}
 
 
 def read(path: Path, options: ImportOptions) -> ImportResult:
-    source = Source(path)
     collector = Collector(options)
-    names = source.json_names()
-    for name in names:
-        label = source.label(name)
-        data = expect(load_json(source.read_bytes(name), label, EXPECTED), dict, label, "top level", EXPECTED)
-        messages = data.get("messages")
-        if not isinstance(messages, list):
-            if len(names) > 1:
-                continue
-            raise refuse(label, "no `messages` list: not a DiscordChatExporter JSON export", "export with DiscordChatExporter in JSON format, or name the format with --format")
+    for label, data, messages in message_lists(Source(path), EXPECTED, _message_list, FIX):
         guild = (data.get("guild") or {}).get("id") or "@me"
         channel = (data.get("channel") or {}).get("id") or ""
         if options.channel and options.channel.lstrip("#") not in ((data.get("channel") or {}).get("name"), channel):
             continue
         collector.each(messages, label, lambda item: read_message(item, guild, channel), where=message_place)
     return collector.finish(str(path), EXPECTED)
+
+
+def _message_list(document, label: str):
+    return expect(document, dict, label, "top level", EXPECTED).get("messages")
 
 
 def read_message(item, guild: str, channel: str) -> Message | None:

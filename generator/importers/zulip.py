@@ -11,28 +11,25 @@ import re
 from pathlib import Path
 
 from ..model import Message
-from ._common import BadRecord, Collector, ImportOptions, ImportResult, Source, find_links, html_to_text, load_json, message, message_place, parse_epoch, refuse
+from ._common import BadRecord, Collector, ImportOptions, ImportResult, Source, find_links, html_to_text, message, message_lists, message_place, parse_epoch
 
 EXPECTED = "Zulip messages JSON"
+FIX = "save the response of GET /api/v1/messages, or name the format with --format"
 MENTION = re.compile(r"@_?\*\*([^*|]+)(?:\|\d+)?\*\*")
 
 
 def read(path: Path, options: ImportOptions) -> ImportResult:
-    source = Source(path)
     collector = Collector(options)
-    names = source.json_names()
-    for name in names:
-        label = source.label(name)
-        data = load_json(source.read_bytes(name), label, EXPECTED)
-        items = data.get("messages") if isinstance(data, dict) else data
-        if not isinstance(items, list):
-            if len(names) > 1:
-                continue
-            raise refuse(label, "no `messages` list: not Zulip messages JSON", "save the response of GET /api/v1/messages, or name the format with --format", where="top level")
+    for label, _, items in message_lists(Source(path), EXPECTED, _message_list, FIX, where="top level"):
         if options.channel:
             items = [i for i in items if isinstance(i, dict) and options.channel.lstrip("#") in (str(i.get("display_recipient")), str(i.get("stream_id")))]
         collector.each(items, label, read_message, where=message_place)
     return collector.finish(str(path), EXPECTED)
+
+
+def _message_list(document, label: str):
+    """The API's response object, or zulip-archive's bare list."""
+    return document.get("messages") if isinstance(document, dict) else document
 
 
 def read_message(item) -> Message:
