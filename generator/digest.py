@@ -72,6 +72,15 @@ class Digest:
     by_id: dict[str, Message]
     nodes: dict[str, Thread]
 
+    @property
+    def answer_ids(self) -> set[str]:
+        return answer_ids(self.questions)
+
+
+def answer_ids(questions: list[QuestionGroup]) -> set[str]:
+    """The messages placed under a question (one answering two questions counts once)."""
+    return {t.message.id for q in questions for t in q.answers}
+
 
 def question_number(text: str) -> int | None:
     match = _QUESTION.match(text)
@@ -194,7 +203,7 @@ def build_digest(content: EpisodeContent, host_handles: set[str], timezone, auth
     roots, nodes = build_threads(content.messages)
     questions = group_questions(content, host_handles, nodes)
     stats = compute_stats(content.messages, timezone, author_key)
-    stats.answers = len({t.message.id for q in questions for t in q.answers})
+    stats.answers = len(answer_ids(questions))
     return Digest(threads=roots, questions=questions, stats=stats, by_id={m.id: m for m in content.messages}, nodes=nodes)
 
 
@@ -210,9 +219,8 @@ class Suggestion:
 
 def suggest_highlights(digest: Digest, is_first_timer, limit: int = 8) -> list[Suggestion]:
     """Candidates for the highlight reel: answers most replied to, most liked, and first-timers'."""
-    answer_ids = {t.message.id for q in digest.questions for t in q.answers}
     suggestions = []
-    for message_id in answer_ids:
+    for message_id in digest.answer_ids:
         node = digest.nodes[message_id]
         message = node.message
         replies, likes = node.size(), message.likes
@@ -269,7 +277,7 @@ def archive_activity(episodes: list[EpisodeContent], digests: dict[str, Digest],
             record.current_streak = record.current_streak + 1 if last_seen.get(key) == index - 1 else 1
             record.longest_streak = max(record.longest_streak, record.current_streak)
             last_seen[key] = index
-        for message_id in {t.message.id for q in digest.questions for t in q.answers}:
+        for message_id in digest.answer_ids:
             if message_id in author_of:
                 activity[author_of[message_id]].answers += 1
         highlighted = set(content.episode.highlights)
