@@ -189,9 +189,10 @@ def largest_page(site: Path) -> tuple[int, int]:
 
 def search_query_bytes(site: Path) -> int:
     """Bytes a reader's browser fetches for one query (0 when the site has no chunked index)."""
-    from .search import query_bytes
+    from .search import BUNDLE_DIR
+    from .searchcost import query_bytes
 
-    if not (site / "pagefind").is_dir():
+    if not (site / BUNDLE_DIR / "meta.json").is_file():
         return 0
     return query_bytes(site)
 
@@ -218,7 +219,7 @@ def run_bench(weeks: int, messages: int, progress=None, keep: Path | None = None
         query = search_query_bytes(site_root / "site")
         # The lunr index Material would ship for these very pages (the issue's yardstick), and
         # the one the naive baseline really ships (plain text pages: smaller).
-        from .search import lunr_index_bytes
+        from .searchcost import lunr_index_bytes
 
         lunr_same_pages = lunr_index_bytes(site_root / "site")
         tick("warm rebuild after one new chat")

@@ -112,16 +112,12 @@ def when(site: Site, moment: dt.datetime, with_utc: bool = False) -> str:
     return text
 
 
-def person_link(site: Site, source: str, person: Participant, search_filter: bool = False) -> str:
-    """A link to the person's page. On message cards the name is also the search's person filter
-    (generator/search.py). Called for every card: cached per (way to the root, person)."""
-    key = (urls.root_prefix(source, site.directory_urls), person.key, search_filter)
+def person_link(site: Site, source: str, person: Participant) -> str:
+    """A link to the person's page. Called for every card: cached per (way to the root, person)."""
+    key = (urls.root_prefix(source, site.directory_urls), person.key)
     link = site.links.get(key)
     if link is None:
-        link = _person_link(site, source, person)
-        if search_filter:
-            link = link.replace('<a class="cd-person"', '<a class="cd-person" data-pagefind-filter="person"', 1)
-        site.links[key] = link
+        link = site.links[key] = _person_link(site, source, person)
     return link
 
 
@@ -156,8 +152,7 @@ def message_html(site: Site, source: str, message: Message, *, anchor: bool, epi
         ident = urls.message_anchor(message.id)
         cached = site.cards[key] = (ident, _card_inner(site, source, message, episode_path or source, ident))
     ident, inner = cached
-    # Search indexes only the anchored card (its id is the result's target).
-    attribute = f' id="{ident}"' if anchor else ' data-pagefind-ignore="all"'
+    attribute = f' id="{ident}"' if anchor else ""  # search results link to the anchored card
     return f'<div class="cd-msg"{attribute}>{inner}{extra}</div>'
 
 
@@ -180,19 +175,17 @@ def _card_inner(site: Site, source: str, message: Message, target: str, ident: s
     media = "" if message.deleted else "".join(
         f'<span class="cd-media">{link_html(m.url, f"[{m.kind}: {m.alt}]" if m.alt else f"[{m.kind}]")}</span>' for m in message.media
     )
-    # No deleted message is indexed by search.
-    unindexed = ' data-pagefind-ignore="all"' if message.deleted else ""
-    return f'<p class="cd-meta"{unindexed}>{" ".join(meta)}</p><p class="cd-text" dir="auto"{unindexed}>{body}{media}</p>'
+    return f'<p class="cd-meta">{" ".join(meta)}</p><p class="cd-text" dir="auto">{body}{media}</p>'
 
 
 def _author_html(site: Site, source: str, message: Message) -> str:
-    """The author's name (a link to their page, and the search's person filter), then the handle
-    they posted as when it differs from the name."""
+    """The author's name (a link to their page), then the handle they posted as when it differs
+    from the name."""
     key = (urls.root_prefix(source, site.directory_urls), message.platform, message.author)
     found = site.authors.get(key)
     if found is None:
         author = site.directory.author(message)
-        found = person_link(site, source, author, search_filter=True)
+        found = person_link(site, source, author)
         if author.name != message.author:
             found += f' <span class="cd-handle">{text_html(message.author)}</span>'
         site.authors[key] = found
@@ -260,7 +253,6 @@ def render_episode(site: Site, content: EpisodeContent, previous: EpisodeContent
         front_matter(episode.title, episode.summary or f"{site.archive.community.name} chat of {episode.date:%-d %B %Y}"),
         f"# {inline_md(episode.title)}\n\n",
         _episode_meta(site, source, content),
-        _search_filters(content),
     ]
     if episode.summary:
         parts.append(f"{inline_md(episode.summary)}\n\n")
@@ -297,15 +289,6 @@ def _episode_meta(site: Site, source: str, content: EpisodeContent) -> str:
     if episode.status != Status.published:
         rows.append(f"**Status:** {episode.status.value}")
     return "\n".join(f"- {row}" for row in rows) + "\n\n"
-
-
-def _search_filters(content: EpisodeContent) -> str:
-    """Year and topic filters for search (generator/search.py): hidden, and not indexed as text."""
-    episode = content.episode
-    values = [("year", str(episode.date.year))] + [("topic", tag) for tag in episode.tags]
-    spans = "".join(f'<span data-pagefind-filter="{key}">{text_html(value)}</span>' for key, value in values)
-    hidden = f'<div class="cd-search-filters" hidden data-pagefind-ignore data-pagefind-meta="date:{episode.date.isoformat()}">{spans}</div>'
-    return html_block(hidden, "cd-filters")
 
 
 def _highlights(site: Site, source: str, content: EpisodeContent, digest: Digest) -> str:

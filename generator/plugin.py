@@ -33,12 +33,12 @@ from .stash import new_nonce, restore_blocks, stash_blocks
 from .urls import GENERATED_DIRS, GENERATED_FILES, UPCOMING
 
 log = logging.getLogger("mkdocs.plugins.chatdigest")
-THEME_DIR = Path(__file__).parent / "theme"  # search box, styles, Pagefind markers
+THEME_DIR = Path(__file__).parent / "theme"  # search box and styles
 
 # Steps run after MkDocs has written site/, each as (what it does, function of (pages.Site, MkDocs
 # config)). Order matters only where a step reads another's output.
 POST_BUILD_STEPS: list = []
-POST_BUILD_STEPS.append(("indexing for search", build_search_index))  # reads every built page: keep after steps that write pages
+POST_BUILD_STEPS.append(("indexing for search", build_search_index))  # reads built hand-written pages
 POST_BUILD_STEPS.append(("writing feeds and calendar", write_feeds))  # from the model, not from pages
 
 

@@ -1,22 +1,31 @@
-"""Full-text search: a Pagefind index built from the site's HTML after MkDocs has written it.
+"""Full-text search: a chunked index made from the archive's model, written after MkDocs builds.
 
-Why Pagefind and not Material's built-in lunr search: lunr ships the whole index to the browser
-before the first result (32 MB at 520 weeks × 300 messages, DESIGN §7). Pagefind splits its
-index into chunks by word, so a query fetches the chunks for its words plus one small fragment
-per shown result; the pip package `pagefind[bin]` ships the binary, so no Node is needed.
+Why not Material's lunr search: it ships the whole index before the first result (21 MB for the
+pages of 520 chats × 300 messages). Why not Pagefind, which this replaced: it reads every built
+page and rebuilds its whole index on every build, with no way to add one page (6 s and 620 MB
+at that size, most of a warm build); one Pagefind bundle per year merged in the browser answers
+a word missing from a bundle with the longest indexed prefix of it (junk results), and each
+bundle brings its own 72 KB runtime. This index is made from the same model the pages are made
+from, in well under the time, and a query fetches a few small JSON files.
 
-What is indexed is decided in the HTML, so the index holds exactly what the site publishes:
-  - theme/main.html marks the article of content pages with `data-pagefind-body`; listing
-    pages (home, archive, topics, people index) repeat titles found elsewhere and are left out.
-  - pages.py marks each message's one anchored card (under its question, or in the transcript):
-    its `id` (m-<id>) is where a result links to, its author link is the `person` filter; copies
-    (highlight reels) and deleted messages carry `data-pagefind-ignore="all"`; the episode page
-    carries hidden `year`/`topic` filters.
-  - Redaction (privacy.apply_optouts) happens before any page is rendered, so a redacted
-    person's messages and mentions are not in the HTML and cannot reach the index.
-theme/assets/search-pagefind.js turns Pagefind's per-page results into per-message results
-(each hit belongs to the nearest element with an id before it) and draws them in Material's
-search box.
+One document per thing a result links to:
+  - a chat page: the page itself (title, summary), its preview, each question (#q<n>) and each
+    message shown with its anchor (#m-<id>), deleted messages excepted;
+  - a person page: name and handles;
+  - a hand-written page (about, privacy): its title and text, read from the built page.
+Redaction happens before the model is built (privacy.apply_optouts), so a redacted person's
+messages are in no document.
+
+site/search/ holds:
+  meta.json           {"version", "build", "pages", "chunks": [[first term, file]...], "filters"}
+  chunks/<hash>.json  {term: postings} for a run of terms in sorted order, about CHUNK_BYTES each
+  pages/<n>.json      {"url", "title", "date", "docs": [[anchor, heading, text]...]}, for results
+Postings are a flat list [page, docs, page, docs, ...]: each page as the gap from the one before,
+its documents as one number, a list of gaps, a base64url bitmap (whichever is shortest) or true
+for all of them. Pages are numbered newest chat first, so ties in ranking favour recent chats.
+Terms are words lower-cased, accents dropped, split at anything not a letter or a digit
+(`terms`; theme/assets/search.js does the same to a query). The filters are terms too:
+"year:2026", "topic:careers" (whole pages) and "person:Gus Guest" (their messages).
 """
 
 from __future__ import annotations
@@ -24,303 +33,298 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import re
 import shutil
-import subprocess
+import unicodedata
+from collections import defaultdict
 from dataclasses import dataclass
 from html.parser import HTMLParser
 from pathlib import Path
 
-from .errors import ChatdigestError
-from .incremental import CACHE_DIR
+from . import urls
 from .pages import is_anonymised
 from .render import clean_text
 from .writer import write_atomic
 
 log = logging.getLogger("mkdocs.plugins.chatdigest")
 
-BUNDLE_DIR = "pagefind"
-FILTER_LISTS = "chatdigest-filters.json"  # in BUNDLE_DIR: the search box's drop-down values
-# Parts of a message card that are noise in results: clock times, like counts, platform links.
-EXCLUDE_SELECTORS = [".headerlink", ".cd-time", ".cd-likes", ".cd-permalink", ".cd-edited", ".cd-search-filters"]
+BUNDLE_DIR = "search"
+VERSION = 1
+CHUNK_BYTES = 24_000  # a query fetches one chunk per word: small, but few enough to list in meta.json
+_B64 = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
+_WORD = re.compile(r"[^\W_]+")
+# Combining marks (accents once NFKD has split them off), as JavaScript's \p{M}.
+_MARKS = {cp: None for cp in range(0x300, 0x10000) if unicodedata.category(chr(cp)).startswith("M")}
+
+
+@dataclass(frozen=True)
+class Doc:
+    anchor: str   # "" for the page itself
+    heading: str  # what a result shows in bold: the author, "Q2", a section
+    text: str
+    extra: str = ""   # also searched, not shown (a handle, media descriptions)
+    person: str = ""  # the person filter's value, for messages by someone not anonymised
+
+
+@dataclass(frozen=True)
+class SearchPage:
+    url: str  # from the site root, as MkDocs writes it
+    title: str
+    date: str = ""
+    facets: tuple[str, ...] = ()  # whole-page filter terms
+    docs: tuple[Doc, ...] = ()
 
 
 @dataclass(frozen=True)
 class SearchReport:
     pages: int
+    documents: int
     bundle_bytes: int
 
     def summary(self) -> str:
-        return f"search: indexed {self.pages} pages, {self.bundle_bytes / 1e6:.1f} MB in {BUNDLE_DIR}/"
+        return f"search: indexed {self.documents} documents of {self.pages} pages, {self.bundle_bytes / 1e6:.1f} MB in {BUNDLE_DIR}/"
+
+
+def terms(text: str) -> list[str]:
+    """The words of a text as the index keeps them (search.js's `terms` is the same)."""
+    text = text.lower()
+    if not text.isascii():
+        text = unicodedata.normalize("NFKD", text).translate(_MARKS)
+    return _WORD.findall(text)
+
+
+# --- documents from the model --------------------------------------------------------------
+
+
+def search_pages(site, docs_dir: Path, site_dir: Path) -> list[SearchPage]:
+    """Every page search covers, in index order: chats newest first, people, hand-written pages."""
+    chats = [chat_page(site, content) for content in reversed(site.public)]
+    return chats + people_pages(site) + hand_written_pages(docs_dir, site_dir, site.directory_urls)
+
+
+def chat_page(site, content) -> SearchPage:
+    episode = content.episode
+    docs = [Doc("", episode.title, episode.summary)]
+    if content.preview_markdown.strip():
+        docs.append(Doc("preview", "Preview", content.preview_markdown))
+    docs += [Doc(urls.question_anchor(q.number), f"Q{q.number}", q.text) for q in site.digests[episode.id].questions]
+    docs += [message_doc(site, message) for message in content.messages if not message.deleted]
+    facets = (f"year:{episode.date.year}", *(f"topic:{tag}" for tag in episode.tags))
+    url = urls.page_url(urls.episode_path(episode.id), site.directory_urls)
+    return SearchPage(url, episode.title, episode.date.isoformat(), facets, tuple(docs))
+
+
+def message_doc(site, message) -> Doc:
+    author = site.directory.author(message)
+    handle = message.author if author.name != message.author else ""
+    media = " ".join(f"{m.kind} {m.alt}" for m in message.media)
+    person = "" if is_anonymised(author) else filter_name(author)
+    return Doc(urls.message_anchor(message.id), author.name, message.text, f"{handle} {media}".strip(), person)
+
+
+def filter_name(person) -> str:
+    return clean_text(person.name).strip()
+
+
+def people_pages(site) -> list[SearchPage]:
+    """The people with a page (pages.render_people decides the same way)."""
+    pages = []
+    for person in site.directory.participants():
+        record = site.activity.get(person.key)
+        if (record is None or not record.episodes) and not person.known or is_anonymised(person):
+            continue
+        url = urls.page_url(urls.person_path(person.slug), site.directory_urls)
+        pages.append(SearchPage(url, person.name, docs=(Doc("", person.name, " ".join(person.handles)),)))
+    return pages
+
+
+def hand_written_pages(docs_dir: Path, site_dir: Path, directory_urls: bool) -> list[SearchPage]:
+    """The editor's own pages, as MkDocs built them (their Markdown may use any extension)."""
+    pages = []
+    for source in sorted(docs_dir.rglob("*.md")):
+        rel = source.relative_to(docs_dir).as_posix()
+        top = rel.split("/", 1)[0]
+        if top in urls.GENERATED_DIRS or rel in urls.GENERATED_FILES or top.startswith((".", "_")):
+            continue
+        url = urls.page_url(rel, directory_urls)
+        built = site_dir / (url + "index.html" if url.endswith("/") or not url else url)
+        if built.is_file():
+            title, text = article_text(built.read_text(encoding="utf-8"))
+            pages.append(SearchPage(url, title, docs=(Doc("", title, text),)))
+    return pages
+
+
+class _ArticleText(HTMLParser):
+    """The text of a built page's article, and its first heading."""
+
+    SKIPPED = {"script", "style", "svg"}
+
+    def __init__(self):
+        super().__init__()
+        self.depth, self.skip, self.title, self.parts, self.in_h1 = 0, 0, "", [], False
+
+    def handle_starttag(self, tag, attrs):
+        attributes = dict(attrs)
+        if self.depth:
+            self.depth += 1
+            self.skip += bool(self.skip) or tag in self.SKIPPED or "headerlink" in (attributes.get("class") or "")
+            self.in_h1 = self.in_h1 or tag == "h1"
+        elif tag == "article" and "md-content__inner" in (attributes.get("class") or ""):
+            self.depth = 1
+
+    def handle_endtag(self, tag):
+        if self.depth:
+            self.depth -= 1
+            self.skip = max(0, self.skip - 1) if self.skip else 0
+            self.in_h1 = self.in_h1 and tag != "h1"
+
+    def handle_data(self, data):
+        if self.depth and not self.skip:
+            if self.in_h1:
+                self.title += data
+            else:
+                self.parts.append(data)
+
+
+def article_text(html: str) -> tuple[str, str]:
+    parser = _ArticleText()
+    parser.feed(html)
+    return parser.title.strip(), " ".join(" ".join(parser.parts).split())
+
+
+# --- the index ------------------------------------------------------------------------------
+
+
+def page_postings(page: SearchPage) -> dict[str, list[int] | bool]:
+    """Each term of a page with the documents that hold it (True: every document)."""
+    found: dict[str, list[int] | bool] = defaultdict(list)
+    for number, doc in enumerate(page.docs):
+        for term in set(terms(f"{doc.heading} {doc.text} {doc.extra}")):
+            found[term].append(number)
+        if doc.person:
+            found[f"person:{doc.person}"].append(number)
+    for facet in page.facets:
+        found[facet] = True
+    return found
+
+
+def encode_docs(numbers: list[int] | bool):
+    """One page's documents for a term, in the shortest of the postings' forms."""
+    if numbers is True or len(numbers) == 1:
+        return True if numbers is True else numbers[0]
+    gaps = [numbers[0]] + [b - a for a, b in zip(numbers, numbers[1:])]
+    listed = len(json.dumps(gaps, separators=(",", ":")))
+    bits = (numbers[-1] // 6) + 3  # the bitmap's characters and its quotes
+    if bits >= listed:
+        return gaps
+    chars = [0] * (numbers[-1] // 6 + 1)
+    for n in numbers:
+        chars[n // 6] |= 1 << (n % 6)
+    return "".join(_B64[c] for c in chars)
+
+
+def index_terms(pages: list[SearchPage]) -> dict[str, list]:
+    """Every term with its postings, pages in order."""
+    index: dict[str, list] = defaultdict(list)
+    last: dict[str, int] = {}
+    for number, page in enumerate(pages):
+        for term, docs in page_postings(page).items():
+            index[term] += (number - last.get(term, 0), encode_docs(docs))
+            last[term] = number
+    return index
+
+
+def _order(term: str) -> bytes:
+    # JavaScript compares strings by UTF-16 code units; search.js binary-searches chunk bounds.
+    return term.encode("utf-16-be")
+
+
+def chunks(index: dict[str, list]) -> list[tuple[str, str]]:
+    """The index cut into runs of terms of about CHUNK_BYTES: (first term, JSON) each."""
+    out, run, size = [], [], 0
+    for term in sorted(index, key=_order):
+        entry = json.dumps(term, ensure_ascii=False) + ":" + json.dumps(index[term], separators=(",", ":"))
+        if run and size + len(entry) > CHUNK_BYTES:
+            out.append(_chunk(run))
+            run, size = [], 0
+        run.append((term, entry))
+        size += len(entry) + 1
+    if run:
+        out.append(_chunk(run))
+    return out
+
+
+def _chunk(run: list[tuple[str, str]]) -> tuple[str, str]:
+    return run[0][0], "{" + ",".join(entry for _, entry in run) + "}\n"
+
+
+def page_record(page: SearchPage) -> str:
+    record = {"url": page.url, "title": page.title, "date": page.date,
+              "docs": [[d.anchor, d.heading, d.text] for d in page.docs]}
+    return json.dumps(record, ensure_ascii=False, separators=(",", ":")) + "\n"
+
+
+def filter_lists(pages: list[SearchPage]) -> dict[str, dict[str, int]]:
+    """The search box's drop-downs: each filter value with how many chats it covers."""
+    lists: dict[str, dict[str, int]] = {"year": {}, "topic": {}, "person": {}}
+    for page in pages:
+        names = {doc.person for doc in page.docs if doc.person}
+        for value in [*page.facets, *(f"person:{name}" for name in names)]:
+            kind, _, label = value.partition(":")
+            lists[kind][label] = lists[kind].get(label, 0) + 1
+    return {kind: dict(sorted(values.items())) for kind, values in lists.items()}
+
+
+def write_index(pages: list[SearchPage], folder: Path) -> SearchReport:
+    """Write the index of `pages` into `folder`, replacing what was there.
+
+    Unchanged files are not rewritten, so a deploy uploads only what a build changed; chunk
+    names are their content's hash and page records are asked for with the build's hash, so a
+    browser never mixes files of two builds.
+    """
+    files: dict[str, str] = {}
+    listed = []
+    for first, text in chunks(index_terms(pages)):
+        name = f"chunks/{hashlib.blake2b(text.encode(), digest_size=8).hexdigest()}.json"
+        files[name] = text
+        listed.append([first, name])
+    for number, page in enumerate(pages):
+        files[f"pages/{number}.json"] = page_record(page)
+    build = hashlib.blake2b("".join(files).encode() + "".join(files.values()).encode(), digest_size=8).hexdigest()
+    meta = {"version": VERSION, "build": build, "pages": len(pages), "chunks": listed, "filters": filter_lists(pages)}
+    files["meta.json"] = json.dumps(meta, ensure_ascii=False, separators=(",", ":")) + "\n"
+    _sync(folder, files)
+    return SearchReport(len(pages), sum(len(p.docs) for p in pages), sum(len(t.encode()) for t in files.values()))
+
+
+def _sync(folder: Path, files: dict[str, str]) -> None:
+    """Make `folder` hold exactly `files`, touching only what differs."""
+    if folder.exists() and not folder.is_dir() or folder.is_symlink():
+        folder.unlink()
+    for path in sorted(folder.rglob("*"), reverse=True) if folder.is_dir() else ():
+        rel = path.relative_to(folder).as_posix()
+        if path.is_dir() and not path.is_symlink():
+            if not any(name.startswith(rel + "/") for name in files):
+                shutil.rmtree(path)
+        elif rel not in files:
+            path.unlink()
+    for rel, text in files.items():
+        write_atomic(folder / rel, text, durable=False)  # skips a file already holding these bytes
 
 
 def build_search_index(site, config) -> None:
-    """POST_BUILD_STEPS entry: index the site MkDocs has just written.
-
-    Skipped when no indexed page changed since the bundle was made (a warm build that rebuilt
-    nothing), so a second build in a row rewrites none of the bundle's files.
-    """
+    """POST_BUILD_STEPS entry: index the archive into site/search/."""
     site_dir = Path(config.site_dir)
     if not has_search_box(site_dir):
         # A custom_dir that replaces main.html or the header hides chatdigest's search box.
         log.warning(f"{config.config_file_path}: no search index built, the theme has no chatdigest search box "
                     "(fix: a theme custom_dir must not replace main.html or partials/header.html)")
         return
-    state_file = Path(config.config_file_path).parent / CACHE_DIR / "search-state"
-    state = _pages_state(site_dir)
-    if (site_dir / BUNDLE_DIR / "pagefind-entry.json").is_file() and _read(state_file) == state:
-        log.info(f"search: no page changed, {BUNDLE_DIR}/ kept")
-        return
-    state_file.unlink(missing_ok=True)  # written again only once the new bundle is complete
-    log.info(write_search_index(site_dir).summary())
-    write_atomic(site_dir / BUNDLE_DIR / FILTER_LISTS, render_filter_lists(site))
-    write_atomic(state_file, state)
-
-
-def render_filter_lists(site) -> str:
-    """The values of the year, topic and person filters, with how many chats each has.
-
-    The search box fills its drop-downs from this small file instead of asking Pagefind, which
-    would download every filter's full index (80 KB for the people of ten years) before the
-    first query; Pagefind then loads a filter's index only when a reader picks a value.
-    """
-    lists: dict[str, dict[str, int]] = {"year": {}, "topic": {}, "person": {}}
-    for content in site.published:
-        year = str(content.episode.date.year)
-        lists["year"][year] = lists["year"].get(year, 0) + 1
-        for tag in content.episode.tags:
-            lists["topic"][tag] = lists["topic"].get(tag, 0) + 1
-    for person in site.directory.participants():
-        record = site.activity.get(person.key)
-        if record and record.episodes and not is_anonymised(person):
-            name = clean_text(person.name).strip()
-            lists["person"][name] = lists["person"].get(name, 0) + len(record.episodes)
-    return json.dumps(lists, ensure_ascii=False, sort_keys=True) + "\n"
-
-
-def _pages_state(site_dir: Path) -> str:
-    """Every page Pagefind would read, by name, size and modification time."""
-    digest = hashlib.blake2b(digest_size=16)
-    for page in sorted(site_dir.rglob("*.html")):
-        rel = page.relative_to(site_dir)
-        if rel.parts[0] != BUNDLE_DIR and rel.as_posix() != "404.html":  # 404.html is rebuilt every time
-            stat = page.stat()
-            digest.update(f"{rel.as_posix()}\0{stat.st_size}\0{stat.st_mtime_ns}\n".encode())
-    return digest.hexdigest()
-
-
-def _read(path: Path) -> str:
-    try:
-        return path.read_text(encoding="utf-8")
-    except OSError:
-        return ""
+    pages = search_pages(site, Path(config.docs_dir), site_dir)
+    log.info(write_index(pages, site_dir / BUNDLE_DIR).summary())
 
 
 def has_search_box(site_dir: Path) -> bool:
     """Material renders 404.html with the site's header on every build: look for the box there."""
     page = site_dir / "404.html"
     return page.is_file() and "data-cd-search" in page.read_text(encoding="utf-8")
-
-
-def write_search_index(site_dir: Path) -> SearchReport:
-    """Index site_dir's HTML into site_dir/pagefind/ (replacing an older bundle).
-
-    Runs the Pagefind binary itself rather than its Python API: the API talks to the binary over
-    a pipe that now and then returns a garbled answer under load, and the binary alone is as fast.
-    """
-    # Pagefind names its files by content hash: an older bundle's files would stay beside the new.
-    shutil.rmtree(site_dir / BUNDLE_DIR, ignore_errors=True)
-    command = [str(_pagefind_binary()), "--site", str(site_dir), "--output-path", str(site_dir / BUNDLE_DIR), "--quiet"]
-    for selector in EXCLUDE_SELECTORS:
-        command += ["--exclude-selectors", selector]
-    run = subprocess.run(command, capture_output=True, text=True, errors="replace")
-    if run.returncode != 0 or not (site_dir / BUNDLE_DIR / "pagefind-entry.json").is_file():
-        said = (run.stderr or run.stdout).strip()[-1000:]
-        raise ChatdigestError(f"search: Pagefind failed to index {site_dir} (exit code {run.returncode}): {said}")
-    # The entry file counts the pages indexed (pages without data-pagefind-body are skipped).
-    entry = json.loads((site_dir / BUNDLE_DIR / "pagefind-entry.json").read_text(encoding="utf-8"))
-    pages = sum(language["page_count"] for language in entry["languages"].values())
-    return SearchReport(pages, _folder_bytes(site_dir / BUNDLE_DIR))
-
-
-def _pagefind_binary() -> Path:
-    from pagefind.service import get_executable  # the package `pagefind[bin]` ships the binary
-
-    binary = get_executable()
-    if binary is None:
-        raise ChatdigestError("search: the Pagefind binary was not found (fix: pip install 'pagefind[bin]')")
-    return Path(binary)
-
-
-def _folder_bytes(folder: Path) -> int:
-    return sum(f.stat().st_size for f in folder.rglob("*") if f.is_file())
-
-
-# --- lunr, for comparison ----------------------------------------------------------------------
-
-
-class _ArticleParser(HTMLParser):
-    """Collects a built page's <title> and the inner HTML of its Material article."""
-
-    def __init__(self):
-        super().__init__(convert_charrefs=False)
-        self.title, self.parts, self._depth, self._in_title = "", [], 0, False
-
-    def handle_starttag(self, tag, attrs):
-        if self._depth:
-            self._depth += tag not in _VOID
-            self.parts.append(self.get_starttag_text())
-        elif tag == "article" and "md-content__inner" in (dict(attrs).get("class") or ""):
-            self._depth = 1
-        self._in_title = tag == "title"
-
-    def handle_endtag(self, tag):
-        if self._depth and tag not in _VOID:
-            self._depth -= 1
-            if self._depth:
-                self.parts.append(f"</{tag}>")
-        self._in_title = False
-
-    def handle_data(self, data):
-        if self._depth:
-            self.parts.append(data)
-        elif self._in_title:
-            self.title += data
-
-    def handle_entityref(self, name):
-        self.handle_data(f"&{name};")
-
-    def handle_charref(self, name):
-        self.handle_data(f"&#{name};")
-
-
-_VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
-
-
-@dataclass
-class _BuiltPage:
-    """What Material's SearchIndex reads from a page, recovered from the built HTML."""
-
-    content: str
-    title: str
-    url: str
-    meta: dict
-    toc: tuple = ()
-
-
-def lunr_index_bytes(site_dir: Path) -> int:
-    """Size of the search_index.json Material's lunr search would ship for this built site.
-
-    Feeds every built page's article to Material's own SearchIndex, so the number is what the
-    `search` plugin would have written, without building the site a second time.
-    """
-    from material.plugins.search.plugin import SearchIndex
-
-    index = SearchIndex(lang=["en"], separator=r"[\s\-]+", pipeline=["stemmer", "stopWordFilter", "trimmer"], fields={})
-    for html_file in sorted(site_dir.rglob("*.html")):
-        if html_file.relative_to(site_dir).parts[0] in (BUNDLE_DIR, "assets") or html_file.name == "404.html":
-            continue
-        parser = _ArticleParser()
-        parser.feed(html_file.read_text(encoding="utf-8"))
-        url = html_file.relative_to(site_dir).as_posix().removesuffix("index.html")
-        index.add_entry_from_context(_BuiltPage("".join(parser.parts), parser.title, url, {}))
-    return len(index.generate_search_index(None).encode("utf-8"))
-
-
-# --- what a query costs a reader -----------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class QueryCost:
-    query: str
-    bytes: int             # everything fetched from pagefind/ by a fresh browser: runtime + chunks + fragments
-    runtime_bytes: int     # of which fetched when the search box opens (Pagefind's JS and wasm, filters)
-    requests: int
-    first_result_ms: float  # from the first keystroke to the first result on screen
-
-
-CHROMIUM = Path("/usr/bin/chromium")
-
-
-def query_bytes(site_dir: Path, query: str | None = None) -> int:
-    """Bytes a reader's browser fetches for one query on a cold cache (for `chatdigest bench`)."""
-    return measure_query(site_dir, query).bytes
-
-
-def measure_query(site_dir: Path, query: str | None = None) -> QueryCost:
-    """Serve site_dir on localhost, search in headless Chromium and count what pagefind/ sends.
-
-    Measured in a real browser because what Pagefind fetches (which chunks, how many fragments)
-    is decided by its JavaScript. The default query is the commonest long word of the first chat,
-    a worst case: many hits, so full result fragments are fetched.
-    """
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        raise ChatdigestError("search: measuring a query needs playwright (fix: pip install playwright)") from None
-    if not CHROMIUM.exists():
-        raise ChatdigestError(f"search: measuring a query needs Chromium at {CHROMIUM} (fix: apt-get install chromium)")
-    first_chat = _first_chat(site_dir)
-    query = query or _common_word(first_chat)
-    with _served(site_dir) as base, sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=["--no-sandbox", "--disable-gpu"])
-        try:
-            return _measure_in(browser.new_page(), base + first_chat.parent.relative_to(site_dir).as_posix() + "/", query)
-        finally:
-            browser.close()
-
-
-def _measure_in(page, url: str, query: str) -> QueryCost:
-    import time
-
-    sizes: list[int] = []
-    page.on("response", lambda response: sizes.append(len(response.body())) if f"/{BUNDLE_DIR}/" in response.url else None)
-    page.goto(url)
-    page.keyboard.press("/")
-    page.wait_for_load_state("networkidle")
-    runtime = sum(sizes)
-    started = time.perf_counter()
-    page.locator(".md-search__input").type(query)
-    page.locator(".md-search-result__link").first.wait_for(timeout=30_000)
-    elapsed = (time.perf_counter() - started) * 1000
-    page.wait_for_load_state("networkidle")
-    return QueryCost(query, sum(sizes), runtime, len(sizes), elapsed)
-
-
-def _first_chat(site_dir: Path) -> Path:
-    pages = sorted((site_dir / "episodes").glob("*/index.html"))
-    if not pages:
-        raise ChatdigestError(f"search: {site_dir} has no episode pages to search")
-    return pages[0]
-
-
-def _common_word(page: Path) -> str:
-    import re
-    from collections import Counter
-
-    text = re.sub(r"<[^>]+>", " ", page.read_text(encoding="utf-8")).lower()
-    return Counter(re.findall(r"\b[a-z]{7,}\b", text)).most_common(1)[0][0]
-
-
-class _served:
-    """A localhost HTTP server for a folder, for as long as the with-block runs."""
-
-    def __init__(self, folder: Path):
-        import functools
-        import http.server
-
-        class Quiet(http.server.SimpleHTTPRequestHandler):
-            def log_message(self, *args):
-                pass
-
-        handler = functools.partial(Quiet, directory=str(folder))
-        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-
-    def __enter__(self) -> str:
-        import threading
-
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-        return f"http://127.0.0.1:{self.server.server_address[1]}/"
-
-    def __exit__(self, *exc) -> None:
-        self.server.shutdown()
-        self.server.server_close()

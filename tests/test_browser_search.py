@@ -12,6 +12,7 @@ import pytest
 
 from conftest import FIXTURE_SITE, build, copy_site
 from generator.errors import ChatdigestError
+from generator.searchcost import is_search_file
 
 pytestmark = pytest.mark.browser
 WORD = re.compile(r"[a-z]+")
@@ -50,14 +51,14 @@ def all_page_words(site_dir: Path) -> list[str]:
 
     words = []
     for page in site_dir.rglob("*.html"):
-        if "pagefind" not in page.parts:
+        if "search" not in page.relative_to(site_dir).parts[:1]:
             words += WORD.findall(html.parse(str(page)).getroot().text_content().lower())
     return words
 
 
 def word_stats(site_dir: Path) -> tuple[dict[str, int], dict[str, set[str]]]:
     """How often each word occurs on the site's pages, and the words sharing each 6-letter prefix
-    (Pagefind matches prefixes, so a word is only distinctive if no other word shares one)."""
+    (search matches prefixes, so a word is only distinctive if no other word shares one)."""
     counts: dict[str, int] = defaultdict(int)
     prefixes: dict[str, set[str]] = defaultdict(set)
     for word in all_page_words(site_dir):
@@ -68,7 +69,7 @@ def word_stats(site_dir: Path) -> tuple[dict[str, int], dict[str, set[str]]]:
 
 def unique_message_word(site_dir: Path, messages: list[dict]) -> tuple[str, dict]:
     """A long word that occurs once in the whole site, inside a message; no other word shares its
-    first six letters, so neither stemming nor prefix matching can find anything else."""
+    first six letters, so prefix matching cannot find anything else."""
     counts, prefixes = word_stats(site_dir)
     for message in messages:
         for word in sorted(message["words"]):
@@ -100,8 +101,8 @@ def message_links(page) -> list[str]:
     return [h.split("#", 1)[1] for h in hrefs if "#m-" in h]
 
 
-def pagefind_bytes(responses: list) -> int:
-    return sum(len(r.body()) for r in responses if "/pagefind/" in r.url)
+def search_bytes(responses: list) -> int:
+    return sum(len(r.body()) for r in responses if is_search_file(r.url))
 
 
 def test_search_finds_a_message_and_lands_on_its_anchor(browser, serve, site_dir):
@@ -118,12 +119,12 @@ def test_search_finds_a_message_and_lands_on_its_anchor(browser, serve, site_dir
     page.keyboard.press("/")  # Material's shortcut opens the search
     search_box = page.locator(".md-search__input")
     assert search_box.evaluate("el => el === document.activeElement")
-    opened = pagefind_bytes(responses)
+    opened = search_bytes(responses)
     search_box.type(word)
     target = page.locator(f'.md-search-result__link[href$="#{message["id"]}"]')
     target.wait_for(timeout=5000)
     assert message_links(page) == [message["id"]]
-    print(f"\nquery {word!r}: {pagefind_bytes(responses)} bytes from pagefind/ ({opened} on opening the search)")
+    print(f"\nquery {word!r}: {search_bytes(responses)} bytes of search files ({opened} on opening the search)")
 
     target.click()
     page.wait_for_url(re.compile(re.escape(message["url"]) + "#" + re.escape(message["id"]) + "$"))

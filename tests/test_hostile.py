@@ -66,7 +66,7 @@ def unsafe_markup(fragment_root) -> list[str]:
             name = name.split("}")[-1].lower()
             if name == "style" and tag in ("td", "th") and ALLOWED_STYLE.match(value.strip()):
                 continue
-            if name not in ALLOWED_ATTRIBUTES and not name.startswith("data-pagefind-"):
+            if name not in ALLOWED_ATTRIBUTES:
                 found.append(f"attribute {name}= on <{tag}>")
             if name == "href" and href_scheme(value) not in SAFE_SCHEMES:
                 found.append(f"link {value[:60]!r}")

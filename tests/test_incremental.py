@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import shutil
 from pathlib import Path
 
@@ -42,20 +41,12 @@ def test_warm_rebuild_equals_a_full_build(tmp_path: Path):
     add_episode(cold)
     build(cold)
     warm_tree, cold_tree = tree(warm / "site"), tree(cold / "site")
-    # Pagefind's own bundle differs between two identical full builds (its file names are content
-    # hashes of chunks it splits differently run to run): compare what it indexed instead.
-    assert _pagefind_pages(warm) == _pagefind_pages(cold)
-    warm_tree = {k: v for k, v in warm_tree.items() if not k.startswith("pagefind/")}
-    cold_tree = {k: v for k, v in cold_tree.items() if not k.startswith("pagefind/")}
+    assert any(name.startswith("search/chunks/") for name in warm_tree)  # the search index is compared too
     assert sorted(warm_tree) == sorted(cold_tree)
     different = [name for name in warm_tree if warm_tree[name] != cold_tree[name]]
     assert different == []
     assert untouched.exists()
 
-
-def _pagefind_pages(root: Path) -> int:
-    entry = json.loads((root / "site" / "pagefind" / "pagefind-entry.json").read_text())
-    return sum(language["page_count"] for language in entry["languages"].values())
 
 
 def test_pages_not_affected_are_not_rebuilt(tmp_path: Path):

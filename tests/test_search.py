@@ -1,8 +1,8 @@
-"""The Pagefind search index: what goes in, what stays out, and that every build makes it."""
+"""The search index: what goes in, what stays out, how a query finds it, and that every build
+makes it."""
 
 from __future__ import annotations
 
-import gzip
 import json
 import os
 import subprocess
@@ -10,12 +10,15 @@ import sys
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from conftest import FIXTURE_SITE, build, copy_site
 from generator.errors import StrictFailure
-from generator.search import BUNDLE_DIR, lunr_index_bytes
+from generator.search import BUNDLE_DIR, Doc, SearchPage, chunks, encode_docs, index_terms, terms
+from generator.searchcost import lunr_index_bytes
 
-FIRST_JOBS = "/episodes/2026-03-05-first-jobs/"
+FIRST_JOBS = "episodes/2026-03-05-first-jobs/"
 
 
 @pytest.fixture(scope="module")
@@ -25,69 +28,141 @@ def built_fixture(tmp_path_factory) -> Path:
     return root / "site"
 
 
-def bundle_files(site_dir: Path) -> dict[str, bytes]:
-    """Every file of the Pagefind bundle, gzip-compressed ones decompressed."""
-    files = {}
-    for path in (site_dir / BUNDLE_DIR).rglob("*"):
-        if path.is_file():
-            data = path.read_bytes()
-            files[path.relative_to(site_dir).as_posix()] = gzip.decompress(data) if data[:2] == b"\x1f\x8b" else data
-    return files
+def meta(site_dir: Path) -> dict:
+    return json.loads((site_dir / BUNDLE_DIR / "meta.json").read_text(encoding="utf-8"))
 
 
-def fragments(site_dir: Path) -> dict[str, dict]:
-    """Pagefind's per-page records (what a result shows), keyed by page URL."""
+def records(site_dir: Path) -> dict[str, dict]:
+    """Every page record (what a result shows), keyed by page URL."""
     out = {}
-    for name, data in bundle_files(site_dir).items():
-        if name.startswith(f"{BUNDLE_DIR}/fragment/"):
-            record = json.loads(data[data.index(b"{"):])
-            out[record["url"]] = record
+    for number in range(meta(site_dir)["pages"]):
+        record = json.loads((site_dir / BUNDLE_DIR / "pages" / f"{number}.json").read_text(encoding="utf-8"))
+        out[record["url"]] = record
     return out
 
 
+def index(site_dir: Path) -> dict[str, list]:
+    """The whole term index, read back from its chunks."""
+    terms_found = {}
+    for first, name in meta(site_dir)["chunks"]:
+        chunk = json.loads((site_dir / BUNDLE_DIR / name).read_text(encoding="utf-8"))
+        assert first == min(chunk, key=lambda t: t.encode("utf-16-be"))
+        terms_found.update(chunk)
+    return terms_found
+
+
+def decode(postings: list) -> dict[int, set[int] | bool]:
+    """Postings back to {page: documents}, as search.js reads them."""
+    alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
+    out, page = {}, 0
+    for gap, docs in zip(postings[::2], postings[1::2]):
+        page += gap
+        if docs is True:
+            out[page] = True
+        elif isinstance(docs, int):
+            out[page] = {docs}
+        elif isinstance(docs, str):
+            out[page] = {c * 6 + b for c, ch in enumerate(docs) for b in range(6) if alphabet.index(ch) >> b & 1}
+        else:
+            total, numbers = 0, set()
+            for step in docs:
+                total += step
+                numbers.add(total)
+            out[page] = numbers
+    return out
+
+
+def found(site_dir: Path, term: str) -> set[str]:
+    """The anchors (url#anchor) of the documents holding a term."""
+    pages = {n: r for n, r in enumerate(records_by_number(site_dir))}
+    hits = set()
+    for page, docs in decode(index(site_dir).get(term, [])).items():
+        numbers = range(len(pages[page]["docs"])) if docs is True else docs
+        hits |= {pages[page]["url"] + "#" + pages[page]["docs"][d][0] for d in numbers}
+    return hits
+
+
+def records_by_number(site_dir: Path) -> list[dict]:
+    folder = site_dir / BUNDLE_DIR / "pages"
+    return [json.loads((folder / f"{n}.json").read_text(encoding="utf-8")) for n in range(meta(site_dir)["pages"])]
+
+
 def test_build_writes_a_chunked_index_and_no_lunr_index(built_fixture):
-    assert (built_fixture / BUNDLE_DIR / "pagefind.js").is_file()
-    assert list((built_fixture / BUNDLE_DIR / "index").iterdir()), "no index chunks"
+    assert meta(built_fixture)["chunks"], "no index chunks"
     assert not (built_fixture / "search" / "search_index.json").exists()
+    assert (built_fixture / "assets" / "search.js").is_file()
 
 
-def test_index_holds_chat_and_person_pages_not_listings(built_fixture):
-    urls = set(fragments(built_fixture))
-    assert FIRST_JOBS in urls and "/people/gus-guest/" in urls and "/about/" in urls
-    assert not urls & {"/", "/archive/", "/topics/", "/people/", "/upcoming/", "/topics/careers/"}
+def test_index_holds_chat_person_and_hand_written_pages_not_listings(built_fixture):
+    urls = set(records(built_fixture))
+    assert FIRST_JOBS in urls and "people/gus-guest/" in urls and "about/" in urls
+    assert not urls & {"", "archive/", "topics/", "people/", "upcoming/", "topics/careers/"}
+    assert records(built_fixture)["about/"]["docs"][0][2].startswith("This fixture site tests chatdigest")
 
 
-def test_every_transcript_message_is_a_result_target(built_fixture):
-    record = fragments(built_fixture)[FIRST_JOBS]
-    anchors = {a["id"] for a in record["anchors"]}
-    assert {"m-1001", "m-1003", "m-1006", "m-1012"} <= anchors
-    assert 'id="m-1003"' in (built_fixture / "episodes/2026-03-05-first-jobs/index.html").read_text()
+def test_every_message_is_a_result_with_its_anchor(built_fixture):
+    docs = records(built_fixture)[FIRST_JOBS]["docs"]
+    anchors = [d[0] for d in docs]
+    assert {"m-1001", "m-1003", "m-1006", "m-1012"} <= set(anchors)
+    assert len(anchors) == len(set(anchors)), "a message indexed twice"
+    page = (built_fixture / FIRST_JOBS / "index.html").read_text()
+    assert all(f'id="{a}"' in page for a in anchors if a)
+    assert found(built_fixture, "lifeguard") == {FIRST_JOBS + "#m-1006"}  # 1005's author opted out
 
 
-def test_episode_pages_carry_year_topic_and_person_filters(built_fixture):
-    filters = fragments(built_fixture)[FIRST_JOBS]["filters"]
-    assert filters["year"] == ["2026"]
-    assert set(filters["topic"]) == {"careers", "first job"}
-    assert {"Hana Host", "Gus Guest", "@zed"} <= set(filters["person"])
-    assert fragments(built_fixture)[FIRST_JOBS]["meta"]["date"] == "2026-03-05"
+def test_filters_are_terms(built_fixture):
+    assert found(built_fixture, "year:2026") >= {FIRST_JOBS + "#m-1003"}
+    assert all(hit.startswith(FIRST_JOBS) for hit in found(built_fixture, "topic:first job"))
+    gus = found(built_fixture, "person:Gus Guest")
+    assert gus and all(hit.startswith(FIRST_JOBS + "#m-") for hit in gus)
+    lists = meta(built_fixture)["filters"]
+    assert lists["year"] == {"2026": 2} and {"careers", "first job"} <= set(lists["topic"])
+    assert {"Hana Host", "Gus Guest", "@zed"} <= set(lists["person"])
+    assert records(built_fixture)[FIRST_JOBS]["date"] == "2026-03-05"
 
 
-def test_highlight_and_answer_copies_are_indexed_once(built_fixture):
-    # 1003 is a highlight and a Q1 answer: only its transcript copy (with the anchor) counts.
-    assert fragments(built_fixture)[FIRST_JOBS]["content"].count("Paper round") == 1
+def test_a_word_finds_the_message_that_holds_it(built_fixture):
+    for anchor, _, text in records(built_fixture)[FIRST_JOBS]["docs"]:
+        for word in terms(text):
+            assert FIRST_JOBS + "#" + anchor in found(built_fixture, word), (word, anchor)
 
 
 def test_redacted_person_and_deleted_messages_are_not_in_the_index(built_fixture):
-    everything = b"\n".join(bundle_files(built_fixture).values())
-    assert b"lifeguard" in everything and b"Paper round" in everything  # the search can see text
-    for gone in (b"marmalade", b"gone_gary", b"Gone", b"message deleted"):
+    everything = "\n".join(p.read_text(encoding="utf-8") for p in (built_fixture / BUNDLE_DIR).rglob("*.json"))
+    assert "lifeguard" in everything and "Paper round" in everything  # the search can see text
+    for gone in ("marmalade", "gone_gary", "Gone", "message deleted"):
         assert gone not in everything, gone
 
 
 def test_noise_is_not_indexed(built_fixture):
-    content = fragments(built_fixture)[FIRST_JOBS]["content"]
-    assert "19:03" not in content.split("Transcript", 1)[1]  # message clock times
-    assert "on X" not in content and "♥" not in content
+    everything = json.dumps(records(built_fixture)[FIRST_JOBS])
+    assert "19:03" not in everything and "♥" not in everything and '"on X' not in everything
+
+
+def test_terms_fold_case_and_accents_and_split_at_punctuation():
+    assert terms("Café-au-LAIT, naïve #Careers @Zoë_M don't 2026") == ["cafe", "au", "lait", "naive", "careers", "zoe", "m", "don", "t", "2026"]
+
+
+@given(st.lists(st.integers(0, 400), min_size=1, unique=True))
+def test_every_postings_form_decodes_to_the_documents(numbers):
+    numbers.sort()
+    assert decode([3, encode_docs(numbers)]) == {3: set(numbers)}
+
+
+def test_chunks_cover_every_term_once_in_javascript_order():
+    words = ["zebra", "émigré", "a", "b" * 3000, "😀", "\uffef", "year:2026"]
+    pages = [SearchPage(f"p{n}/", f"Page {n}", docs=(Doc("", "", " ".join(words[n:])),)) for n in range(len(words))]
+    pages.append(SearchPage("f/", "F", facets=("year:2026",), docs=(Doc("", "", "x"),)))
+    built = index_terms(pages)
+    cut = chunks(built)
+    merged = {}
+    for first, text in cut:
+        part = json.loads(text)
+        assert first == next(iter(part))
+        merged.update(part)
+    assert merged == json.loads(json.dumps(built))
+    firsts = [first.encode("utf-16-be") for first, _ in cut]
+    assert firsts == sorted(firsts)
 
 
 def test_plain_mkdocs_build_makes_the_index_too(tmp_path):
@@ -95,7 +170,7 @@ def test_plain_mkdocs_build_makes_the_index_too(tmp_path):
     env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
     done = subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict"], cwd=root, env=env, capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
-    assert (root / "site" / BUNDLE_DIR / "pagefind-entry.json").is_file()
+    assert (root / "site" / BUNDLE_DIR / "meta.json").is_file()
 
 
 def test_a_theme_without_the_search_box_fails_a_strict_build_with_the_fix(tmp_path, caplog):
