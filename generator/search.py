@@ -33,6 +33,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import marshal
 import re
 import shutil
 import unicodedata
@@ -42,13 +43,16 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 from . import urls
-from .pages import is_anonymised
+from .incremental import CACHE_DIR
+from .pagecache import page_key, site_key
+from .pages import episode_pages, is_anonymised
 from .render import clean_text
 from .writer import write_atomic
 
 log = logging.getLogger("mkdocs.plugins.chatdigest")
 
 BUNDLE_DIR = "search"
+CACHE_FILE = "search-chats.marshal"  # in CACHE_DIR
 VERSION = 1
 CHUNK_BYTES = 24_000  # a query fetches one chunk per word: small, but few enough to list in meta.json
 _B64 = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
@@ -57,7 +61,7 @@ _WORD = re.compile(r"[^\W_]+")
 _MARKS = {cp: None for cp in range(0x300, 0x10000) if unicodedata.category(chr(cp)).startswith("M")}
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class Doc:
     anchor: str   # "" for the page itself
     heading: str  # what a result shows in bold: the author, "Q2", a section
@@ -96,10 +100,19 @@ def terms(text: str) -> list[str]:
 # --- documents from the model --------------------------------------------------------------
 
 
-def search_pages(site, docs_dir: Path, site_dir: Path) -> list[SearchPage]:
-    """Every page search covers, in index order: chats newest first, people, hand-written pages."""
-    chats = [chat_page(site, content) for content in reversed(site.public)]
-    return chats + people_pages(site) + hand_written_pages(docs_dir, site_dir, site.directory_urls)
+def indexed_pages(site, docs_dir: Path, site_dir: Path, cache: ChatCache) -> list[IndexedPage]:
+    """Every page search covers, in index order: chats newest first, people, hand-written pages.
+
+    A chat whose page key (pagecache.py: everything its page is made from) is unchanged since
+    the last build comes from the cache: a warm build indexes only the chats that changed.
+    """
+    base = site_key(site)
+    chats = []
+    for page in reversed(list(episode_pages(site))):
+        key = page_key(site, base, page)
+        chats.append(cache.get(key) or cache.put(key, indexed(chat_page(site, page.content))))
+    others = people_pages(site) + hand_written_pages(docs_dir, site_dir, site.directory_urls)
+    return chats + [indexed(page) for page in others]
 
 
 def chat_page(site, content) -> SearchPage:
@@ -108,18 +121,23 @@ def chat_page(site, content) -> SearchPage:
     if content.preview_markdown.strip():
         docs.append(Doc("preview", "Preview", content.preview_markdown))
     docs += [Doc(urls.question_anchor(q.number), f"Q{q.number}", q.text) for q in site.digests[episode.id].questions]
-    docs += [message_doc(site, message) for message in content.messages if not message.deleted]
+    authors: dict = {}
+    docs += [message_doc(site, message, authors) for message in content.messages if not message.deleted]
     facets = (f"year:{episode.date.year}", *(f"topic:{tag}" for tag in episode.tags))
     url = urls.page_url(urls.episode_path(episode.id), site.directory_urls)
     return SearchPage(url, episode.title, episode.date.isoformat(), facets, tuple(docs))
 
 
-def message_doc(site, message) -> Doc:
-    author = site.directory.author(message)
-    handle = message.author if author.name != message.author else ""
-    media = " ".join(f"{m.kind} {m.alt}" for m in message.media)
-    person = "" if is_anonymised(author) else filter_name(author)
-    return Doc(urls.message_anchor(message.id), author.name, message.text, f"{handle} {media}".strip(), person)
+def message_doc(site, message, authors: dict) -> Doc:
+    key = (message.platform, message.author)
+    found = authors.get(key)
+    if found is None:  # (name, handle when it differs, person filter value): once per author
+        author = site.directory.author(message)
+        handle = message.author if author.name != message.author else ""
+        found = authors[key] = (author.name, handle, "" if is_anonymised(author) else filter_name(author))
+    name, handle, person = found
+    extra = " ".join([handle, *(f"{m.kind} {m.alt}" for m in message.media)]) if message.media else handle
+    return Doc(urls.message_anchor(message.id), name, message.text, extra, person)
 
 
 def filter_name(person) -> str:
@@ -213,7 +231,7 @@ def encode_docs(numbers: list[int] | bool):
     if numbers is True or len(numbers) == 1:
         return True if numbers is True else numbers[0]
     gaps = [numbers[0]] + [b - a for a, b in zip(numbers, numbers[1:])]
-    listed = len(json.dumps(gaps, separators=(",", ":")))
+    listed = len(gaps) + 1 + sum(map(len, map(str, gaps)))  # as JSON: digits, commas, brackets
     bits = (numbers[-1] // 6) + 3  # the bitmap's characters and its quotes
     if bits >= listed:
         return gaps
@@ -223,13 +241,31 @@ def encode_docs(numbers: list[int] | bool):
     return "".join(_B64[c] for c in chars)
 
 
-def index_terms(pages: list[SearchPage]) -> dict[str, list]:
+@dataclass(frozen=True)
+class IndexedPage:
+    record: str  # pages/<n>.json: what its results show
+    postings: dict  # term → its documents, encoded
+    documents: int
+
+
+def indexed(page: SearchPage) -> IndexedPage:
+    postings = {term: encode_docs(docs) for term, docs in page_postings(page).items()}
+    return IndexedPage(page_record(page), postings, len(page.docs))
+
+
+def page_record(page: SearchPage) -> str:
+    record = {"url": page.url, "title": page.title, "date": page.date,
+              "docs": [[d.anchor, d.heading, d.text] for d in page.docs]}
+    return json.dumps(record, ensure_ascii=False, separators=(",", ":")) + "\n"
+
+
+def index_terms(pages: list[IndexedPage]) -> dict[str, list]:
     """Every term with its postings, pages in order."""
     index: dict[str, list] = defaultdict(list)
     last: dict[str, int] = {}
     for number, page in enumerate(pages):
-        for term, docs in page_postings(page).items():
-            index[term] += (number - last.get(term, 0), encode_docs(docs))
+        for term, docs in page.postings.items():
+            index[term] += (number - last.get(term, 0), docs)
             last[term] = number
     return index
 
@@ -258,24 +294,21 @@ def _chunk(run: list[tuple[str, str]]) -> tuple[str, str]:
     return run[0][0], "{" + ",".join(entry for _, entry in run) + "}\n"
 
 
-def page_record(page: SearchPage) -> str:
-    record = {"url": page.url, "title": page.title, "date": page.date,
-              "docs": [[d.anchor, d.heading, d.text] for d in page.docs]}
-    return json.dumps(record, ensure_ascii=False, separators=(",", ":")) + "\n"
+FILTERS = ("year", "topic", "person")
 
 
-def filter_lists(pages: list[SearchPage]) -> dict[str, dict[str, int]]:
-    """The search box's drop-downs: each filter value with how many chats it covers."""
-    lists: dict[str, dict[str, int]] = {"year": {}, "topic": {}, "person": {}}
+def filter_lists(pages: list[IndexedPage]) -> dict[str, dict[str, int]]:
+    """The search box's drop-downs: each filter value with how many pages it covers."""
+    lists: dict[str, dict[str, int]] = {kind: {} for kind in FILTERS}
     for page in pages:
-        names = {doc.person for doc in page.docs if doc.person}
-        for value in [*page.facets, *(f"person:{name}" for name in names)]:
-            kind, _, label = value.partition(":")
-            lists[kind][label] = lists[kind].get(label, 0) + 1
+        for term in page.postings:
+            kind, colon, label = term.partition(":")
+            if colon and kind in lists:
+                lists[kind][label] = lists[kind].get(label, 0) + 1
     return {kind: dict(sorted(values.items())) for kind, values in lists.items()}
 
 
-def write_index(pages: list[SearchPage], folder: Path) -> SearchReport:
+def write_index(pages: list[IndexedPage], folder: Path) -> SearchReport:
     """Write the index of `pages` into `folder`, replacing what was there.
 
     Unchanged files are not rewritten, so a deploy uploads only what a build changed; chunk
@@ -289,12 +322,49 @@ def write_index(pages: list[SearchPage], folder: Path) -> SearchReport:
         files[name] = text
         listed.append([first, name])
     for number, page in enumerate(pages):
-        files[f"pages/{number}.json"] = page_record(page)
-    build = hashlib.blake2b("".join(files).encode() + "".join(files.values()).encode(), digest_size=8).hexdigest()
-    meta = {"version": VERSION, "build": build, "pages": len(pages), "chunks": listed, "filters": filter_lists(pages)}
+        files[f"pages/{number}.json"] = page.record
+    build = hashlib.blake2b(digest_size=8)
+    for name, text in files.items():
+        build.update(f"{name}\0{text}\0".encode())
+    meta = {"version": VERSION, "build": build.hexdigest(), "pages": len(pages), "chunks": listed, "filters": filter_lists(pages)}
     files["meta.json"] = json.dumps(meta, ensure_ascii=False, separators=(",", ":")) + "\n"
     _sync(folder, files)
-    return SearchReport(len(pages), sum(len(p.docs) for p in pages), sum(len(t.encode()) for t in files.values()))
+    return SearchReport(len(pages), sum(page.documents for page in pages), sum(len(t.encode()) for t in files.values()))
+
+
+class ChatCache:
+    """Each chat's indexed page from the last build, by its page key, in the cache folder.
+
+    marshal, not pickle: loading it cannot run code. Entries carry the code version of this
+    module, and only the chats of the last build are kept. Deleting it is always safe.
+    """
+
+    def __init__(self, path: Path):
+        self.path = path
+        self.kept: dict[str, tuple[str, dict, int]] = {}
+        try:
+            version, entries = marshal.loads(path.read_bytes())
+            self.previous = entries if version == _code_version() else {}
+        except (OSError, ValueError, EOFError, TypeError):
+            self.previous = {}
+
+    def get(self, key: str) -> IndexedPage | None:
+        found = self.previous.get(key)
+        if found is None:
+            return None
+        self.kept[key] = found
+        return IndexedPage(*found)
+
+    def put(self, key: str, page: IndexedPage) -> IndexedPage:
+        self.kept[key] = (page.record, page.postings, page.documents)
+        return page
+
+    def save(self) -> None:
+        write_atomic(self.path, marshal.dumps((_code_version(), self.kept)), durable=False)
+
+
+def _code_version() -> str:
+    return hashlib.blake2b(Path(__file__).read_bytes(), digest_size=16).hexdigest()
 
 
 def _sync(folder: Path, files: dict[str, str]) -> None:
@@ -320,8 +390,10 @@ def build_search_index(site, config) -> None:
         log.warning(f"{config.config_file_path}: no search index built, the theme has no chatdigest search box "
                     "(fix: a theme custom_dir must not replace main.html or partials/header.html)")
         return
-    pages = search_pages(site, Path(config.docs_dir), site_dir)
+    cache = ChatCache(Path(config.config_file_path).parent / CACHE_DIR / CACHE_FILE)
+    pages = indexed_pages(site, Path(config.docs_dir), site_dir, cache)
     log.info(write_index(pages, site_dir / BUNDLE_DIR).summary())
+    cache.save()
 
 
 def has_search_box(site_dir: Path) -> bool:

@@ -84,6 +84,8 @@ def topic_path(tag: str) -> str:
 
 
 def message_anchor(message_id: str) -> str:
+    if message_id.isascii() and message_id.isalnum():  # most ids: nothing to replace
+        return "m-" + message_id[:80]
     return "m-" + re.sub(r"[^A-Za-z0-9_-]", "-", message_id)[:80]
 
 
