@@ -17,12 +17,13 @@ Redaction happens before the model is built (privacy.apply_optouts), so a redact
 messages are in no document.
 
 site/search/ holds:
-  meta.json           {"version", "build", "pages", "chunks": [[first term, file]...], "filters"}
+  meta.json           {"version", "build", "pages", "chats", "chunks": [[first term, file]...], "filters"}
   chunks/<hash>.json  {term: postings} for a run of terms in sorted order, about CHUNK_BYTES each
   pages/<n>.json      {"url", "title", "date", "docs": [[anchor, heading, text]...]}, for results
 Postings are a flat list [page, docs, page, docs, ...]: each page as the gap from the one before,
 its documents as one number, a list of gaps, a base64url bitmap (whichever is shortest) or true
-for all of them. Pages are numbered newest chat first, so ties in ranking favour recent chats.
+for all of them. Pages are numbered chats first, oldest first (search.js ranks newer chats
+first on ties), then people and hand-written pages.
 Terms are words lower-cased, accents dropped, split at anything not a letter or a digit
 (`terms`; theme/assets/search.js does the same to a query). The filters are terms too:
 "year:2026", "topic:careers" (whole pages) and "person:Gus Guest" (their messages).
@@ -101,16 +102,16 @@ def terms(text: str) -> list[str]:
 
 
 def indexed_pages(site, docs_dir: Path, site_dir: Path, cache: ChatCache) -> list[IndexedPage]:
-    """Every page search covers, in index order: chats newest first, people, hand-written pages.
+    """Every page search covers, in index order: chats oldest first, people, hand-written pages.
 
     A chat whose page key (pagecache.py: everything its page is made from) is unchanged since
-    the last build comes from the cache: a warm build indexes only the chats that changed.
+    the last build comes from the cache: a warm build indexes only the chats that changed. Chats
+    are numbered oldest first so that adding a chat leaves every other chat's number, and so its
+    record file, as it was.
     """
     base = site_key(site)
-    chats = []
-    for page in reversed(list(episode_pages(site))):
-        key = page_key(site, base, page)
-        chats.append(cache.get(key) or cache.put(key, indexed(chat_page(site, page.content))))
+    chats = [cache.chat(number, page_key(site, base, page), lambda page=page: chat_page(site, page.content))
+             for number, page in enumerate(episode_pages(site))]
     others = people_pages(site) + hand_written_pages(docs_dir, site_dir, site.directory_urls)
     return chats + [indexed(page) for page in others]
 
@@ -243,14 +244,20 @@ def encode_docs(numbers: list[int] | bool):
 
 @dataclass(frozen=True)
 class IndexedPage:
-    record: str  # pages/<n>.json: what its results show
     postings: dict  # term → its documents, encoded
     documents: int
+    version: str  # what meta.json's build hash is made of: the chat's page key, else the record's hash
+    record: str | None  # pages/<n>.json, what its results show; None: the file already holds it
 
 
-def indexed(page: SearchPage) -> IndexedPage:
+def indexed(page: SearchPage, version: str = "") -> IndexedPage:
     postings = {term: encode_docs(docs) for term, docs in page_postings(page).items()}
-    return IndexedPage(page_record(page), postings, len(page.docs))
+    record = page_record(page)
+    return IndexedPage(postings, len(page.docs), version or _hash(record), record)
+
+
+def _hash(text: str) -> str:
+    return hashlib.blake2b(text.encode(), digest_size=8).hexdigest()
 
 
 def page_record(page: SearchPage) -> str:
@@ -308,66 +315,83 @@ def filter_lists(pages: list[IndexedPage]) -> dict[str, dict[str, int]]:
     return {kind: dict(sorted(values.items())) for kind, values in lists.items()}
 
 
-def write_index(pages: list[IndexedPage], folder: Path) -> SearchReport:
-    """Write the index of `pages` into `folder`, replacing what was there.
+def write_index(pages: list[IndexedPage], folder: Path, chats: int) -> SearchReport:
+    """Write the index of `pages` (the first `chats` of them chats) into `folder`.
 
     Unchanged files are not rewritten, so a deploy uploads only what a build changed; chunk
     names are their content's hash and page records are asked for with the build's hash, so a
     browser never mixes files of two builds.
     """
-    files: dict[str, str] = {}
+    files: dict[str, str | None] = {}
     listed = []
     for first, text in chunks(index_terms(pages)):
-        name = f"chunks/{hashlib.blake2b(text.encode(), digest_size=8).hexdigest()}.json"
+        name = f"chunks/{_hash(text)}.json"
         files[name] = text
         listed.append([first, name])
+    build = hashlib.blake2b("\0".join(listed_name for _, listed_name in listed).encode(), digest_size=8)
     for number, page in enumerate(pages):
         files[f"pages/{number}.json"] = page.record
-    build = hashlib.blake2b(digest_size=8)
-    for name, text in files.items():
-        build.update(f"{name}\0{text}\0".encode())
-    meta = {"version": VERSION, "build": build.hexdigest(), "pages": len(pages), "chunks": listed, "filters": filter_lists(pages)}
+        build.update(f"\0{page.version}".encode())
+    meta = {"version": VERSION, "build": build.hexdigest(), "pages": len(pages), "chats": chats,
+            "chunks": listed, "filters": filter_lists(pages)}
     files["meta.json"] = json.dumps(meta, ensure_ascii=False, separators=(",", ":")) + "\n"
     _sync(folder, files)
-    return SearchReport(len(pages), sum(page.documents for page in pages), sum(len(t.encode()) for t in files.values()))
+    return SearchReport(len(pages), sum(page.documents for page in pages), _folder_bytes(folder))
+
+
+def _folder_bytes(folder: Path) -> int:
+    return sum(f.stat().st_size for f in folder.rglob("*") if f.is_file())
 
 
 class ChatCache:
-    """Each chat's indexed page from the last build, by its page key, in the cache folder.
+    """Each chat's postings from the last build by its page key, and which chat's record each
+    pages/<n>.json holds, in the cache folder. Deleting it is always safe.
 
-    marshal, not pickle: loading it cannot run code. Entries carry the code version of this
-    module, and only the chats of the last build are kept. Deleting it is always safe.
+    The file is removed while the index is written and saved once it is complete, so a killed
+    build is followed by a full one. marshal, not pickle: loading it cannot run code. Entries
+    carry the code version of this module; only the chats of the last build are kept.
     """
 
-    def __init__(self, path: Path):
-        self.path = path
-        self.kept: dict[str, tuple[str, dict, int]] = {}
+    def __init__(self, path: Path, records: Path):
+        self.path, self.records = path, records
+        self.postings: dict[str, tuple[dict, int]] = {}
+        self.written: dict[int, list] = {}
         try:
-            version, entries = marshal.loads(path.read_bytes())
-            self.previous = entries if version == _code_version() else {}
+            version, postings, written = marshal.loads(path.read_bytes())
+            self.previous, self.previous_written = (postings, written) if version == _code_version() else ({}, {})
         except (OSError, ValueError, EOFError, TypeError):
-            self.previous = {}
+            self.previous, self.previous_written = {}, {}
+        path.unlink(missing_ok=True)
 
-    def get(self, key: str) -> IndexedPage | None:
+    def chat(self, number: int, key: str, make) -> IndexedPage:
+        """The chat numbered `number` with page key `key`: from the cache, else from make()."""
         found = self.previous.get(key)
-        if found is None:
-            return None
-        self.kept[key] = found
-        return IndexedPage(*found)
-
-    def put(self, key: str, page: IndexedPage) -> IndexedPage:
-        self.kept[key] = (page.record, page.postings, page.documents)
+        if found is not None and self.previous_written.get(number) == [key, *self._state(number)]:
+            page = IndexedPage(found[0], found[1], key, None)
+        else:
+            page = indexed(make(), key)
+        self.postings[key] = (page.postings, page.documents)
+        self.written[number] = [key]
         return page
 
+    def _state(self, number: int) -> list[int]:
+        try:
+            stat = (self.records / f"{number}.json").stat()
+        except OSError:
+            return [-1, -1]
+        return [stat.st_size, stat.st_mtime_ns]
+
     def save(self) -> None:
-        write_atomic(self.path, marshal.dumps((_code_version(), self.kept)), durable=False)
+        """After the index is written: note each chat's record file as it now is."""
+        written = {number: [key, *self._state(number)] for number, (key,) in self.written.items()}
+        write_atomic(self.path, marshal.dumps((_code_version(), self.postings, written)), durable=False)
 
 
 def _code_version() -> str:
     return hashlib.blake2b(Path(__file__).read_bytes(), digest_size=16).hexdigest()
 
 
-def _sync(folder: Path, files: dict[str, str]) -> None:
+def _sync(folder: Path, files: dict[str, str | None]) -> None:
     """Make `folder` hold exactly `files`, touching only what differs."""
     if folder.exists() and not folder.is_dir() or folder.is_symlink():
         folder.unlink()
@@ -379,6 +403,10 @@ def _sync(folder: Path, files: dict[str, str]) -> None:
         elif rel not in files:
             path.unlink()
     for rel, text in files.items():
+        if text is None:  # a record the cache knows the file holds
+            continue
+        if rel.startswith("chunks/") and (folder / rel).is_file():
+            continue  # named by its content's hash
         write_atomic(folder / rel, text, durable=False)  # skips a file already holding these bytes
 
 
@@ -390,9 +418,10 @@ def build_search_index(site, config) -> None:
         log.warning(f"{config.config_file_path}: no search index built, the theme has no chatdigest search box "
                     "(fix: a theme custom_dir must not replace main.html or partials/header.html)")
         return
-    cache = ChatCache(Path(config.config_file_path).parent / CACHE_DIR / CACHE_FILE)
+    folder = site_dir / BUNDLE_DIR
+    cache = ChatCache(Path(config.config_file_path).parent / CACHE_DIR / CACHE_FILE, folder / "pages")
     pages = indexed_pages(site, Path(config.docs_dir), site_dir, cache)
-    log.info(write_index(pages, site_dir / BUNDLE_DIR).summary())
+    log.info(write_index(pages, folder, len(cache.written)).summary())
     cache.save()
 
 

@@ -201,3 +201,19 @@ def test_lunr_index_bytes_matches_what_material_search_writes(tmp_path):
     real = (tmp_path / "site" / "search" / "search_index.json").stat().st_size
     estimate = lunr_index_bytes(tmp_path / "site")
     assert 0.9 * real <= estimate <= 1.1 * real, (estimate, real)
+
+
+def test_a_warm_build_rewrites_only_changed_records_and_repairs_tampered_ones(tmp_path):
+    root = copy_site(FIXTURE_SITE, tmp_path / "site")
+    build(root)
+    pages = root / "site" / BUNDLE_DIR / "pages"
+    expected = {p.name: p.read_bytes() for p in pages.iterdir()}
+    first_chat = pages / "0.json"
+    assert json.loads(first_chat.read_text())["url"] == FIRST_JOBS  # chats are numbered oldest first
+    before = first_chat.stat().st_mtime_ns
+    build(root)
+    assert first_chat.stat().st_mtime_ns == before
+    (pages / "0.json").write_text("{}")
+    (pages / "1.json").unlink()
+    build(root)
+    assert {p.name: p.read_bytes() for p in pages.iterdir()} == expected

@@ -157,9 +157,12 @@
     const found = (await Promise.all(lookups)).reduce(intersect);
     if (current !== generation) return;
     pending = [...found].map(([page, docs]) => [page, docs === true ? null : docs]);
-    // A page whose own title or summary matches first, then pages with more matches; newest first.
+    // A page whose own title or summary matches first, then pages with more matches; then newer
+    // chats (numbered oldest first), then other pages.
     const score = ([, docs]) => (docs ? docs.size + (docs.has(0) ? 1000 : 0) : 0);
-    pending.sort((a, b) => score(b) - score(a) || a[0] - b[0]);
+    const chats = idx.info.chats;
+    const age = ([page]) => (page < chats ? chats - page : page);
+    pending.sort((a, b) => score(b) - score(a) || age(a) - age(b));
     meta.textContent = countText(pending.reduce((n, [, docs]) => n + (docs ? docs.size : 1), 0));
     await showMore(current, idx);
   }
