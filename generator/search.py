@@ -35,6 +35,7 @@ import hashlib
 import json
 import logging
 import marshal
+import operator
 import re
 import shutil
 import unicodedata
@@ -53,6 +54,7 @@ from .writer import write_atomic
 log = logging.getLogger("mkdocs.plugins.chatdigest")
 
 BUNDLE_DIR = "search"
+FILTERS = ("year", "topic", "person")  # as terms: "year:2026"
 CACHE_FILE = "search-chats.marshal"  # in CACHE_DIR
 VERSION = 1
 CHUNK_BYTES = 24_000  # a query fetches one chunk per word: small, but few enough to list in meta.json
@@ -101,7 +103,7 @@ def terms(text: str) -> list[str]:
 # --- documents from the model --------------------------------------------------------------
 
 
-def indexed_pages(site, docs_dir: Path, site_dir: Path, cache: ChatCache) -> list[IndexedPage]:
+def index_site(site, docs_dir: Path, site_dir: Path, cache: ChatCache) -> Index:
     """Every page search covers, in index order: chats oldest first, people, hand-written pages.
 
     A chat whose page key (pagecache.py: everything its page is made from) is unchanged since
@@ -109,11 +111,13 @@ def indexed_pages(site, docs_dir: Path, site_dir: Path, cache: ChatCache) -> lis
     are numbered oldest first so that adding a chat leaves every other chat's number, and so its
     record file, as it was.
     """
+    index = Index()
     base = site_key(site)
-    chats = [cache.chat(number, page_key(site, base, page), lambda page=page: chat_page(site, page.content))
-             for number, page in enumerate(episode_pages(site))]
-    others = people_pages(site) + hand_written_pages(docs_dir, site_dir, site.directory_urls)
-    return chats + [indexed(page) for page in others]
+    for number, page in enumerate(episode_pages(site)):
+        index.add(cache.chat(number, page_key(site, base, page), lambda page=page: chat_page(site, page.content)))
+    for other in people_pages(site) + hand_written_pages(docs_dir, site_dir, site.directory_urls):
+        index.add(indexed(other))
+    return index
 
 
 def chat_page(site, content) -> SearchPage:
@@ -218,7 +222,8 @@ def page_postings(page: SearchPage) -> dict[str, list[int] | bool]:
     """Each term of a page with the documents that hold it (True: every document)."""
     found: dict[str, list[int] | bool] = defaultdict(list)
     for number, doc in enumerate(page.docs):
-        for term in set(terms(f"{doc.heading} {doc.text} {doc.extra}")):
+        text = f"{doc.heading} {doc.text} {doc.extra}" if doc.extra else f"{doc.heading} {doc.text}"
+        for term in set(terms(text)):
             found[term].append(number)
         if doc.person:
             found[f"person:{doc.person}"].append(number)
@@ -228,18 +233,14 @@ def page_postings(page: SearchPage) -> dict[str, list[int] | bool]:
 
 
 def encode_docs(numbers: list[int] | bool):
-    """One page's documents for a term, in the shortest of the postings' forms."""
+    """One page's documents for a term: one number, a list of gaps, or a bitmap when the
+    documents are dense (a gap takes two characters or more, the bitmap one per six documents)."""
     if numbers is True or len(numbers) == 1:
         return True if numbers is True else numbers[0]
-    gaps = [numbers[0]] + [b - a for a, b in zip(numbers, numbers[1:])]
-    listed = len(gaps) + 1 + sum(map(len, map(str, gaps)))  # as JSON: digits, commas, brackets
-    bits = (numbers[-1] // 6) + 3  # the bitmap's characters and its quotes
-    if bits >= listed:
-        return gaps
-    chars = [0] * (numbers[-1] // 6 + 1)
-    for n in numbers:
-        chars[n // 6] |= 1 << (n % 6)
-    return "".join(_B64[c] for c in chars)
+    if 12 * len(numbers) < numbers[-1]:
+        return (numbers[0], *map(operator.sub, numbers[1:], numbers))  # a tuple: smaller than a list
+    bits = sum(map((1).__lshift__, numbers))
+    return "".join([_B64[(bits >> shift) & 63] for shift in range(0, numbers[-1] + 1, 6)])
 
 
 @dataclass(frozen=True)
@@ -247,7 +248,7 @@ class IndexedPage:
     postings: dict  # term → its documents, encoded
     documents: int
     version: str  # what meta.json's build hash is made of: the chat's page key, else the record's hash
-    record: str | None  # pages/<n>.json, what its results show; None: the file already holds it
+    record: bytes | None  # pages/<n>.json, what its results show; None: the file already holds it
 
 
 def indexed(page: SearchPage, version: str = "") -> IndexedPage:
@@ -256,25 +257,40 @@ def indexed(page: SearchPage, version: str = "") -> IndexedPage:
     return IndexedPage(postings, len(page.docs), version or _hash(record), record)
 
 
-def _hash(text: str) -> str:
-    return hashlib.blake2b(text.encode(), digest_size=8).hexdigest()
+def _hash(data: str | bytes) -> str:
+    return hashlib.blake2b(data.encode() if isinstance(data, str) else data, digest_size=8).hexdigest()
 
 
-def page_record(page: SearchPage) -> str:
+def page_record(page: SearchPage) -> bytes:
+    """The record as UTF-8: a str with one emoji in it would take four bytes a character."""
     record = {"url": page.url, "title": page.title, "date": page.date,
               "docs": [[d.anchor, d.heading, d.text] for d in page.docs]}
-    return json.dumps(record, ensure_ascii=False, separators=(",", ":")) + "\n"
+    return (json.dumps(record, ensure_ascii=False, separators=(",", ":")) + "\n").encode()
 
 
-def index_terms(pages: list[IndexedPage]) -> dict[str, list]:
-    """Every term with its postings, pages in order."""
-    index: dict[str, list] = defaultdict(list)
-    last: dict[str, int] = {}
-    for number, page in enumerate(pages):
+class Index:
+    """The index as pages are added, in order. Only the merged postings stay in memory: a page's
+    own postings can go once added."""
+
+    def __init__(self):
+        self.terms: dict[str, list] = defaultdict(list)  # term → [page gap, documents, ...]
+        self.last: dict[str, int] = {}
+        self.records: list[bytes | None] = []
+        self.versions: list[str] = []
+        self.documents = 0
+        self.filters: dict[str, dict[str, int]] = {kind: {} for kind in FILTERS}
+
+    def add(self, page: IndexedPage) -> None:
+        number = len(self.records)
         for term, docs in page.postings.items():
-            index[term] += (number - last.get(term, 0), docs)
-            last[term] = number
-    return index
+            self.terms[term] += (number - self.last.get(term, 0), docs)
+            self.last[term] = number
+            if ":" in term:  # a filter value (words have no colon): count the pages it covers
+                kind, _, label = term.partition(":")
+                self.filters[kind][label] = self.filters[kind].get(label, 0) + 1
+        self.records.append(page.record)
+        self.versions.append(page.version)
+        self.documents += page.documents
 
 
 def _order(term: str) -> bytes:
@@ -301,42 +317,29 @@ def _chunk(run: list[tuple[str, str]]) -> tuple[str, str]:
     return run[0][0], "{" + ",".join(entry for _, entry in run) + "}\n"
 
 
-FILTERS = ("year", "topic", "person")
-
-
-def filter_lists(pages: list[IndexedPage]) -> dict[str, dict[str, int]]:
-    """The search box's drop-downs: each filter value with how many pages it covers."""
-    lists: dict[str, dict[str, int]] = {kind: {} for kind in FILTERS}
-    for page in pages:
-        for term in page.postings:
-            kind, colon, label = term.partition(":")
-            if colon and kind in lists:
-                lists[kind][label] = lists[kind].get(label, 0) + 1
-    return {kind: dict(sorted(values.items())) for kind, values in lists.items()}
-
-
-def write_index(pages: list[IndexedPage], folder: Path, chats: int) -> SearchReport:
-    """Write the index of `pages` (the first `chats` of them chats) into `folder`.
+def write_index(index: Index, folder: Path, chats: int) -> SearchReport:
+    """Write `index` (its first `chats` pages chats) into `folder`.
 
     Unchanged files are not rewritten, so a deploy uploads only what a build changed; chunk
     names are their content's hash and page records are asked for with the build's hash, so a
     browser never mixes files of two builds.
     """
-    files: dict[str, str | None] = {}
+    files: dict[str, str | bytes | None] = {}
     listed = []
-    for first, text in chunks(index_terms(pages)):
+    for first, text in chunks(index.terms):
         name = f"chunks/{_hash(text)}.json"
         files[name] = text
         listed.append([first, name])
-    build = hashlib.blake2b("\0".join(listed_name for _, listed_name in listed).encode(), digest_size=8)
-    for number, page in enumerate(pages):
-        files[f"pages/{number}.json"] = page.record
-        build.update(f"\0{page.version}".encode())
-    meta = {"version": VERSION, "build": build.hexdigest(), "pages": len(pages), "chats": chats,
-            "chunks": listed, "filters": filter_lists(pages)}
+    build = hashlib.blake2b("\0".join(name for _, name in listed).encode(), digest_size=8)
+    for number, (record, version) in enumerate(zip(index.records, index.versions)):
+        files[f"pages/{number}.json"] = record
+        build.update(f"\0{version}".encode())
+    filters = {kind: dict(sorted(values.items())) for kind, values in index.filters.items()}
+    meta = {"version": VERSION, "build": build.hexdigest(), "pages": len(index.records), "chats": chats,
+            "chunks": listed, "filters": filters}
     files["meta.json"] = json.dumps(meta, ensure_ascii=False, separators=(",", ":")) + "\n"
     _sync(folder, files)
-    return SearchReport(len(pages), sum(page.documents for page in pages), _folder_bytes(folder))
+    return SearchReport(len(index.records), index.documents, _folder_bytes(folder))
 
 
 def _folder_bytes(folder: Path) -> int:
@@ -354,7 +357,7 @@ class ChatCache:
 
     def __init__(self, path: Path, records: Path):
         self.path, self.records = path, records
-        self.postings: dict[str, tuple[dict, int]] = {}
+        self.postings: dict[str, tuple[bytes, int]] = {}  # kept marshalled: a tenth of the memory
         self.written: dict[int, list] = {}
         try:
             version, postings, written = marshal.loads(path.read_bytes())
@@ -367,10 +370,11 @@ class ChatCache:
         """The chat numbered `number` with page key `key`: from the cache, else from make()."""
         found = self.previous.get(key)
         if found is not None and self.previous_written.get(number) == [key, *self._state(number)]:
-            page = IndexedPage(found[0], found[1], key, None)
+            self.postings[key] = found
+            page = IndexedPage(marshal.loads(found[0]), found[1], key, None)
         else:
             page = indexed(make(), key)
-        self.postings[key] = (page.postings, page.documents)
+            self.postings[key] = (marshal.dumps(page.postings), page.documents)
         self.written[number] = [key]
         return page
 
@@ -391,7 +395,7 @@ def _code_version() -> str:
     return hashlib.blake2b(Path(__file__).read_bytes(), digest_size=16).hexdigest()
 
 
-def _sync(folder: Path, files: dict[str, str | None]) -> None:
+def _sync(folder: Path, files: dict[str, str | bytes | None]) -> None:
     """Make `folder` hold exactly `files`, touching only what differs."""
     if folder.exists() and not folder.is_dir() or folder.is_symlink():
         folder.unlink()
@@ -420,8 +424,8 @@ def build_search_index(site, config) -> None:
         return
     folder = site_dir / BUNDLE_DIR
     cache = ChatCache(Path(config.config_file_path).parent / CACHE_DIR / CACHE_FILE, folder / "pages")
-    pages = indexed_pages(site, Path(config.docs_dir), site_dir, cache)
-    log.info(write_index(pages, folder, len(cache.written)).summary())
+    index = index_site(site, Path(config.docs_dir), site_dir, cache)
+    log.info(write_index(index, folder, len(cache.written)).summary())
     cache.save()
 
 

@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 
 from conftest import FIXTURE_SITE, build, copy_site
 from generator.errors import StrictFailure
-from generator.search import BUNDLE_DIR, Doc, SearchPage, chunks, encode_docs, index_terms, indexed, terms
+from generator.search import BUNDLE_DIR, Doc, Index, SearchPage, chunks, encode_docs, indexed, terms
 from generator.searchcost import lunr_index_bytes
 
 FIRST_JOBS = "episodes/2026-03-05-first-jobs/"
@@ -153,7 +153,10 @@ def test_chunks_cover_every_term_once_in_javascript_order():
     words = ["zebra", "émigré", "a", "b" * 3000, "😀", "\uffef", "year:2026"]
     pages = [SearchPage(f"p{n}/", f"Page {n}", docs=(Doc("", "", " ".join(words[n:])),)) for n in range(len(words))]
     pages.append(SearchPage("f/", "F", facets=("year:2026",), docs=(Doc("", "", "x"),)))
-    built = index_terms([indexed(page) for page in pages])
+    index = Index()
+    for page in pages:
+        index.add(indexed(page))
+    built = index.terms
     cut = chunks(built)
     merged = {}
     for first, text in cut:
