@@ -2,7 +2,9 @@
 
 on_config   generate docs/ from data/ and set the navigation (before MkDocs collects files,
             so the generated pages are part of this very build)
-on_files    keep an empty Upcoming page out of the nav; count the pages MkDocs will build
+on_startup  note whether MkDocs serves (no search job then, searchjob.py)
+on_files    keep an empty Upcoming page out of the nav; count the pages MkDocs will build;
+            start indexing for search beside the rendering (site/ is emptied by then)
 on_page_markdown / on_post_page
             let generated pages' raw HTML blocks skip Markdown (stash.py); feed links in every head
 on_page_content / on_post_page
@@ -29,6 +31,7 @@ from .generate import build_nav, generate_site
 from .incremental import prepare_site_dir, record_finished_build
 from .progress import Progress, no_progress
 from .search import build_search_index
+from .searchjob import start_job
 from .stash import new_nonce, restore_blocks, stash_blocks
 from .urls import GENERATED_DIRS, GENERATED_FILES, UPCOMING
 
@@ -53,6 +56,10 @@ class ChatdigestPlugin(BasePlugin[ChatdigestConfig]):
     # Set by `chatdigest build` (site.py) to draw progress; plain `mkdocs build` shows none.
     progress: Progress = staticmethod(no_progress)
     dirty = False  # set by `chatdigest build`: MkDocs then renders only the pages that changed
+    serving = False  # set by on_startup (mkdocs build, serve) and by `chatdigest build`
+
+    def on_startup(self, command, dirty):
+        self.serving = command == "serve"
 
     def on_config(self, config):
         self.root = Path(config.config_file_path).resolve().parent
@@ -92,6 +99,8 @@ class ChatdigestPlugin(BasePlugin[ChatdigestConfig]):
         # MkDocs converts each page's Markdown, then renders each into the theme: two steps a page.
         pages = [f for f in files.documentation_pages() if not self.dirty or f.is_modified()]
         self.steps, self.done = 2 * len(pages), 0
+        if not self.serving:
+            start_job(self.site, config)
         return files
 
     def _step(self) -> None:

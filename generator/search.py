@@ -17,8 +17,10 @@ Redaction happens before the model is built (privacy.apply_optouts), so a redact
 messages are in no document.
 
 site/search/ holds:
-  meta.json           {"version", "build", "pages", "chats", "chunks": [[first term, file]...], "filters"}
-  chunks/<hash>.json  {term: postings} for a run of terms in sorted order, about CHUNK_BYTES each
+  meta.json           {"version", "build", "pages", "chats", "chunks", "filters"}; "chunks" lists
+                      each part's chunks as [[first term, file], ...]: the archive's chats and
+                      people, then the hand-written pages (made later in the build)
+  chunks/<hash>.json  {term: postings} for a run of a part's terms in order, about CHUNK_BYTES each
   pages/<n>.json      {"url", "title", "date", "docs": [[anchor, heading, text]...]}, for results
 Postings are a flat list [page, docs, page, docs, ...]: each page as the gap from the one before,
 its documents as one number, a list of gaps, a base64url bitmap (whichever is shortest) or true
@@ -103,8 +105,8 @@ def terms(text: str) -> list[str]:
 # --- documents from the model --------------------------------------------------------------
 
 
-def index_site(site, docs_dir: Path, site_dir: Path, cache: ChatCache) -> Index:
-    """Every page search covers, in index order: chats oldest first, people, hand-written pages.
+def index_archive(site, cache: ChatCache) -> Index:
+    """The chats (oldest first) and the people pages: the index but for hand-written pages.
 
     A chat whose page key (pagecache.py: everything its page is made from) is unchanged since
     the last build comes from the cache: a warm build indexes only the chats that changed. Chats
@@ -115,8 +117,8 @@ def index_site(site, docs_dir: Path, site_dir: Path, cache: ChatCache) -> Index:
     base = site_key(site)
     for number, page in enumerate(episode_pages(site)):
         index.add(cache.chat(number, page_key(site, base, page), lambda page=page: chat_page(site, page.content)))
-    for other in people_pages(site) + hand_written_pages(docs_dir, site_dir, site.directory_urls):
-        index.add(indexed(other))
+    for person in people_pages(site):
+        index.add(indexed(person))
     return index
 
 
@@ -272,7 +274,8 @@ class Index:
     """The index as pages are added, in order. Only the merged postings stay in memory: a page's
     own postings can go once added."""
 
-    def __init__(self):
+    def __init__(self, first: int = 0):
+        self.first = first  # the number of its first page: parts of the index follow one another
         self.terms: dict[str, list] = defaultdict(list)  # term → [page gap, documents, ...]
         self.last: dict[str, int] = {}
         self.records: list[bytes | None] = []
@@ -281,7 +284,7 @@ class Index:
         self.filters: dict[str, dict[str, int]] = {kind: {} for kind in FILTERS}
 
     def add(self, page: IndexedPage) -> None:
-        number = len(self.records)
+        number = self.first + len(self.records)
         for term, docs in page.postings.items():
             self.terms[term] += (number - self.last.get(term, 0), docs)
             self.last[term] = number
@@ -317,12 +320,23 @@ def _chunk(run: list[tuple[str, str]]) -> tuple[str, str]:
     return run[0][0], "{" + ",".join(entry for _, entry in run) + "}\n"
 
 
-def write_index(index: Index, folder: Path, chats: int) -> SearchReport:
-    """Write `index` (its first `chats` pages chats) into `folder`.
+@dataclass
+class Part:
+    """A part of the index as written: its chunks, and what meta.json needs to know of it."""
 
-    Unchanged files are not rewritten, so a deploy uploads only what a build changed; chunk
-    names are their content's hash and page records are asked for with the build's hash, so a
-    browser never mixes files of two builds.
+    chunks: list  # [[first term, file], ...]
+    files: list  # every file of the part, from the index folder
+    pages: int
+    documents: int
+    versions: list
+    filters: dict
+
+
+def write_part(index: Index, folder: Path) -> Part:
+    """Write a part's chunks and page records into the index folder.
+
+    Unchanged files are not rewritten, so a deploy uploads only what a build changed: chunks are
+    named by their content's hash, and a record the cache knows is on disk is not even made.
     """
     files: dict[str, str | bytes | None] = {}
     listed = []
@@ -330,16 +344,33 @@ def write_index(index: Index, folder: Path, chats: int) -> SearchReport:
         name = f"chunks/{_hash(text)}.json"
         files[name] = text
         listed.append([first, name])
-    build = hashlib.blake2b("\0".join(name for _, name in listed).encode(), digest_size=8)
-    for number, (record, version) in enumerate(zip(index.records, index.versions)):
-        files[f"pages/{number}.json"] = record
-        build.update(f"\0{version}".encode())
-    filters = {kind: dict(sorted(values.items())) for kind, values in index.filters.items()}
-    meta = {"version": VERSION, "build": build.hexdigest(), "pages": len(index.records), "chats": chats,
-            "chunks": listed, "filters": filters}
-    files["meta.json"] = json.dumps(meta, ensure_ascii=False, separators=(",", ":")) + "\n"
-    _sync(folder, files)
-    return SearchReport(len(index.records), index.documents, _folder_bytes(folder))
+    for offset, record in enumerate(index.records):
+        files[f"pages/{index.first + offset}.json"] = record
+    for rel, data in files.items():
+        if data is None or rel.startswith("chunks/") and (folder / rel).is_file():
+            continue
+        write_atomic(folder / rel, data, durable=False)  # skips a file already holding these bytes
+    return Part(listed, list(files), len(index.records), index.documents, index.versions, index.filters)
+
+
+def write_meta(parts: list[Part], folder: Path, chats: int) -> SearchReport:
+    """meta.json, which names every part's chunks, then the removal of any other file.
+
+    Page records are asked for with the build's hash, so a browser never mixes two builds.
+    """
+    build = hashlib.blake2b(digest_size=8)
+    filters: dict[str, dict[str, int]] = {kind: {} for kind in FILTERS}
+    for part in parts:
+        build.update("\0".join(name for _, name in part.chunks).encode() + b"\1" + "\0".join(part.versions).encode())
+        for kind, values in part.filters.items():
+            for label, count in values.items():
+                filters[kind][label] = filters[kind].get(label, 0) + count
+    meta = {"version": VERSION, "build": build.hexdigest(), "pages": sum(p.pages for p in parts), "chats": chats,
+            "chunks": [part.chunks for part in parts],
+            "filters": {kind: dict(sorted(values.items())) for kind, values in filters.items()}}
+    write_atomic(folder / "meta.json", json.dumps(meta, ensure_ascii=False, separators=(",", ":")) + "\n", durable=False)
+    _prune(folder, {"meta.json", *(name for part in parts for name in part.files)})
+    return SearchReport(meta["pages"], sum(p.documents for p in parts), _folder_bytes(folder))
 
 
 def _folder_bytes(folder: Path) -> int:
@@ -350,8 +381,8 @@ class ChatCache:
     """Each chat's postings from the last build by its page key, and which chat's record each
     pages/<n>.json holds, in the cache folder. Deleting it is always safe.
 
-    The file is removed while the index is written and saved once it is complete, so a killed
-    build is followed by a full one. marshal, not pickle: loading it cannot run code. Entries
+    The file is removed while the index is written and saved once the chats' records are, so
+    a killed build is followed by a full one. marshal, not pickle: loading it cannot run code. Entries
     carry the code version of this module; only the chats of the last build are kept.
     """
 
@@ -395,38 +426,50 @@ def _code_version() -> str:
     return hashlib.blake2b(Path(__file__).read_bytes(), digest_size=16).hexdigest()
 
 
-def _sync(folder: Path, files: dict[str, str | bytes | None]) -> None:
-    """Make `folder` hold exactly `files`, touching only what differs."""
-    if folder.exists() and not folder.is_dir() or folder.is_symlink():
-        folder.unlink()
-    for path in sorted(folder.rglob("*"), reverse=True) if folder.is_dir() else ():
+def _prune(folder: Path, keep: set[str]) -> None:
+    """Remove what an older build left in the index folder."""
+    for path in sorted(folder.rglob("*"), reverse=True):
         rel = path.relative_to(folder).as_posix()
         if path.is_dir() and not path.is_symlink():
-            if not any(name.startswith(rel + "/") for name in files):
+            if not any(name.startswith(rel + "/") for name in keep):
                 shutil.rmtree(path)
-        elif rel not in files:
+        elif rel not in keep:
             path.unlink()
-    for rel, text in files.items():
-        if text is None:  # a record the cache knows the file holds
-            continue
-        if rel.startswith("chunks/") and (folder / rel).is_file():
-            continue  # named by its content's hash
-        write_atomic(folder / rel, text, durable=False)  # skips a file already holding these bytes
 
 
 def build_search_index(site, config) -> None:
-    """POST_BUILD_STEPS entry: index the archive into site/search/."""
+    """POST_BUILD_STEPS entry: index the archive into site/search/.
+
+    The chats and people are indexed by a job started while MkDocs renders (searchjob.py), or
+    here when there is none; the hand-written pages, once MkDocs has built them, are a second
+    part of the index.
+    """
+    from .searchjob import take_job
+
     site_dir = Path(config.site_dir)
+    job = take_job(site_dir)
     if not has_search_box(site_dir):
         # A custom_dir that replaces main.html or the header hides chatdigest's search box.
         log.warning(f"{config.config_file_path}: no search index built, the theme has no chatdigest search box "
                     "(fix: a theme custom_dir must not replace main.html or partials/header.html)")
+        if job:
+            job.cancel()
+        shutil.rmtree(site_dir / BUNDLE_DIR, ignore_errors=True)  # what the job wrote before it was stopped
         return
     folder = site_dir / BUNDLE_DIR
-    cache = ChatCache(Path(config.config_file_path).parent / CACHE_DIR / CACHE_FILE, folder / "pages")
-    index = index_site(site, Path(config.docs_dir), site_dir, cache)
-    log.info(write_index(index, folder, len(cache.written)).summary())
+    archive = (job.result() if job else None) or write_archive_part(site, config)
+    pages = Index(first=archive.pages)
+    for page in hand_written_pages(Path(config.docs_dir), site_dir, site.directory_urls):
+        pages.add(indexed(page))
+    log.info(write_meta([archive, write_part(pages, folder)], folder, len(site.public)).summary())
+
+
+def write_archive_part(site, config) -> Part:
+    """Index and write the chats and people: the bulk of the index."""
+    cache = ChatCache(Path(config.config_file_path).parent / CACHE_DIR / CACHE_FILE, Path(config.site_dir) / BUNDLE_DIR / "pages")
+    part = write_part(index_archive(site, cache), Path(config.site_dir) / BUNDLE_DIR)
     cache.save()
+    return part
 
 
 def has_search_box(site_dir: Path) -> bool:

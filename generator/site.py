@@ -41,7 +41,8 @@ def build_site(root: Path, strict: bool = False, progress: Progress = no_progres
     _setup_logging()
     config = _load_config(root, strict=strict)
     plugin = config.plugins["chatdigest"]
-    plugin.progress, plugin.dirty = progress, True
+    # MkDocs keeps one plugin object per process, across builds and serves: set every field.
+    plugin.progress, plugin.dirty, plugin.serving = progress, True, False
     build_log = logging.getLogger("mkdocs.commands.build")
     build_log.addFilter(_dirty_notice)
     try:

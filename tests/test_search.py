@@ -41,14 +41,17 @@ def records(site_dir: Path) -> dict[str, dict]:
     return out
 
 
-def index(site_dir: Path) -> dict[str, list]:
-    """The whole term index, read back from its chunks."""
-    terms_found = {}
-    for first, name in meta(site_dir)["chunks"]:
-        chunk = json.loads((site_dir / BUNDLE_DIR / name).read_text(encoding="utf-8"))
-        assert first == min(chunk, key=lambda t: t.encode("utf-16-be"))
-        terms_found.update(chunk)
-    return terms_found
+def index(site_dir: Path) -> list[dict[str, list]]:
+    """The term index of each part, read back from its chunks."""
+    parts = []
+    for chunk_list in meta(site_dir)["chunks"]:
+        terms_found = {}
+        for first, name in chunk_list:
+            chunk = json.loads((site_dir / BUNDLE_DIR / name).read_text(encoding="utf-8"))
+            assert first == min(chunk, key=lambda t: t.encode("utf-16-be"))
+            terms_found.update(chunk)
+        parts.append(terms_found)
+    return parts
 
 
 def decode(postings: list) -> dict[int, set[int] | bool]:
@@ -76,7 +79,8 @@ def found(site_dir: Path, term: str) -> set[str]:
     """The anchors (url#anchor) of the documents holding a term."""
     pages = {n: r for n, r in enumerate(records_by_number(site_dir))}
     hits = set()
-    for page, docs in decode(index(site_dir).get(term, [])).items():
+    postings = {page: docs for part in index(site_dir) for page, docs in decode(part.get(term, [])).items()}
+    for page, docs in postings.items():
         numbers = range(len(pages[page]["docs"])) if docs is True else docs
         hits |= {pages[page]["url"] + "#" + pages[page]["docs"][d][0] for d in numbers}
     return hits
@@ -220,3 +224,24 @@ def test_a_warm_build_rewrites_only_changed_records_and_repairs_tampered_ones(tm
     (pages / "1.json").unlink()
     build(root)
     assert {p.name: p.read_bytes() for p in pages.iterdir()} == expected
+
+
+def test_the_search_job_and_the_build_itself_write_the_same_index(tmp_path, monkeypatch):
+    from generator import searchjob
+
+    results = []
+    result = searchjob.SearchJob.result
+    monkeypatch.setattr(searchjob.SearchJob, "result", lambda self: results.append(result(self)) or results[-1])
+    with_job = copy_site(FIXTURE_SITE, tmp_path / "job")
+    build(with_job)
+    assert results and results[-1] is not None  # the forked job wrote the chats and people
+
+    def fails(*args, **kwargs):
+        raise OSError("disk full")
+
+    monkeypatch.setattr(searchjob, "write_atomic", fails)  # the job's last step; the fork inherits it
+    inline = copy_site(FIXTURE_SITE, tmp_path / "inline")
+    build(inline)
+    assert results[-1] is None  # so the build indexed them itself
+    files = lambda root: {p.relative_to(root).as_posix(): p.read_bytes() for p in (root / "site" / BUNDLE_DIR).rglob("*") if p.is_file()}
+    assert files(inline) == files(with_job)

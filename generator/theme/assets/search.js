@@ -67,7 +67,19 @@
   // --- postings: page number → Set of document numbers, or true for the whole page -----------
 
   async function lookup(idx, term, prefix) {
-    const chunks = idx.info.chunks;
+    // The index comes in parts (the archive, then hand-written pages), each with its own chunks.
+    const found = new Map();
+    const parts = await Promise.all(idx.info.chunks.map((chunks) => chunksFor(idx, chunks, term, prefix)));
+    for (const part of parts.flat()) {
+      for (const [key, postings] of Object.entries(part || {})) {
+        if (prefix ? key.startsWith(term) : key === term) addPostings(found, postings);
+      }
+    }
+    return found;
+  }
+
+  function chunksFor(idx, chunks, term, prefix) {
+    if (!chunks.length) return [];
     let low = 0, high = chunks.length - 1, start = 0;
     while (low <= high) {  // the last chunk whose first term is not after `term`
       const mid = (low + high) >> 1;
@@ -75,14 +87,7 @@
     }
     const wanted = [start];
     for (let j = start + 1; prefix && j < chunks.length && wanted.length < CHUNKS_PER_WORD && chunks[j][0].startsWith(term); j++) wanted.push(j);
-    const parts = await Promise.all(wanted.map((j) => fetchJSON(idx.chunks, chunks[j][1])));
-    const found = new Map();
-    for (const part of parts) {
-      for (const [key, postings] of Object.entries(part || {})) {
-        if (prefix ? key.startsWith(term) : key === term) addPostings(found, postings);
-      }
-    }
-    return found;
+    return Promise.all(wanted.map((j) => fetchJSON(idx.chunks, chunks[j][1])));
   }
 
   function addPostings(found, postings) {
