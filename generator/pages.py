@@ -44,6 +44,7 @@ class Site:
     authors: dict[tuple[str, str, str], str] = field(default_factory=dict)  # _author_html's cache
     minutes: dict[int, tuple[str, str]] = field(default_factory=dict)  # _time_labels' cache, for the page being rendered
     cards: dict[tuple[str, str], tuple[str, str]] = field(default_factory=dict)  # (anchor, inside) of the page's message cards
+    items: dict[tuple[str, str], str] = field(default_factory=dict)  # _episode_item's cache
 
     @functools.cached_property
     def published(self) -> list[EpisodeContent]:
@@ -390,7 +391,17 @@ def episode_link(site: Site, source: str, content: EpisodeContent) -> str:
 def _episode_line(site: Site, source: str, content: EpisodeContent, extra: str = "") -> str:
     count = len(content.messages)
     extra = extra or (f" — {count} messages" if count else "")
-    return f"<li>{content.episode.date:%-d %b %Y}: {episode_link(site, source, content)}{extra}</li>"
+    return f"{_episode_item(site, source, content)}{extra}</li>"
+
+
+def _episode_item(site: Site, source: str, content: EpisodeContent) -> str:
+    """The start of a chat's line in a list: the same on every person page that lists the chat,
+    and people pages list forty thousand chats between them, so each is made once."""
+    key = (urls.root_prefix(source, site.directory_urls), content.episode.id)
+    item = site.items.get(key)
+    if item is None:
+        item = site.items[key] = f"<li>{content.episode.date:%-d %b %Y}: {episode_link(site, source, content)}"
+    return item
 
 
 def episode_list(items: list[str]) -> str:
