@@ -12,7 +12,9 @@ from pathlib import Path
 from typing import Iterator
 
 from . import urls
+from .chartcache import CACHE_FILE as CHARTS_FILE, ChartCache
 from .config import read_archive
+from .incremental import CACHE_DIR
 from .model import Archive
 from .pagecache import PageCache
 from .pages import Site, build_site_model, published_by_year, render_all
@@ -68,6 +70,7 @@ def generate_site(root: Path, docs_dir: Path | None = None, directory_urls: bool
     docs_dir = docs_dir or root / "docs"
     writer = TreeWriter(docs_dir, urls.GENERATED_DIRS, urls.GENERATED_FILES)
     cache = PageCache(root, site, docs_dir)
+    site.charts = ChartCache(root / CACHE_DIR / CHARTS_FILE)
     count, chats = 0, 0
     for path, markdown in render_all(site, cache.current):
         if markdown is None:
@@ -83,6 +86,7 @@ def generate_site(root: Path, docs_dir: Path | None = None, directory_urls: bool
             progress("writing topic and people pages")
     removed = writer.remove_stale()
     cache.save()
+    site.charts.save()
     return GenerateReport(site, count, writer.written, removed)
 
 

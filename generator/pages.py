@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo
 import yaml
 
 from . import urls
+from .chartcache import ChartCache
 from .charts import attendance_svg, participation_svg
 from .digest import Activity, Digest, SharedLink, Thread, archive_activity, build_digest, first_appearances
 from .feeds import follow_html
@@ -45,6 +46,7 @@ class Site:
     minutes: dict[int, tuple[str, str]] = field(default_factory=dict)  # _time_labels' cache, for the page being rendered
     cards: dict[tuple[str, str], tuple[str, str]] = field(default_factory=dict)  # (anchor, inside) of the page's message cards
     items: dict[tuple[str, str], str] = field(default_factory=dict)  # _episode_item's cache
+    charts: ChartCache = field(default_factory=ChartCache)  # attendance charts by what they show
 
     @functools.cached_property
     def published(self) -> list[EpisodeContent]:
@@ -545,8 +547,10 @@ def _person_page(site: Site, path: str, person: Participant, record: Activity) -
     # begins), not with every new chat, which keeps warm rebuilds small.
     years = range(by_id[record.episodes[0]].episode.date.year, site.published[-1].episode.date.year + 1)
     attended = Counter(by_id[e].episode.date.year for e in record.episodes)
-    per_year = tuple((year, attended[year], site.chats_per_year[year]) for year in years)
-    parts.append("## Attendance\n\nChats attended each year.\n\n" + html_block(attendance_svg(per_year), "cd-chart"))
+    per_year = tuple((year, attended[year]) for year in years)
+    most_held = max(site.chats_per_year[year] for year in years)
+    chart = site.charts.get(f"attendance {most_held} {per_year}", lambda: attendance_svg(per_year, most_held))
+    parts.append("## Attendance\n\nChats attended each year.\n\n" + html_block(chart, "cd-chart"))
     if record.highlights:
         cards = "\n".join(
             message_html(site, path, site.digests[e].by_id[m], anchor=False, episode_path=urls.episode_path(e)) for e, m in record.highlights
