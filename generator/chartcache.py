@@ -23,7 +23,10 @@ CACHE_FILE = "charts.json"
 
 def _code_version() -> str:
     digest = hashlib.blake2b((Path(__file__).parent / "charts.py").read_bytes(), digest_size=16)
-    digest.update(metadata.version("leather").encode())
+    try:
+        digest.update(metadata.version("leather").encode())
+    except metadata.PackageNotFoundError:  # leather not installed as a distribution: no caching
+        return ""
     return digest.hexdigest()
 
 
@@ -35,7 +38,7 @@ class ChartCache:
         self.version = _code_version() if path else ""
         self.previous: dict[str, str] = {}
         self.used: dict[str, str] = {}
-        if path is not None:
+        if self.version:
             try:
                 kept = json.loads(path.read_text(encoding="utf-8"))
                 if kept.get("version") == self.version and isinstance(kept.get("charts"), dict):
@@ -51,6 +54,6 @@ class ChartCache:
         return chart
 
     def save(self) -> None:
-        if self.path is not None:
+        if self.path is not None and self.version:
             data = json.dumps({"version": self.version, "charts": self.used}, sort_keys=True)
             write_atomic(self.path, data + "\n", durable=False)
