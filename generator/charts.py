@@ -8,7 +8,6 @@ message text, so nothing untrusted reaches the SVG.
 from __future__ import annotations
 
 import datetime as dt
-import functools
 import re
 
 import leather
@@ -61,14 +60,13 @@ def participation_svg(weeks: list[tuple[dt.date, int, int]]) -> str:
     return _finish(chart.to_svg(width=720, height=220), "Messages and participants per chat")
 
 
-@functools.lru_cache(maxsize=4096)
-def attendance_svg(years: tuple[tuple[int, int, int], ...]) -> str:
-    """Chats a person attended each year, as bars on a scale up to the most chats held in a year,
-    so a full bar means they came to every chat. Many people share a pattern (once, in one year),
-    so each drawing is kept: leather takes about 1.5 ms a chart."""
+def attendance_svg(attended: tuple[tuple[int, int], ...], most_held: int) -> str:
+    """Chats a person attended each year (year, chats), as bars on a scale up to the most chats
+    held in a year, so a full bar means they came to every chat. Takes only what it draws, so
+    that a drawing can be kept for everyone with the same (chartcache.py): a new chat changes the
+    chats held this year, but rarely the most held."""
     _theme()
     chart = leather.Chart()
-    labels = [str(year) for year, _, _ in years]
-    chart.add_y_scale(0, max([held for _, _, held in years] + [1]))
-    chart.add_columns([(label, attended) for label, (_, attended, _) in zip(labels, years)], name="attended", fill_color=SERIES[0])
+    chart.add_y_scale(0, max(most_held, 1))
+    chart.add_columns([(str(year), count) for year, count in attended], name="attended", fill_color=SERIES[0])
     return _finish(chart.to_svg(width=720, height=160), "Chats attended each year")

@@ -131,8 +131,8 @@ def find_questions(content: EpisodeContent, host_handles: set[str]) -> tuple[dic
     asked: dict[int, list[Message]] = {}
     for message in content.messages:
         number = question_number(message.text)
-        from_host = not host_handles or handle_key(message.author) in host_handles
-        if number and from_host and not message.deleted:
+        # Who posted it is asked only of a question: normalising every author's handle cost more.
+        if number and not message.deleted and (not host_handles or handle_key(message.author) in host_handles):
             asked.setdefault(number, []).append(message)
     texts = {i + 1: _strip_prefix(q) for i, q in enumerate(content.episode.questions)}
     for number, messages in asked.items():

@@ -24,16 +24,18 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
-import icalendar
-from feedgen.feed import FeedGenerator
-
 from . import urls
 from .errors import ChatdigestError
 from .model import Episode, EpisodeContent
 from .render import attr, clean_text, rich_html, text_html
 from .writer import write_atomic
 
+# feedgen and icalendar (60 ms to import) are imported where they are used: `generate` imports
+# this module for follow_html only.
 if TYPE_CHECKING:  # pages imports this module for the home page's Follow section
+    import icalendar
+    from feedgen.feed import FeedGenerator
+
     from .pages import Site
 
 RSS = "feeds/rss.xml"
@@ -171,6 +173,8 @@ def _updated(contents: list[EpisodeContent]) -> dt.datetime:
 
 
 def _feed_generator(ctx: FeedContext, path: str, title: str, subtitle: str, contents: list[EpisodeContent], home: str) -> FeedGenerator:
+    from feedgen.feed import FeedGenerator
+
     fg = FeedGenerator()
     fg.id(ctx.url(path))
     fg.title(title)
@@ -251,6 +255,8 @@ def _json_item(ctx: FeedContext, content: EpisodeContent) -> dict:
 def render_calendar(ctx: FeedContext) -> bytes:
     """Every chat as an event in the community's timezone, plus the weekly schedule from the
     week after the last known chat, so a subscriber sees chats nobody has scaffolded yet."""
+    import icalendar
+
     calendar = icalendar.Calendar()
     calendar.add("prodid", f"-//{GENERATOR}//{ctx.host}//EN")
     calendar.add("version", "2.0")
@@ -271,6 +277,8 @@ def render_calendar(ctx: FeedContext) -> bytes:
 
 
 def _event(ctx: FeedContext, content: EpisodeContent) -> icalendar.Event:
+    import icalendar
+
     episode = content.episode
     start = ctx.site.local(episode.starts_at)
     event = icalendar.Event()
@@ -307,6 +315,8 @@ def next_slot(ctx: FeedContext, after: dt.datetime) -> dt.datetime:
 
 
 def _schedule_event(ctx: FeedContext, last_start: dt.datetime) -> icalendar.Event:
+    import icalendar
+
     schedule = ctx.site.archive.community.schedule
     start = next_slot(ctx, last_start)
     event = icalendar.Event()

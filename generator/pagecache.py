@@ -48,8 +48,9 @@ def site_key(site: Site) -> str:
 
 def page_key(site: Site, base: str, page: EpisodePage) -> str:
     content = page.content
-    authors = {site.directory.author(m) for m in content.messages}
-    people = sorted((p.key, p.name, p.slug, p.known) for p in authors)
+    # Each handle once, then who it is: hashing a participant per message cost more than the rest.
+    handles = {(m.platform, m.author): m for m in content.messages}
+    people = sorted({(p.key, p.name, p.slug, p.known) for p in map(site.directory.author, handles.values())})
     neighbours = [(c.episode.id, c.episode.title) if c else None for c in (page.previous, page.following)]
     parts = [
         base,

@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo
 import yaml
 
 from . import urls
+from .chartcache import ChartCache
 from .charts import attendance_svg, participation_svg
 from .digest import Activity, Digest, SharedLink, Thread, archive_activity, build_digest, first_appearances
 from .feeds import follow_html
@@ -44,6 +45,8 @@ class Site:
     authors: dict[tuple[str, str, str], str] = field(default_factory=dict)  # _author_html's cache
     minutes: dict[int, tuple[str, str]] = field(default_factory=dict)  # _time_labels' cache, for the page being rendered
     cards: dict[tuple[str, str], tuple[str, str]] = field(default_factory=dict)  # (anchor, inside) of the page's message cards
+    items: dict[tuple[str, str], str] = field(default_factory=dict)  # _episode_item's cache
+    charts: ChartCache = field(default_factory=ChartCache)  # attendance charts by what they show
 
     @functools.cached_property
     def published(self) -> list[EpisodeContent]:
@@ -373,7 +376,17 @@ def episode_link(site: Site, source: str, content: EpisodeContent) -> str:
 def _episode_line(site: Site, source: str, content: EpisodeContent, extra: str = "") -> str:
     count = len(content.messages)
     extra = extra or (f" — {count} messages" if count else "")
-    return f"<li>{content.episode.date:%-d %b %Y}: {episode_link(site, source, content)}{extra}</li>"
+    return f"{_episode_item(site, source, content)}{extra}</li>"
+
+
+def _episode_item(site: Site, source: str, content: EpisodeContent) -> str:
+    """The start of a chat's line in a list: the same on every person page that lists the chat,
+    and people pages list forty thousand chats between them, so each is made once."""
+    key = (urls.root_prefix(source, site.directory_urls), content.episode.id)
+    item = site.items.get(key)
+    if item is None:
+        item = site.items[key] = f"<li>{content.episode.date:%-d %b %Y}: {episode_link(site, source, content)}"
+    return item
 
 
 def episode_list(items: list[str]) -> str:
@@ -517,8 +530,10 @@ def _person_page(site: Site, path: str, person: Participant, record: Activity) -
     # begins), not with every new chat, which keeps warm rebuilds small.
     years = range(by_id[record.episodes[0]].episode.date.year, site.published[-1].episode.date.year + 1)
     attended = Counter(by_id[e].episode.date.year for e in record.episodes)
-    per_year = tuple((year, attended[year], site.chats_per_year[year]) for year in years)
-    parts.append("## Attendance\n\nChats attended each year.\n\n" + html_block(attendance_svg(per_year), "cd-chart"))
+    per_year = tuple((year, attended[year]) for year in years)
+    most_held = max(site.chats_per_year[year] for year in years)
+    chart = site.charts.get(f"attendance {most_held} {per_year}", lambda: attendance_svg(per_year, most_held))
+    parts.append("## Attendance\n\nChats attended each year.\n\n" + html_block(chart, "cd-chart"))
     if record.highlights:
         cards = "\n".join(
             message_html(site, path, site.digests[e].by_id[m], anchor=False, episode_path=urls.episode_path(e)) for e, m in record.highlights

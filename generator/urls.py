@@ -67,6 +67,7 @@ class SlugRegistry:
         return candidate
 
 
+@functools.lru_cache(maxsize=None)  # every page that lists a chat asks again: slugify is slow
 def episode_path(episode_id: str) -> str:
     return f"episodes/{slug(episode_id, 'episode')}.md"
 

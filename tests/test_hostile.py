@@ -360,6 +360,67 @@ def test_transcript_line_breaks_inside_json_strings_are_not_line_ends(fixture_si
     assert reader.problems == [] and any(m.text == "a\u2028b\u0085c\rd" for m in messages)
 
 
+def _message_line(n: int) -> str:
+    return json.dumps({"id": f"m{n}", "platform": "x", "author": f"@a{n % 3}", "at": f"2026-03-05T19:{n % 60:02d}:00Z",
+                       "text": f"A1: answer, [{n}] {{x}}", "links": ["https://example.com/a", "https://example.com/b"],
+                       "media": [{"url": "https://example.com/i.png", "kind": "image"}]})
+
+
+_PIECES = st.sampled_from(["", " ", "\t", "\r", "\n", "\u2028", "\x0b", ",", "],[", "]", "[", "{", "}", "\"", "\ufeff", "<not UTF-8>"])
+_EDITS = st.lists(st.tuples(st.booleans(), st.integers(0, 2000), _PIECES), max_size=4)
+
+
+def _edited_transcript(count: int, edits: list) -> bytes:
+    """`count` valid lines, then each edit inserts a piece somewhere or puts it in place of a line end."""
+    text = "\n".join(_message_line(n) for n in range(count))
+    for at_line_end, position, piece in edits:
+        ends = [i for i, ch in enumerate(text) if ch == "\n"]
+        if at_line_end and ends:
+            end = ends[position % len(ends)]
+            text = text[:end] + piece + text[end + 1:]
+        else:
+            position %= len(text) + 1
+            text = text[:position] + piece + text[position:]
+    return text.encode().replace(b"<not UTF-8>", b"\xff")
+
+
+def _read_both_ways(folder: Path, data: bytes) -> list:
+    import hashlib
+
+    from generator.config import _Reader, _read_messages_by_line, read_messages
+
+    transcript = folder / "transcript.jsonl"
+    transcript.write_bytes(data)
+    results = []
+    for read in (read_messages, _read_messages_by_line):
+        reader, hasher = _Reader(folder), hashlib.blake2b(digest_size=16)
+        messages = read(reader, transcript, hasher)
+        results.append((messages, [str(p) for p in reader.problems], hasher.hexdigest() if not reader.problems else ""))
+    return results
+
+
+@pytest.mark.parametrize("lines", [
+    [_message_line(1), _message_line(2)],
+    [_message_line(1) + " " + _message_line(2), _message_line(3)],  # two messages on one line
+    [_message_line(1)[:60], _message_line(1)[60:], _message_line(2)],  # one message on two lines
+    [_message_line(1), "", " \u2028 ", _message_line(2) + "\r", _message_line(3)],  # blank lines, CRLF
+    [_message_line(1), _message_line(1)],  # a duplicate id
+    [_message_line(1), _message_line(2).replace("answer", "\udcff")],  # not UTF-8
+    [],
+])
+def test_transcript_read_whole_reads_as_line_by_line(tmp_path: Path, lines: list[str]):
+    """A small transcript read whole gives exactly the messages, problems and hash of streaming it."""
+    first, second = _read_both_ways(tmp_path, "\n".join(lines).encode("utf-8", "surrogateescape"))
+    assert first == second
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.integers(1, 6), _EDITS)
+def test_edited_transcript_reads_whole_as_line_by_line(tmp_path_factory, count: int, edits: list):
+    first, second = _read_both_ways(tmp_path_factory.mktemp("t"), _edited_transcript(count, edits))
+    assert first == second
+
+
 def test_importer_refuses_a_huge_export_file(tmp_path: Path):
     from generator.errors import ChatdigestError
     from generator.importers import read_export

@@ -63,3 +63,23 @@ def test_cache_is_safe_to_delete(fixture_site: Path):
     shutil.rmtree(fixture_site / ".cache")
     generate_site(fixture_site)
     assert docs(fixture_site) == before
+
+
+def test_kept_charts_are_used_only_from_the_same_drawing_code(fixture_site: Path, tmp_path: Path):
+    """charts.json (chartcache.py) from other drawing code, or half-written, is not used."""
+    import json
+
+    from generator.chartcache import CACHE_FILE
+
+    generate_site(fixture_site)
+    charts = fixture_site / ".cache" / "chatdigest" / CACHE_FILE
+    kept = json.loads(charts.read_text())
+    assert kept["charts"], "people pages' charts are kept"
+    uncached = fresh(shutil.copytree(fixture_site, tmp_path / "uncached"))
+    bogus = {key: "<svg>other drawing code</svg>" for key in kept["charts"]}
+    for text in (json.dumps({"version": "other", "charts": bogus}), json.dumps({"version": kept["version"]})[:20], "[]"):
+        charts.write_text(text)
+        shutil.rmtree(fixture_site / "docs" / "people")
+        generate_site(fixture_site)
+        assert docs(fixture_site) == uncached
+    assert json.loads(charts.read_text()) == kept  # rewritten whole by a finished generate
