@@ -2,9 +2,10 @@
 
 on_config   generate docs/ from data/ and set the navigation (before MkDocs collects files,
             so the generated pages are part of this very build)
-on_startup  note whether MkDocs serves (no search job then, searchjob.py)
+on_startup  note whether MkDocs serves (no post-build jobs then, jobs.py)
 on_files    keep an empty Upcoming page out of the nav; count the pages MkDocs will build;
-            start indexing for search beside the rendering (site/ is emptied by then)
+            start indexing for search and writing feeds beside the rendering (site/ is
+            emptied by then)
 on_page_markdown / on_post_page
             let generated pages' raw HTML blocks skip Markdown (stash.py); feed links in every head
 on_page_content / on_post_page
@@ -26,12 +27,12 @@ from mkdocs.plugins import BasePlugin
 from mkdocs.structure.files import InclusionLevel
 
 from .errors import ChatdigestError, ProblemsFound
+from . import jobs
 from .feeds import insert_autodiscovery, write_feeds
 from .generate import build_nav, generate_site
 from .incremental import prepare_site_dir, record_finished_build
 from .progress import Progress, no_progress
-from .search import build_search_index
-from .searchjob import start_job
+from .search import build_search_index, write_archive_part_data
 from .stash import new_nonce, restore_blocks, stash_blocks
 from .urls import GENERATED_DIRS, GENERATED_FILES, UPCOMING
 
@@ -42,7 +43,7 @@ THEME_DIR = Path(__file__).parent / "theme"  # search box and styles
 # config)). Order matters only where a step reads another's output.
 POST_BUILD_STEPS: list = []
 POST_BUILD_STEPS.append(("indexing for search", build_search_index))  # reads built hand-written pages
-POST_BUILD_STEPS.append(("writing feeds and calendar", write_feeds))  # from the model, not from pages
+POST_BUILD_STEPS.append(("writing feeds and calendar", lambda site, config: jobs.finished("feeds", write_feeds, site, config)))
 
 
 class ChatdigestConfig(Config):
@@ -99,8 +100,9 @@ class ChatdigestPlugin(BasePlugin[ChatdigestConfig]):
         # MkDocs converts each page's Markdown, then renders each into the theme: two steps a page.
         pages = [f for f in files.documentation_pages() if not self.dirty or f.is_modified()]
         self.steps, self.done = 2 * len(pages), 0
-        if not self.serving:
-            start_job(self.site, config)
+        if not self.serving:  # the post-build steps' work, beside MkDocs' (jobs.py)
+            jobs.start("search", write_archive_part_data, self.site, config)
+            jobs.start("feeds", write_feeds, self.site, config)
         return files
 
     def _step(self) -> None:

@@ -42,7 +42,7 @@ import re
 import shutil
 import unicodedata
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import astuple, dataclass
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -440,28 +440,32 @@ def _prune(folder: Path, keep: set[str]) -> None:
 def build_search_index(site, config) -> None:
     """POST_BUILD_STEPS entry: index the archive into site/search/.
 
-    The chats and people are indexed by a job started while MkDocs renders (searchjob.py), or
-    here when there is none; the hand-written pages, once MkDocs has built them, are a second
-    part of the index.
+    The chats and people are indexed by a job started while MkDocs renders (jobs.py), or here
+    when there is none; the hand-written pages, once MkDocs has built them, are a second part of
+    the index.
     """
-    from .searchjob import take_job
+    from . import jobs
 
     site_dir = Path(config.site_dir)
-    job = take_job(site_dir)
     if not has_search_box(site_dir):
         # A custom_dir that replaces main.html or the header hides chatdigest's search box.
         log.warning(f"{config.config_file_path}: no search index built, the theme has no chatdigest search box "
                     "(fix: a theme custom_dir must not replace main.html or partials/header.html)")
+        job = jobs.take("search", config)
         if job:
             job.cancel()
         shutil.rmtree(site_dir / BUNDLE_DIR, ignore_errors=True)  # what the job wrote before it was stopped
         return
     folder = site_dir / BUNDLE_DIR
-    archive = (job.result() if job else None) or write_archive_part(site, config)
+    archive = Part(*jobs.finished("search", write_archive_part_data, site, config))
     pages = Index(first=archive.pages)
     for page in hand_written_pages(Path(config.docs_dir), site_dir, site.directory_urls):
         pages.add(indexed(page))
     log.info(write_meta([archive, write_part(pages, folder)], folder, len(site.public)).summary())
+
+
+def write_archive_part_data(site, config) -> tuple:
+    return astuple(write_archive_part(site, config))  # plain data, for a job to hand back
 
 
 def write_archive_part(site, config) -> Part:

@@ -226,22 +226,24 @@ def test_a_warm_build_rewrites_only_changed_records_and_repairs_tampered_ones(tm
     assert {p.name: p.read_bytes() for p in pages.iterdir()} == expected
 
 
-def test_the_search_job_and_the_build_itself_write_the_same_index(tmp_path, monkeypatch):
-    from generator import searchjob
+def test_jobs_and_the_build_itself_write_the_same_index_and_feeds(tmp_path, monkeypatch):
+    from generator import jobs
 
     results = []
-    result = searchjob.SearchJob.result
-    monkeypatch.setattr(searchjob.SearchJob, "result", lambda self: results.append(result(self)) or results[-1])
-    with_job = copy_site(FIXTURE_SITE, tmp_path / "job")
-    build(with_job)
-    assert results and results[-1] is not None  # the forked job wrote the chats and people
+    result = jobs.Job.result
+    monkeypatch.setattr(jobs.Job, "result", lambda self: results.append(result(self)) or results[-1])
+    with_jobs = copy_site(FIXTURE_SITE, tmp_path / "jobs")
+    build(with_jobs)
+    assert [ok for ok, _ in results] == [True, True]  # forked jobs indexed the chats and wrote the feeds
 
     def fails(*args, **kwargs):
         raise OSError("disk full")
 
-    monkeypatch.setattr(searchjob, "write_atomic", fails)  # the job's last step; the fork inherits it
+    monkeypatch.setattr(jobs, "write_atomic", fails)  # a job's last step; the forks inherit it
     inline = copy_site(FIXTURE_SITE, tmp_path / "inline")
     build(inline)
-    assert results[-1] is None  # so the build indexed them itself
-    files = lambda root: {p.relative_to(root).as_posix(): p.read_bytes() for p in (root / "site" / BUNDLE_DIR).rglob("*") if p.is_file()}
-    assert files(inline) == files(with_job)
+    assert [ok for ok, _ in results[2:]] == [False, False]  # so the build did the work itself
+    files = lambda root: {p.relative_to(root).as_posix(): p.read_bytes() for folder in (BUNDLE_DIR, "feeds")
+                          for p in (root / "site" / folder).rglob("*") if p.is_file()}
+    assert files(inline) == files(with_jobs) and any(name.startswith("site/feeds/") for name in files(inline))
+    assert (inline / "site" / "calendar.ics").read_bytes() == (with_jobs / "site" / "calendar.ics").read_bytes()

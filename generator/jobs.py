@@ -1,0 +1,103 @@
+"""Post-build work done in forked processes while MkDocs renders the pages.
+
+At archive scale, indexing for search and writing the feeds take a couple of seconds of Python,
+and MkDocs' rendering longer; on a machine with two cores or more they can overlap. Each job is
+a forked copy of the build process, started once MkDocs has emptied site/ (plugin.on_files): it
+has the model the pages were made from without copying it, does its work (writing into site/),
+and hands back what the build needs through a file in the cache folder, as marshal (data only,
+nothing to execute). The post-build step then takes the job's result (`finished`).
+
+If a job cannot start or fails, the step does the work in the build's own process, so the
+output is the same either way, and a user's error (no site_url, say) is reported from there.
+Not used under `mkdocs serve`: forking a process that runs a web server's threads is not safe.
+"""
+
+from __future__ import annotations
+
+import marshal
+import multiprocessing
+import os
+import signal
+import sys
+from pathlib import Path
+
+from .incremental import CACHE_DIR
+from .writer import write_atomic
+
+_PREFIX = "job-"
+_jobs: dict[tuple[str, Path], Job] = {}
+
+
+class Job:
+    def __init__(self, name: str, work, site, config):
+        self.result_path = Path(config.config_file_path).parent / CACHE_DIR / f"{_PREFIX}{name}-{os.getpid()}.marshal"
+        self.process = multiprocessing.get_context("fork").Process(
+            target=_run, args=(work, site, config, self.result_path, os.getpid()), daemon=True)
+        self.process.start()
+
+    def result(self) -> tuple[bool, object]:
+        """(True, what the work returned), or (False, None) if the job failed."""
+        self.process.join()
+        try:
+            if self.process.exitcode == 0:
+                return True, marshal.loads(self.result_path.read_bytes())
+        except (OSError, ValueError, EOFError, TypeError):
+            pass
+        finally:
+            self.result_path.unlink(missing_ok=True)
+        return False, None
+
+    def cancel(self) -> None:
+        self.process.kill()
+        self.process.join()
+        self.result_path.unlink(missing_ok=True)
+
+
+def start(name: str, work, site, config) -> None:
+    """Start `work(site, config)` in a forked process; its result must be plain data."""
+    if "fork" not in multiprocessing.get_all_start_methods():
+        return
+    folder = Path(config.config_file_path).parent / CACHE_DIR
+    older = _jobs.pop((name, Path(config.site_dir)), None)
+    if older:  # from a build that failed before its post-build steps
+        older.cancel()
+    for stale in folder.glob(f"{_PREFIX}{name}-*"):  # left by a build that was killed
+        stale.unlink(missing_ok=True)
+    _jobs[name, Path(config.site_dir)] = Job(name, work, site, config)
+
+
+def take(name: str, config) -> Job | None:
+    return _jobs.pop((name, Path(config.site_dir)), None)
+
+
+def finished(name: str, work, site, config):
+    """What `work(site, config)` returns: from its job if it ran and succeeded, else done here."""
+    job = take(name, config)
+    if job:
+        ok, value = job.result()
+        if ok:
+            return value
+    return work(site, config)
+
+
+def _run(work, site, config, result_path: Path, parent: int) -> None:
+    # In the forked process: no logging and no printing (another thread of the build may have
+    # held their locks at the fork). On any error the build does the work itself instead.
+    _die_with(parent)
+    try:
+        write_atomic(result_path, marshal.dumps(work(site, config)), durable=False)
+    except Exception:
+        sys.exit(1)  # an exit code, without the traceback multiprocessing would print
+
+
+def _die_with(parent: int) -> None:
+    """Be killed with the build: a killed build's job must not go on writing into site/ while
+    the next build writes there."""
+    try:
+        import ctypes
+
+        ctypes.CDLL(None).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG (Linux)
+    except (OSError, AttributeError):
+        pass
+    if os.getppid() != parent:  # the build was gone before that took effect
+        os._exit(1)
