@@ -17,8 +17,9 @@ from typing import Any, Callable, Iterable
 import yaml
 from pydantic import BaseModel, ValidationError
 
-from .errors import Problem, ProblemsFound, relative
+from .errors import ChatdigestError, Problem, ProblemsFound, relative
 from .model import Archive, Community, Episode, EpisodeContent, Message, OptOut, Person, handle_key
+from .summaries import LazyMessages, SummaryCache
 
 try:  # the C loader is ~10x faster; fall back where libyaml is missing
     from yaml import CSafeLoader as _Loader
@@ -294,7 +295,7 @@ def _read_messages_by_line(reader: _Reader, path: Path, hasher=None) -> list[Mes
     return messages
 
 
-def read_episode(reader: _Reader, folder: Path) -> EpisodeContent | None:
+def read_episode(reader: _Reader, folder: Path, summaries: SummaryCache | None = None) -> EpisodeContent | None:
     path = folder / "episode.yml"
     loaded = reader.read_yaml(path, fix_missing="add an episode.yml (see README.md) or remove the folder")
     if not loaded:
@@ -308,20 +309,55 @@ def read_episode(reader: _Reader, folder: Path) -> EpisodeContent | None:
     preview = folder / "preview.md"
     preview_markdown = (reader.read_text(preview) or "") if preview.exists() else ""
     transcript = folder / "transcript.jsonl"
+    summarised = _summarised(transcript, episode, summaries) if summaries is not None else None
+    if summarised is not None:  # unchanged since the last run: read only if asked for
+        _check_episode(reader, folder, loaded[1], episode, None)
+        return EpisodeContent.model_construct(episode=episode, preview_markdown=preview_markdown, messages=summarised[0],
+                                              transcript_digest=summarised[1])
     hasher = hashlib.blake2b(digest_size=16)
     messages = read_messages(reader, transcript, hasher) if transcript.exists() else []
     _check_episode(reader, folder, loaded[1], episode, messages)
-    return EpisodeContent(episode=episode, preview_markdown=preview_markdown, messages=tuple(messages),
-                          transcript_digest=hasher.hexdigest())
+    content = EpisodeContent(episode=episode, preview_markdown=preview_markdown, messages=tuple(messages),
+                             transcript_digest=hasher.hexdigest())
+    if summaries is not None:
+        summaries.lookup(episode, content.transcript_digest)  # notes the chat's key for the next run
+    return content
 
 
-def _check_episode(reader: _Reader, folder: Path, lines: Lines, episode: Episode, messages: list[Message]) -> None:
+def _summarised(transcript: Path, episode: Episode, summaries: SummaryCache) -> tuple[LazyMessages, str] | None:
+    """(messages read when first asked for, transcript digest) for a chat whose summary is cached.
+
+    Only small transcripts, which are read whole anyway (read_messages): their bytes' hash is
+    the digest read_messages would give. The summary was made from this very file when it had
+    no problem, so reading it again cannot meet one.
+    """
+    data = _small_file(transcript) if transcript.exists() else None
+    if data is None:
+        return None
+    digest = hashlib.blake2b(data, digest_size=16).hexdigest()
+    if summaries.lookup(episode, digest) is None:
+        return None
+    return LazyMessages(lambda: _reread(transcript, digest)), digest
+
+
+def _reread(transcript: Path, digest: str) -> list[Message]:
+    data = _small_file(transcript)
+    messages = _valid_messages(data) if data is not None else None
+    if messages is None or hashlib.blake2b(data, digest_size=16).hexdigest() != digest:
+        raise ChatdigestError(f"{transcript} changed while it was being read (fix: run the command again)")
+    messages.sort(key=_MESSAGE_ORDER)
+    return messages
+
+
+def _check_episode(reader: _Reader, folder: Path, lines: Lines, episode: Episode, messages: list[Message] | None) -> None:
     path = folder / "episode.yml"
     match = EPISODE_DIR.match(folder.name)
     if not match:
         reader.problem(folder, "episode folder name must be YYYY-MM-DD-slug (lower-case letters, digits, hyphens)", fix="rename the folder")
     elif match.group(1) != episode.starts_at.date().isoformat():
         reader.problem(path, f"starts_at is on {episode.starts_at.date()} but the folder says {match.group(1)}", _line_of(lines, ("starts_at",)), fix="make the folder date and starts_at agree")
+    if messages is None:  # a summarised chat: its highlights were checked when it was summarised
+        return
     ids = {m.id for m in messages}
     for index, highlight in enumerate(episode.highlights):
         if highlight not in ids:
@@ -355,12 +391,19 @@ def line_in_yaml(path: Path, loc: tuple) -> int | None:
     return _line_of(loaded[1], loc) if loaded else None
 
 
-def read_archive(root: Path, exit_code: int = 2, checks: Iterable[Callable[[Archive, Path], list[Problem]]] = ()) -> Archive:
-    """Read and validate all of data/, then run `checks`. Raises ProblemsFound listing every problem."""
+def read_archive(root: Path, exit_code: int = 2, checks: Iterable[Callable[[Archive, Path], list[Problem]]] = (),
+                 summaries: SummaryCache | None = None) -> Archive:
+    """Read and validate all of data/, then run `checks`. Raises ProblemsFound listing every problem.
+
+    With `summaries`, a chat summarised by the last run is not read (summaries.py)."""
     reader = _Reader(root)
     community = read_community(reader)
     people = read_people(reader)
     optouts = read_optouts(reader)
+    if summaries is not None and community is not None:
+        summaries.set_base(community, people, optouts)
+    else:
+        summaries = None
     episodes: list[EpisodeContent] = []
     episodes_dir = root / EPISODES
     if episodes_dir.is_dir():
@@ -370,7 +413,7 @@ def read_archive(root: Path, exit_code: int = 2, checks: Iterable[Callable[[Arch
             if not folder.is_dir():
                 reader.problem(folder, "file not known to chatdigest", fix="episodes/ holds only episode folders")
                 continue
-            content = read_episode(reader, folder)
+            content = read_episode(reader, folder, summaries)
             if content:
                 episodes.append(content)
     _check_archive(reader, people, episodes)

@@ -254,8 +254,9 @@ class Activity:
     current_streak: int = 0  # chats in a row up to the latest one
 
 
-def archive_activity(episodes: list[EpisodeContent], digests: dict[str, Digest], author_key) -> dict[str, Activity]:
-    """Per participant key (author_key(message)): attendance, messages, answers, highlights, streaks.
+def archive_activity(episodes: list[EpisodeContent], summaries: dict, author_key) -> dict[str, Activity]:
+    """Per participant key (author_key(platform, author)): attendance, messages, answers, highlights,
+    streaks, from each chat's summary (summaries.py).
 
     `episodes` are the published chats, oldest first; a streak counts consecutive chats of the
     archive, not calendar weeks, so a summer break does not end everyone's streak.
@@ -264,9 +265,9 @@ def archive_activity(episodes: list[EpisodeContent], digests: dict[str, Digest],
     last_seen: dict[str, int] = {}  # key → index of the latest chat they posted in
     for index, content in enumerate(episodes):
         episode_id = content.episode.id
-        digest = digests[episode_id]
+        summary = summaries[episode_id]
         # Authors are named once per message; everything else is counted per person.
-        author_of = {m.id: author_key(m) for m in content.messages if not m.deleted}
+        author_of = {message_id: author_key(platform, author) for message_id, platform, author in summary.live}
         for key, count in Counter(author_of.values()).items():
             record = activity.get(key)
             if record is None:
@@ -277,7 +278,7 @@ def archive_activity(episodes: list[EpisodeContent], digests: dict[str, Digest],
             record.current_streak = record.current_streak + 1 if last_seen.get(key) == index - 1 else 1
             record.longest_streak = max(record.longest_streak, record.current_streak)
             last_seen[key] = index
-        for message_id in digest.answer_ids:
+        for message_id in summary.answer_ids:
             if message_id in author_of:
                 activity[author_of[message_id]].answers += 1
         highlighted = set(content.episode.highlights)

@@ -129,20 +129,22 @@ def render_entry_html(ctx: FeedContext, content: EpisodeContent) -> str:
     highlights = _highlights_html(ctx, content)
     if highlights:
         parts.append(f"<h3>Highlights</h3>{highlights}")
-    if content.preview_markdown.strip() and not content.messages:
+    has_transcript = ctx.site.summaries[episode.id].count > 0
+    if content.preview_markdown.strip() and not has_transcript:
         parts.append(f"<h3>Preview</h3>{rich_html(content.preview_markdown)}")
-    label = "Read the questions, answers and transcript" if content.messages else "Read more"
+    label = "Read the questions, answers and transcript" if has_transcript else "Read more"
     parts.append(f'<p><a href="{attr(ctx.episode_url(episode))}">{label}</a></p>')
     return "\n".join(parts)
 
 
 def _highlights_html(ctx: FeedContext, content: EpisodeContent) -> str:
-    digest = ctx.site.digests.get(content.episode.id)
-    if digest is None:
+    summary = ctx.site.summaries.get(content.episode.id)
+    if summary is None:
         return ""
+    by_id = summary.by_id
     quotes = []
     for message_id in content.episode.highlights:
-        message = digest.by_id.get(message_id)
+        message = by_id.get(message_id)
         if message is None or message.deleted:
             continue
         author = ctx.site.directory.author(message)

@@ -21,6 +21,7 @@ from .pages import Site, build_site_model, published_by_year, render_all
 from .people import build_directory
 from .privacy import apply_optouts
 from .progress import Progress, no_progress
+from .summaries import SummaryCache
 from .render import attr
 from .writer import TreeWriter
 
@@ -36,11 +37,14 @@ class GenerateReport:
         return f"generated {self.pages} pages: {len(self.written)} written, {self.pages - len(self.written)} unchanged, {len(self.removed)} removed"
 
 
-def load_site(root: Path, directory_urls: bool = True) -> Site:
-    """Read data/, apply opt-outs, and analyse every episode: the model all output is made from."""
+def load_site(root: Path, directory_urls: bool = True, summaries: SummaryCache | None = None) -> Site:
+    """Read data/, apply opt-outs, and analyse every episode: the model all output is made from.
+
+    With `summaries`, chats unchanged since the last run are summarised, not read (summaries.py)."""
+    found = summaries.found if summaries else None
     with _no_cycle_collection():
-        archive: Archive = apply_optouts(read_archive(root))
-        return build_site_model(archive, build_directory(archive), directory_urls)
+        archive: Archive = apply_optouts(read_archive(root, summaries=summaries))
+        return build_site_model(archive, build_directory(archive, found), directory_urls, found)
 
 
 @contextmanager
@@ -66,7 +70,8 @@ def _no_cycle_collection() -> Iterator[None]:
 
 def generate_site(root: Path, docs_dir: Path | None = None, directory_urls: bool = True, progress: Progress = no_progress) -> GenerateReport:
     progress("reading data/")
-    site = load_site(root, directory_urls)
+    summaries = SummaryCache(root)
+    site = load_site(root, directory_urls, summaries)
     docs_dir = docs_dir or root / "docs"
     writer = TreeWriter(docs_dir, urls.GENERATED_DIRS, urls.GENERATED_FILES)
     cache = PageCache(root, site, docs_dir)
@@ -87,6 +92,7 @@ def generate_site(root: Path, docs_dir: Path | None = None, directory_urls: bool
     removed = writer.remove_stale()
     cache.save()
     site.charts.save()
+    summaries.save(site.summaries)
     return GenerateReport(site, count, writer.written, removed)
 
 

@@ -48,9 +48,9 @@ def site_key(site: Site) -> str:
 
 def page_key(site: Site, base: str, page: EpisodePage) -> str:
     content = page.content
-    # Each handle once, then who it is: hashing a participant per message cost more than the rest.
-    handles = {(m.platform, m.author): m for m in content.messages}
-    people = sorted({(p.key, p.name, p.slug, p.known) for p in map(site.directory.author, handles.values())})
+    # Each handle once (from the chat's summary, so the transcript need not be read), then who it is.
+    authors = site.summaries[content.episode.id].authors
+    people = sorted({(p.key, p.name, p.slug, p.known) for p in (site.directory.register(*a) for a in authors)})
     neighbours = [(c.episode.id, c.episode.title) if c else None for c in (page.previous, page.following)]
     parts = [
         base,

@@ -11,6 +11,7 @@ import datetime as dt
 from collections import Counter
 import functools
 from dataclasses import dataclass, field
+from collections.abc import Mapping
 from typing import Callable, Iterator
 from zoneinfo import ZoneInfo
 
@@ -24,6 +25,7 @@ from .feeds import follow_html
 from .model import Archive, EpisodeContent, Message, Status, handle_key
 from .people import Directory, Participant
 from .privacy import is_anonymous
+from .summaries import ChatSummary, summarise
 from .render import attr, inline_md, link_html, rich_html, text_html
 
 MAX_DEPTH = 6  # deeper reply chains are shown flat at this depth, to stay readable on a phone
@@ -37,8 +39,9 @@ class Site:
     archive: Archive
     directory: Directory
     timezone: ZoneInfo
-    digests: dict[str, Digest]
+    digests: Mapping[str, Digest]  # made when first asked for (LazyDigests)
     directory_urls: bool = True
+    summaries: dict[str, ChatSummary] = field(default_factory=dict)  # episode id → what other pages need of it
     activity: dict[str, Activity] = field(default_factory=dict)  # participant key → activity
     firsts: dict[str, set[str]] = field(default_factory=dict)  # episode id → first-timers' keys
     links: dict[tuple[str, str, bool], str] = field(default_factory=dict)  # person_link's cache
@@ -81,15 +84,41 @@ class Site:
         return moment.astimezone(self.timezone)
 
 
-def build_site_model(archive: Archive, directory: Directory, directory_urls: bool = True) -> Site:
+def build_site_model(archive: Archive, directory: Directory, directory_urls: bool = True, summaries: dict | None = None) -> Site:
+    """The model every page is made from. A chat in `summaries` (cached from the last run,
+    summaries.py) is not analysed unless a page asks for its digest."""
     timezone = ZoneInfo(archive.community.schedule.timezone)
-    digests = {}
-    for content in archive.episodes:
+
+    def digest_of(content: EpisodeContent) -> Digest:
         hosts = {handle_key(h) for pid in content.episode.hosts if (p := directory.person(pid)) for h in p.handles}
-        digests[content.episode.id] = build_digest(content, hosts, timezone, lambda m: directory.author(m).key)
+        return build_digest(content, hosts, timezone, lambda m: directory.author(m).key)
+
+    digests = LazyDigests({c.episode.id: c for c in archive.episodes}, digest_of)
+    found = summaries or {}
+    chats = {c.episode.id: found.get(c.episode.id) or summarise(c, digests[c.episode.id]) for c in archive.episodes}
     published = [c for c in archive.episodes if c.episode.status == Status.published]
-    activity = archive_activity(published, digests, lambda m: directory.author(m).key)
-    return Site(archive, directory, timezone, digests, directory_urls, activity, first_appearances(activity))
+    activity = archive_activity(published, chats, lambda platform, author: directory.register(platform, author).key)
+    return Site(archive, directory, timezone, digests, directory_urls, chats, activity, first_appearances(activity))
+
+
+class LazyDigests(Mapping):
+    """Each chat's digest, made the first time it is asked for: a chat whose page is not rendered
+    again is only summarised (summaries.py), not analysed."""
+
+    def __init__(self, contents: dict[str, EpisodeContent], make: Callable[[EpisodeContent], Digest]):
+        self._contents, self._make, self._made = contents, make, {}
+
+    def __getitem__(self, episode_id: str) -> Digest:
+        digest = self._made.get(episode_id)
+        if digest is None:
+            digest = self._made[episode_id] = self._make(self._contents[episode_id])
+        return digest
+
+    def __iter__(self):
+        return iter(self._contents)
+
+    def __len__(self) -> int:
+        return len(self._contents)
 
 
 # --- shared pieces ---------------------------------------------------------------------------
@@ -374,7 +403,7 @@ def episode_link(site: Site, source: str, content: EpisodeContent) -> str:
 
 
 def _episode_line(site: Site, source: str, content: EpisodeContent, extra: str = "") -> str:
-    count = len(content.messages)
+    count = site.summaries[content.episode.id].count
     extra = extra or (f" — {count} messages" if count else "")
     return f"{_episode_item(site, source, content)}{extra}</li>"
 
@@ -407,9 +436,9 @@ def render_home(site: Site) -> str:
     published = list(reversed(site.published))
     if published:
         latest = published[0]
-        digest = site.digests[latest.episode.id]
+        summary = site.summaries[latest.episode.id]
         parts.append(f"## Latest chat\n\n**{episode_md(site, source, latest)}** — {inline_md(when(site, latest.episode.starts_at))}, "
-                     f"{digest.stats.messages} messages from {digest.stats.participants} people.\n\n")
+                     f"{summary.shown} messages from {summary.participants} people.\n\n")
         if latest.episode.summary:
             parts.append(f"{inline_md(latest.episode.summary)}\n\n")
         parts.append("## Recent chats\n\n" + episode_list([_episode_line(site, source, c) for c in published[:10]]))
@@ -421,7 +450,7 @@ def render_home(site: Site) -> str:
 
 
 def _participation_chart(site: Site) -> str:
-    weeks = [(c.episode.date, site.digests[c.episode.id].stats.messages, site.digests[c.episode.id].stats.participants) for c in site.published]
+    weeks = [(c.episode.date, site.summaries[c.episode.id].shown, site.summaries[c.episode.id].participants) for c in site.published]
     return participation_svg(weeks)
 
 
@@ -536,7 +565,7 @@ def _person_page(site: Site, path: str, person: Participant, record: Activity) -
     parts.append("## Attendance\n\nChats attended each year.\n\n" + html_block(chart, "cd-chart"))
     if record.highlights:
         cards = "\n".join(
-            message_html(site, path, site.digests[e].by_id[m], anchor=False, episode_path=urls.episode_path(e)) for e, m in record.highlights
+            message_html(site, path, site.summaries[e].by_id[m], anchor=False, episode_path=urls.episode_path(e)) for e, m in record.highlights
         )
         parts.append("## Highlights\n\n" + html_block(cards, "cd-highlights"))
     parts.append("## Chats\n\n" + episode_list([

@@ -39,11 +39,16 @@ class Directory:
                     self._by_handle[(platform, handle_key(handle))] = participant
 
     def author(self, message: Message) -> Participant:
-        # Called for every message card: a lookup by the raw handle skips normalising it again.
-        raw = (message.platform, message.author)
+        return self.register(message.platform, message.author, message.author_name)
+
+    def register(self, platform: str, author: str, author_name: str = "") -> Participant:
+        """Who posted as `author` on `platform` (a message's author fields); the first call for a
+        handle decides its page's slug. Called for every message card: a lookup by the raw handle
+        skips normalising it again."""
+        raw = (platform, author)
         found = self._by_raw.get(raw)
         if found is None:
-            found = self._by_raw[raw] = self.resolve(message.platform, message.author, message.author_name)
+            found = self._by_raw[raw] = self.resolve(platform, author, author_name)
         return found
 
     def resolve(self, platform: str, handle: str, display_name: str = "") -> Participant:
@@ -63,10 +68,17 @@ class Directory:
         return sorted(self._by_key.values(), key=lambda p: (p.name.casefold(), p.key))
 
 
-def build_directory(archive: Archive) -> Directory:
-    """Register every author in archive order, so slugs do not depend on dict ordering."""
+def build_directory(archive: Archive, summaries: dict | None = None) -> Directory:
+    """Register every author in archive order, so slugs do not depend on dict ordering.
+
+    A chat with a summary (summaries.py) is registered from it, in the same order, unread."""
     directory = Directory(archive.people)
     for content in archive.episodes:
-        for message in content.messages:
-            directory.author(message)
+        summary = summaries.get(content.episode.id) if summaries else None
+        if summary is not None:
+            for platform, author, author_name in summary.authors:
+                directory.register(platform, author, author_name)
+        else:
+            for message in content.messages:
+                directory.author(message)
     return directory

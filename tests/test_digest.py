@@ -16,6 +16,7 @@ from generator.digest import (
     suggest_highlights,
 )
 from generator.model import Episode, EpisodeContent, Message
+from generator.summaries import summarise
 
 START = dt.datetime(2026, 3, 5, 19, 0, tzinfo=dt.timezone.utc)
 UTC = ZoneInfo("UTC")
@@ -117,8 +118,8 @@ def test_activity_streaks_and_first_timers():
         start = START + dt.timedelta(weeks=week)
         messages = [Message(id=f"{week}-{i}", platform="x", author=a, at=start + dt.timedelta(minutes=i), text="hi") for i, a in enumerate(authors)]
         weeks.append(content(messages, episode_id=f"2026-03-{5 + 7 * week:02d}-w", start=start))
-    digests = {c.episode.id: build_digest(c, set(), UTC, key) for c in weeks}
-    activity = archive_activity(weeks, digests, key)
+    summaries = {c.episode.id: summarise(c, build_digest(c, set(), UTC, key)) for c in weeks}
+    activity = archive_activity(weeks, summaries, lambda platform, author: author)
     assert (activity["@a"].longest_streak, activity["@a"].current_streak) == (3, 3)
     assert (activity["@b"].longest_streak, activity["@b"].current_streak) == (1, 1)
     assert len(activity["@b"].episodes) == 2
