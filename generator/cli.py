@@ -91,7 +91,7 @@ def generate(root: Path) -> None:
     from .generate import generate_site
 
     with PhaseProgress(err) as progress:
-        report = generate_site(root, progress=progress)
+        report = generate_site(root, progress=progress, parallel=True)
     out.print(report.summary())
 
 

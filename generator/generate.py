@@ -11,18 +11,18 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterator
 
-from . import urls
+from . import jobs, urls
 from .chartcache import CACHE_FILE as CHARTS_FILE, ChartCache
 from .config import read_archive
 from .incremental import CACHE_DIR
 from .model import Archive
 from .pagecache import PageCache
-from .pages import Site, build_site_model, published_by_year, render_all
+from .pages import EpisodePage, Site, build_site_model, episode_pages, published_by_year, render_all, render_chats
 from .people import build_directory
 from .privacy import apply_optouts
 from .progress import Progress, no_progress
-from .summaries import SummaryCache
 from .render import attr
+from .summaries import SummaryCache
 from .writer import TreeWriter
 
 
@@ -68,7 +68,10 @@ def _no_cycle_collection() -> Iterator[None]:
             gc.enable()
 
 
-def generate_site(root: Path, docs_dir: Path | None = None, directory_urls: bool = True, progress: Progress = no_progress) -> GenerateReport:
+def generate_site(root: Path, docs_dir: Path | None = None, directory_urls: bool = True, progress: Progress = no_progress,
+                  parallel: bool = False) -> GenerateReport:
+    """data/ → docs/. `parallel`: a forked process renders half the chat pages of a big archive
+    (jobs.py; not where forking is unsafe, such as under `mkdocs serve`)."""
     progress("reading data/")
     summaries = SummaryCache(root)
     site = load_site(root, directory_urls, summaries)
@@ -76,8 +79,14 @@ def generate_site(root: Path, docs_dir: Path | None = None, directory_urls: bool
     writer = TreeWriter(docs_dir, urls.GENERATED_DIRS, urls.GENERATED_FILES)
     cache = PageCache(root, site, docs_dir)
     site.charts = ChartCache(root / CACHE_DIR / CHARTS_FILE)
+    chat_pages = list(episode_pages(site))
+    helper = None
+    if parallel and len(chat_pages) >= PARALLEL_FROM and jobs.can_fork():
+        half = len(chat_pages) // 2
+        share, chat_pages = chat_pages[half:], chat_pages[:half]
+        helper = jobs.Job("chat-pages", write_chat_pages, (site, share, writer, cache), root / CACHE_DIR)
     count, chats = 0, 0
-    for path, markdown in render_all(site, cache.current):
+    for path, markdown in render_all(site, cache.current, chat_pages):
         if markdown is None:
             writer.keep(path)  # unchanged inputs: the file on disk is what rendering would give
         else:
@@ -86,14 +95,36 @@ def generate_site(root: Path, docs_dir: Path | None = None, directory_urls: bool
         count += 1
         if path.startswith("episodes/"):
             chats += 1
-            progress("writing chat pages", chats, len(site.public))
+            progress("writing chat pages", chats, len(chat_pages))
         elif chats:  # after the chats: topics and people, made all at once
             progress("writing topic and people pages")
+    if helper:
+        ok, done = helper.result()
+        for path, written, entry in done if ok else write_chat_pages(site, share, writer, cache):
+            writer.adopt(path, written)
+            cache.entries[path] = entry
+            count += 1
     removed = writer.remove_stale()
     cache.save()
     site.charts.save()
     summaries.save(site.summaries)
     return GenerateReport(site, count, writer.written, removed)
+
+
+PARALLEL_FROM = 64  # chat pages: for fewer, forking costs more than it saves
+
+
+def write_chat_pages(site: Site, pages: list[EpisodePage], writer: TreeWriter, cache: PageCache) -> list:
+    """Render and write chat pages (in a forked process, or as its fallback): for each, (docs
+    path, whether it was written, its page cache entry)."""
+    done = []
+    for path, markdown in render_chats(site, pages, cache.current):
+        before = len(writer.written)
+        if markdown is not None:
+            writer.write(path, markdown)
+        cache.record(path)
+        done.append((path, len(writer.written) > before, cache.entries[path]))
+    return done
 
 
 def build_nav(site: Site, docs_dir: Path) -> list:

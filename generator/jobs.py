@@ -1,4 +1,5 @@
-"""Post-build work done in forked processes while MkDocs renders the pages.
+"""Work done in forked processes beside the build's own: post-build steps while MkDocs renders
+the pages, and half the chat pages while generate renders the other half.
 
 At archive scale, indexing for search and writing the feeds take a couple of seconds of Python,
 and MkDocs' rendering longer; on a machine with two cores or more they can overlap. Each job is
@@ -29,10 +30,15 @@ _jobs: dict[tuple[str, Path], Job] = {}
 
 
 class Job:
-    def __init__(self, name: str, work, site, config):
-        self.result_path = Path(config.config_file_path).parent / CACHE_DIR / f"{_PREFIX}{name}-{os.getpid()}.marshal"
+    """`work(*args)` in a forked process; what it returns (plain data) comes back through a file
+    in `folder`."""
+
+    def __init__(self, name: str, work, args: tuple, folder: Path):
+        for stale in folder.glob(f"{_PREFIX}{name}-*"):  # left by a run that was killed
+            stale.unlink(missing_ok=True)
+        self.result_path = folder / f"{_PREFIX}{name}-{os.getpid()}.marshal"
         self.process = multiprocessing.get_context("fork").Process(
-            target=_run, args=(work, site, config, self.result_path, os.getpid()), daemon=True)
+            target=_run, args=(work, args, self.result_path, os.getpid()), daemon=True)
         self.process.start()
 
     def result(self) -> tuple[bool, object]:
@@ -53,17 +59,20 @@ class Job:
         self.result_path.unlink(missing_ok=True)
 
 
+def can_fork() -> bool:
+    """A second core to run on, and fork to start with."""
+    return "fork" in multiprocessing.get_all_start_methods() and len(os.sched_getaffinity(0)) > 1
+
+
 def start(name: str, work, site, config) -> None:
-    """Start `work(site, config)` in a forked process; its result must be plain data."""
-    if "fork" not in multiprocessing.get_all_start_methods():
+    """Start the post-build step `work(site, config)` in a forked process."""
+    if not can_fork():
         return
-    folder = Path(config.config_file_path).parent / CACHE_DIR
     older = _jobs.pop((name, Path(config.site_dir)), None)
     if older:  # from a build that failed before its post-build steps
         older.cancel()
-    for stale in folder.glob(f"{_PREFIX}{name}-*"):  # left by a build that was killed
-        stale.unlink(missing_ok=True)
-    _jobs[name, Path(config.site_dir)] = Job(name, work, site, config)
+    folder = Path(config.config_file_path).parent / CACHE_DIR
+    _jobs[name, Path(config.site_dir)] = Job(name, work, (site, config), folder)
 
 
 def take(name: str, config) -> Job | None:
@@ -80,12 +89,12 @@ def finished(name: str, work, site, config):
     return work(site, config)
 
 
-def _run(work, site, config, result_path: Path, parent: int) -> None:
+def _run(work, args: tuple, result_path: Path, parent: int) -> None:
     # In the forked process: no logging and no printing (another thread of the build may have
     # held their locks at the fork). On any error the build does the work itself instead.
     _die_with(parent)
     try:
-        write_atomic(result_path, marshal.dumps(work(site, config)), durable=False)
+        write_atomic(result_path, marshal.dumps(work(*args)), durable=False)
     except Exception:
         sys.exit(1)  # an exit code, without the traceback multiprocessing would print
 

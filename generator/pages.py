@@ -592,20 +592,26 @@ def episode_pages(site: Site) -> Iterator[EpisodePage]:
         yield EpisodePage(urls.episode_path(content.episode.id), content, previous, following)
 
 
-def render_all(site: Site, current: Callable[[EpisodePage], bool] = lambda page: False) -> Iterator[tuple[str, str | None]]:
+def render_all(site: Site, current: Callable[[EpisodePage], bool] = lambda page: False,
+               chat_pages: list[EpisodePage] | None = None) -> Iterator[tuple[str, str | None]]:
     """Every generated page as (docs path, Markdown), one at a time so memory stays flat.
 
+    Chat pages are `chat_pages` when given (the rest are rendered elsewhere), else all of them.
     A chat page for which `current(page)` is true is not rendered: it comes with None.
     """
     yield urls.HOME, render_home(site)
     yield from render_archive(site).items()
     yield urls.UPCOMING, render_upcoming(site)
-    for page in episode_pages(site):
+    yield from render_chats(site, episode_pages(site) if chat_pages is None else chat_pages, current)
+    yield from render_topics(site).items()
+    yield from render_people(site).items()
+
+
+def render_chats(site: Site, pages, current: Callable[[EpisodePage], bool]) -> Iterator[tuple[str, str | None]]:
+    for page in pages:
         if current(page):
             yield page.path, None
             continue
         yield page.path, render_episode(site, page.content, page.previous, page.following)
         site.cards.clear()
         site.minutes.clear()  # a chat's minutes are not another chat's
-    yield from render_topics(site).items()
-    yield from render_people(site).items()

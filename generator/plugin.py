@@ -72,7 +72,7 @@ class ChatdigestPlugin(BasePlugin[ChatdigestConfig]):
         self.failure: ChatdigestError | None = None
         self.nonce = new_nonce()
         try:
-            report = generate_site(self.root, docs_dir, config.use_directory_urls, self.progress)
+            report = generate_site(self.root, docs_dir, config.use_directory_urls, self.progress, parallel=not self.serving)
         except ChatdigestError as exc:
             self._fail(exc)
         log.info(report.summary())

@@ -74,6 +74,12 @@ class TreeWriter:
         """Count a file as produced by this run without rewriting it."""
         self.produced.add(self._inside(relpath))
 
+    def adopt(self, relpath: str, written: bool) -> None:
+        """Count a file another process produced for this run (and wrote, or kept)."""
+        self.produced.add(self._inside(relpath))
+        if written:
+            self.written.append(self._inside(relpath))
+
     def write(self, relpath: str, content: str | bytes) -> None:
         target = self._inside(relpath)
         self.produced.add(target)

@@ -5,6 +5,8 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+import pytest
+
 from generator.generate import generate_site
 
 EPISODE = "episodes/2026-03-05-first-jobs.md"
@@ -83,3 +85,28 @@ def test_kept_charts_are_used_only_from_the_same_drawing_code(fixture_site: Path
         generate_site(fixture_site)
         assert docs(fixture_site) == uncached
     assert json.loads(charts.read_text()) == kept  # rewritten whole by a finished generate
+
+
+def test_chat_pages_rendered_by_a_forked_helper_are_the_same(fixture_site: Path, tmp_path: Path, monkeypatch):
+    from generator import generate, jobs
+
+    if not jobs.can_fork():
+        pytest.skip("a helper process needs fork and a second core")
+    serial = tmp_path / "serial"
+    shutil.copytree(fixture_site, serial)
+    written = lambda report, root: sorted(p.relative_to(root).as_posix() for p in report.written)
+    serial_written = written(generate_site(serial), serial.resolve())
+    monkeypatch.setattr(generate, "PARALLEL_FROM", 1)  # the fixture has two chats: one each
+    report = generate_site(fixture_site, parallel=True)
+    assert docs(fixture_site) == docs(serial) and written(report, fixture_site.resolve()) == serial_written
+    cache = ".cache/chatdigest/pages.json"
+    assert (fixture_site / cache).read_text().count('"episodes/') == (serial / cache).read_text().count('"episodes/') == 2
+    assert generate_site(fixture_site, parallel=True).written == []  # what the helper wrote is kept
+
+    def fails(*args, **kwargs):
+        raise OSError("disk full")
+
+    monkeypatch.setattr(jobs, "write_atomic", fails)  # the helper's last step: the fork inherits it
+    shutil.rmtree(fixture_site / "docs" / "episodes")
+    generate_site(fixture_site, parallel=True)  # so generate renders the helper's share itself
+    assert docs(fixture_site) == docs(serial)
