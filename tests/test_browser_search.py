@@ -134,6 +134,17 @@ def test_search_finds_a_message_and_lands_on_its_anchor(browser, serve, site_dir
     page.close()
 
 
+def test_search_finds_other_forms_of_a_word(browser, serve, site_dir):
+    word, message = unique_message_word(site_dir, transcript_messages(site_dir))
+    page = browser.new_page()
+    page.goto(serve(site_dir))
+    page.keyboard.press("/")
+    page.locator(".md-search__input").type(word + "s")  # a form the message does not have
+    page.locator(f'.md-search-result__link[href$="#{message["id"]}"]').wait_for(timeout=5000)
+    assert message_links(page) == [message["id"]]
+    page.close()
+
+
 def test_search_filters_by_person(browser, serve, site_dir):
     word, person, mine, other = shared_word(site_dir, transcript_messages(site_dir))
     page = browser.new_page()

@@ -5,7 +5,8 @@
  * whose results are shown, two at a time. Every document (a message, a question, a page) a
  * query's words are all in is a result, linked to its anchor; a page's results are shown
  * together under its title. Words match the index's terms by prefix, so "onboard" finds
- * "onboarding" while it is being typed.
+ * "onboarding" while it is being typed, and common English endings are dropped from them first,
+ * so "negotiating" finds "negotiated" too.
  *
  * Records are plain text (a message's "<script>" is there as those characters): only text nodes
  * are made from them, never innerHTML, so they stay text here too.
@@ -20,6 +21,10 @@
   const HITS_PER_PAGE = 5;
   const EXCERPT_WORDS = 28;
   const PREFIX_FROM = 3;       // shorter words match whole terms only: "a" would match half the index
+  // English endings dropped from a query word, so "negotiating" also finds "negotiated": what is
+  // left is matched as a prefix. The index keeps words whole; this is the only stemming.
+  const ENDINGS = ["ings", "ers", "ing", "ies", "ied", "es", "ed", "ly", "er", "s"];
+  const STEM_FROM = 4;         // letters left after an ending is dropped, at least
   const CHUNKS_PER_WORD = 3;   // at most this many chunks of terms starting with one word
   const B64 = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
   const input = box.querySelector(".md-search__input");
@@ -143,7 +148,7 @@
 
   async function search() {
     const current = ++generation;
-    words = [...new Set(terms(input.value))];
+    words = [...new Set(terms(input.value).map(stem))];
     list.replaceChildren();
     more.hidden = true;
     if (!words.length) {
@@ -206,6 +211,11 @@
       item.append(rest);
     }
     return item;
+  }
+
+  function stem(word) {
+    const ending = ENDINGS.find((e) => word.endsWith(e) && word.length - e.length >= STEM_FROM);
+    return ending ? word.slice(0, -ending.length) : word;
   }
 
   function matches(word) {
