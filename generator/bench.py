@@ -189,7 +189,7 @@ def largest_page(site: Path) -> tuple[int, int]:
 
 def search_query_bytes(site: Path) -> int:
     """Bytes a reader's browser fetches for one query (0 when the site has no chunked index)."""
-    from .search import BUNDLE_DIR
+    from .searchindex import BUNDLE_DIR
     from .searchcost import query_bytes
 
     if not (site / BUNDLE_DIR / "meta.json").is_file():

@@ -10,7 +10,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 from .errors import ChatdigestError
-from .search import BUNDLE_DIR
+from .searchindex import BUNDLE_DIR
 
 
 # --- lunr, for comparison ----------------------------------------------------------------------

@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 
 from conftest import FIXTURE_SITE, build, copy_site
 from generator.errors import StrictFailure
-from generator.search import BUNDLE_DIR, Doc, Index, SearchPage, chunks, encode_docs, indexed, terms
+from generator.searchindex import BUNDLE_DIR, Doc, Index, SearchPage, chunks, encode_docs, indexed, terms
 from generator.searchcost import lunr_index_bytes
 
 FIRST_JOBS = "episodes/2026-03-05-first-jobs/"

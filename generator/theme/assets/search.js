@@ -1,4 +1,4 @@
-/* chatdigest search: the chunked index of generator/search.py shown in Material's search box.
+/* chatdigest search: the chunked index of generator/searchindex.py shown in Material's search box.
  *
  * Opening the search fetches search/meta.json (the chunks' first terms and the filters); a query
  * fetches, for each of its words, the chunk that holds it, and then the records of the pages
