@@ -70,7 +70,7 @@ def _no_cycle_collection() -> Iterator[None]:
 
 def generate_site(root: Path, docs_dir: Path | None = None, directory_urls: bool = True, progress: Progress = no_progress,
                   parallel: bool = False) -> GenerateReport:
-    """data/ → docs/. `parallel`: a forked process renders half the chat pages of a big archive
+    """data/ → docs/. `parallel`: a forked process renders most chat pages of a big archive
     (jobs.py; not where forking is unsafe, such as under `mkdocs serve`)."""
     progress("reading data/")
     summaries = SummaryCache(root)
@@ -82,8 +82,9 @@ def generate_site(root: Path, docs_dir: Path | None = None, directory_urls: bool
     chat_pages = list(episode_pages(site))
     helper = None
     if parallel and len(chat_pages) >= PARALLEL_FROM and jobs.can_fork():
-        half = len(chat_pages) // 2
-        share, chat_pages = chat_pages[half:], chat_pages[:half]
+        # A quarter here, the rest to the helper: this process renders the people pages after.
+        split = len(chat_pages) // 4
+        share, chat_pages = chat_pages[split:], chat_pages[:split]
         helper = jobs.Job("chat-pages", write_chat_pages, (site, share, writer, cache), root / CACHE_DIR)
     count, chats = 0, 0
     for path, markdown in render_all(site, cache.current, chat_pages):

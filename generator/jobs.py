@@ -1,5 +1,5 @@
 """Work done in forked processes beside the build's own: post-build steps while MkDocs renders
-the pages, and half the chat pages while generate renders the other half.
+the pages, and most chat pages while generate renders the rest.
 
 At archive scale, indexing for search and writing the feeds take a couple of seconds of Python,
 and MkDocs' rendering longer; on a machine with two cores or more they can overlap. Each job is
