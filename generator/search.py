@@ -30,7 +30,7 @@ from . import urls
 from .incremental import CACHE_DIR
 from .pagecache import page_key, site_key
 from .pages import episode_pages, is_anonymised
-from .render import clean_text
+from .render import clean_text, rich_html
 from .searchindex import (
     BUNDLE_DIR, CACHE_FILE, ChatCache, Doc, Index, Part, SearchPage, indexed, write_meta, write_part,
 )
@@ -59,7 +59,7 @@ def chat_page(site, content) -> SearchPage:
     episode = content.episode
     docs = [Doc("", episode.title, episode.summary)]
     if content.preview_markdown.strip():
-        docs.append(Doc("preview", "Preview", content.preview_markdown))
+        docs.append(Doc("preview", "Preview", preview_text(content.preview_markdown)))
     docs += [Doc(urls.question_anchor(q.number), f"Q{q.number}", q.text) for q in site.digests[episode.id].questions]
     authors: dict = {}
     docs += [message_doc(site, message, authors) for message in content.messages if not message.deleted]
@@ -116,6 +116,9 @@ class _ArticleText(HTMLParser):
     """The text of a built page's article, and its first heading."""
 
     SKIPPED = {"script", "style", "svg"}
+    # Ends of these separate words; inline tags (<strong>) do not: "<b>Thursday</b>." stays one.
+    BLOCKS = {"p", "li", "td", "th", "tr", "div", "br", "hr", "dd", "dt", "blockquote", "pre", "h1", "h2", "h3", "h4", "h5", "h6"}
+    VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
 
     def __init__(self):
         super().__init__()
@@ -123,7 +126,10 @@ class _ArticleText(HTMLParser):
 
     def handle_starttag(self, tag, attrs):
         attributes = dict(attrs)
-        if self.depth:
+        if self.depth and tag in self.VOID:  # no end tag to match
+            if tag in self.BLOCKS:
+                self.parts.append(" ")
+        elif self.depth:
             self.depth += 1
             self.skip += bool(self.skip) or tag in self.SKIPPED or "headerlink" in (attributes.get("class") or "")
             self.in_h1 = self.in_h1 or tag == "h1"
@@ -132,6 +138,8 @@ class _ArticleText(HTMLParser):
 
     def handle_endtag(self, tag):
         if self.depth:
+            if tag in self.BLOCKS:
+                self.parts.append(" ")
             self.depth -= 1
             self.skip = max(0, self.skip - 1) if self.skip else 0
             self.in_h1 = self.in_h1 and tag != "h1"
@@ -144,10 +152,16 @@ class _ArticleText(HTMLParser):
                 self.parts.append(data)
 
 
+def preview_text(markdown: str) -> str:
+    """A preview post's text as the chat page shows it: no Markdown syntax in results."""
+    title, text = article_text(f'<article class="md-content__inner">{rich_html(markdown)}</article>')
+    return f"{title} {text}".strip()
+
+
 def article_text(html: str) -> tuple[str, str]:
     parser = _ArticleText()
     parser.feed(html)
-    return parser.title.strip(), " ".join(" ".join(parser.parts).split())
+    return parser.title.strip(), " ".join("".join(parser.parts).split())
 
 
 def build_search_index(site, config) -> None:

@@ -15,8 +15,9 @@ from hypothesis import strategies as st
 
 from conftest import FIXTURE_SITE, build, copy_site
 from generator.errors import StrictFailure
-from generator.searchindex import BUNDLE_DIR, Doc, Index, SearchPage, chunks, encode_docs, indexed, terms
+from generator.search import article_text
 from generator.searchcost import lunr_index_bytes
+from generator.searchindex import BUNDLE_DIR, Doc, Index, SearchPage, chunks, encode_docs, indexed, terms
 
 FIRST_JOBS = "episodes/2026-03-05-first-jobs/"
 
@@ -249,3 +250,16 @@ def test_jobs_and_the_build_itself_write_the_same_index_and_feeds(tmp_path, monk
                           for p in (root / "site" / folder).rglob("*") if p.is_file()}
     assert files(inline) == files(with_jobs) and any(name.startswith("site/feeds/") for name in files(inline))
     assert (inline / "site" / "calendar.ics").read_bytes() == (with_jobs / "site" / "calendar.ics").read_bytes()
+
+
+def test_a_preview_is_indexed_as_the_text_readers_see(built_fixture):
+    preview = next(d for d in records(built_fixture)[FIRST_JOBS]["docs"] if d[0] == "preview")
+    assert preview[2] == "Join us on Thursday. Read more and bad."
+    assert not any(mark in preview[2] for mark in ("**", "](", "<script", "javascript:"))
+
+
+def test_a_built_page_gives_its_article_text_and_nothing_after_it():
+    html = ('<body><nav>Home</nav><article class="md-content__inner"><h1>About <a class="headerlink" href="#">¶</a></h1>'
+            '<p>One<br>two <img src="x"> <strong>three</strong>.</p><hr><ul><li>a</li><li>b</li></ul>'
+            '<script>var x = 1;</script></article><footer>Made with Material</footer></body>')
+    assert article_text(html) == ("About", "One two three. a b")
