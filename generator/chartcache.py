@@ -10,24 +10,23 @@ holding the charts that generate used. It lives in .cache/chatdigest/ and is saf
 
 from __future__ import annotations
 
-import hashlib
 import json
 from importlib import metadata
 from pathlib import Path
 from typing import Callable
 
+from .incremental import code_version
 from .writer import write_atomic
 
 CACHE_FILE = "charts.json"
 
 
 def _code_version() -> str:
-    digest = hashlib.blake2b((Path(__file__).parent / "charts.py").read_bytes(), digest_size=16)
     try:
-        digest.update(metadata.version("leather").encode())
+        leather = metadata.version("leather")
     except metadata.PackageNotFoundError:  # leather not installed as a distribution: no caching
         return ""
-    return digest.hexdigest()
+    return f"{code_version('charts')}-{leather}"
 
 
 class ChartCache:

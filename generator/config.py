@@ -236,17 +236,31 @@ def read_messages(reader: _Reader, path: Path, hasher=None) -> list[Message]:
     read whole and validated in one loop, a fifth faster than streaming it. Only when that meets
     a problem, or the file is bigger, is it streamed line by line, which names each problem's line.
     """
-    data = _small_file(path)
-    messages = _valid_messages(data) if data is not None else None
-    if messages is None:
+    whole = _read_whole(path)
+    if whole is None:
         return _read_messages_by_line(reader, path, hasher)
+    messages, data = whole
     if hasher is not None:
         hasher.update(data)
-    messages.sort(key=_MESSAGE_ORDER)
     return messages
 
 
 _MESSAGE_ORDER = attrgetter("at", "id")
+
+
+def _read_whole(path: Path) -> tuple[list[Message], bytes] | None:
+    """A small transcript's messages in order, and its bytes; None if it is big or has a problem."""
+    data = _small_file(path)
+    messages = _valid_messages(data) if data is not None else None
+    if messages is None:
+        return None
+    messages.sort(key=_MESSAGE_ORDER)
+    return messages, data
+
+
+def _digest(data: bytes) -> str:
+    """A transcript's fingerprint: what hashing it line by line in read_episode gives."""
+    return hashlib.blake2b(data, digest_size=16).hexdigest()
 
 
 def _small_file(path: Path) -> bytes | None:
@@ -334,19 +348,17 @@ def _summarised(transcript: Path, episode: Episode, summaries: SummaryCache) -> 
     data = _small_file(transcript) if transcript.exists() else None
     if data is None:
         return None
-    digest = hashlib.blake2b(data, digest_size=16).hexdigest()
+    digest = _digest(data)
     if summaries.lookup(episode, digest) is None:
         return None
     return LazyMessages(lambda: _reread(transcript, digest)), digest
 
 
 def _reread(transcript: Path, digest: str) -> list[Message]:
-    data = _small_file(transcript)
-    messages = _valid_messages(data) if data is not None else None
-    if messages is None or hashlib.blake2b(data, digest_size=16).hexdigest() != digest:
+    whole = _read_whole(transcript)
+    if whole is None or _digest(whole[1]) != digest:
         raise ChatdigestError(f"{transcript} changed while it was being read (fix: run the command again)")
-    messages.sort(key=_MESSAGE_ORDER)
-    return messages
+    return whole[0]
 
 
 def _check_episode(reader: _Reader, folder: Path, lines: Lines, episode: Episode, messages: list[Message] | None) -> None:

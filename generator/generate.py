@@ -107,6 +107,7 @@ def generate_site(root: Path, docs_dir: Path | None = None, directory_urls: bool
             count += 1
     removed = writer.remove_stale()
     cache.save()
+    site.page_keys = {path: entry[0] for path, entry in cache.entries.items()}  # search reuses them
     site.charts.save()
     summaries.save(site.summaries)
     return GenerateReport(site, count, writer.written, removed)
@@ -159,18 +160,26 @@ def page_title(path: Path) -> str:
     return attr(title)
 
 
+def hand_written_sources(docs_dir: Path) -> list[tuple[str, Path]]:
+    """The editor's own Markdown pages as (path in docs/, file), in name order; not the
+    generated ones, nor hidden or `_`-prefixed folders."""
+    found = []
+    for path in sorted(docs_dir.rglob("*.md")):
+        rel = path.relative_to(docs_dir).as_posix()
+        top = rel.split("/", 1)[0]
+        if not (top in urls.GENERATED_DIRS or rel in urls.GENERATED_FILES or top.startswith((".", "_"))):
+            found.append((rel, path))
+    return found
+
+
 def hand_written_nav(docs_dir: Path) -> list:
     """Hand-written pages: top-level files, then one section per folder, in name order."""
     nav: list = []
     sections: dict[str, list] = {}
-    for path in sorted(docs_dir.rglob("*.md")):
-        rel = path.relative_to(docs_dir).as_posix()
-        top = rel.split("/", 1)[0]
-        if top in urls.GENERATED_DIRS or rel in urls.GENERATED_FILES or top.startswith((".", "_")):
-            continue
+    for rel, path in hand_written_sources(docs_dir):
         entry = {page_title(path): rel}
         if "/" in rel:
-            sections.setdefault(top, []).append(entry)
+            sections.setdefault(rel.split("/", 1)[0], []).append(entry)
         else:
             nav.append(entry)
     for folder, pages in sections.items():

@@ -29,6 +29,16 @@ FINGERPRINT = "build-fingerprint.json"
 DIRTY_SAFE_PLUGINS = {"chatdigest"}
 
 
+def code_version(*modules: str) -> str:
+    """A hash of the source of chatdigest's `modules` (names without .py): what a cache entry was
+    made by, so an edit to that code makes every entry miss."""
+    here = Path(__file__).parent
+    digest = hashlib.blake2b(digest_size=16)
+    for name in modules:
+        digest.update((here / f"{name}.py").read_bytes())
+    return digest.hexdigest()
+
+
 def fingerprint(config, root: Path) -> str:
     """What every page of the build depends on besides its own source."""
     parts = {

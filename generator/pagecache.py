@@ -16,28 +16,20 @@ import hashlib
 import json
 from pathlib import Path
 
-from .incremental import CACHE_DIR
+from .incremental import CACHE_DIR, code_version
 from .pages import EpisodePage, Site
-from .writer import write_atomic
+from .writer import file_state, write_atomic
 
 CACHE_FILE = "pages.json"
 # The modules whose code shapes a chat page: any edit to them changes every key.
 RENDERING_MODULES = ("model", "people", "privacy", "digest", "render", "urls", "charts", "pages", "pagecache")
 
 
-def _code_version() -> str:
-    here = Path(__file__).parent
-    digest = hashlib.blake2b(digest_size=16)
-    for name in RENDERING_MODULES:
-        digest.update((here / f"{name}.py").read_bytes())
-    return digest.hexdigest()
-
-
 def site_key(site: Site) -> str:
     """What every chat page depends on."""
     archive = site.archive
     parts = [
-        _code_version(),
+        code_version(*RENDERING_MODULES),
         archive.community.model_dump_json(),
         json.dumps([p.model_dump(mode="json") for p in archive.people], sort_keys=True),
         json.dumps([o.model_dump(mode="json") for o in archive.optouts], sort_keys=True),
@@ -83,20 +75,12 @@ class PageCache:
     def current(self, page: EpisodePage) -> bool:
         """True when the page's file is what rendering it now would give."""
         key = self.keys[page.path] = page_key(self.site, self.base, page)
-        return self.previous.get(page.path) == [key, *_state(self.docs_dir / page.path)]
+        return self.previous.get(page.path) == [key, *file_state(self.docs_dir / page.path)]
 
     def record(self, path: str) -> None:
         """Note the page's file as it is now on disk (after writing or keeping it)."""
         if path in self.keys:
-            self.entries[path] = [self.keys[path], *_state(self.docs_dir / path)]
+            self.entries[path] = [self.keys[path], *file_state(self.docs_dir / path)]
 
     def save(self) -> None:
         write_atomic(self.path, json.dumps(self.entries, indent=0, sort_keys=True) + "\n")
-
-
-def _state(path: Path) -> tuple[int, int]:
-    try:
-        stat = path.stat()
-    except OSError:
-        return (-1, -1)
-    return (stat.st_size, stat.st_mtime_ns)

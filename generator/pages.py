@@ -44,12 +44,13 @@ class Site:
     summaries: dict[str, ChatSummary] = field(default_factory=dict)  # episode id → what other pages need of it
     activity: dict[str, Activity] = field(default_factory=dict)  # participant key → activity
     firsts: dict[str, set[str]] = field(default_factory=dict)  # episode id → first-timers' keys
-    links: dict[tuple[str, str, bool], str] = field(default_factory=dict)  # person_link's cache
+    links: dict[tuple[str, str], str] = field(default_factory=dict)  # person_link's cache
     authors: dict[tuple[str, str, str], str] = field(default_factory=dict)  # _author_html's cache
     minutes: dict[int, tuple[str, str]] = field(default_factory=dict)  # _time_labels' cache, for the page being rendered
     cards: dict[tuple[str, str], tuple[str, str]] = field(default_factory=dict)  # (anchor, inside) of the page's message cards
     items: dict[tuple[str, str], str] = field(default_factory=dict)  # _episode_item's cache
     charts: ChartCache = field(default_factory=ChartCache)  # attendance charts by what they show
+    page_keys: dict[str, str] = field(default_factory=dict)  # chat page path → its pagecache key, set by generate
 
     @functools.cached_property
     def published(self) -> list[EpisodeContent]:
@@ -98,7 +99,8 @@ def build_site_model(archive: Archive, directory: Directory, directory_urls: boo
     chats = {c.episode.id: found.get(c.episode.id) or summarise(c, digests[c.episode.id]) for c in archive.episodes}
     published = [c for c in archive.episodes if c.episode.status == Status.published]
     activity = archive_activity(published, chats, lambda platform, author: directory.register(platform, author).key)
-    return Site(archive, directory, timezone, digests, directory_urls, chats, activity, first_appearances(activity))
+    return Site(archive, directory, timezone, digests, directory_urls,
+                summaries=chats, activity=activity, firsts=first_appearances(activity))
 
 
 class LazyDigests(Mapping):

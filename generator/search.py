@@ -27,8 +27,8 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 from . import urls
+from .generate import hand_written_sources
 from .incremental import CACHE_DIR
-from .pagecache import page_key, site_key
 from .pages import episode_pages, is_anonymised
 from .render import clean_text, rich_html
 from .searchindex import (
@@ -41,15 +41,14 @@ log = logging.getLogger("mkdocs.plugins.chatdigest")
 def index_archive(site, cache: ChatCache) -> Index:
     """The chats (oldest first) and the people pages: the index but for hand-written pages.
 
-    A chat whose page key (pagecache.py: everything its page is made from) is unchanged since
-    the last build comes from the cache: a warm build indexes only the chats that changed. Chats
-    are numbered oldest first so that adding a chat leaves every other chat's number, and so its
-    record file, as it was.
+    A chat whose page key (pagecache.py: everything its page is made from; generate made them)
+    is unchanged since the last build comes from the cache: a warm build indexes only the chats
+    that changed. Chats are numbered oldest first so that adding a chat leaves every other chat's
+    number, and so its record file, as it was.
     """
     index = Index()
-    base = site_key(site)
     for number, page in enumerate(episode_pages(site)):
-        index.add(cache.chat(number, page_key(site, base, page), lambda page=page: chat_page(site, page.content)))
+        index.add(cache.chat(number, site.page_keys[page.path], lambda page=page: chat_page(site, page.content)))
     for person in people_pages(site):
         index.add(indexed(person))
     return index
@@ -99,11 +98,7 @@ def people_pages(site) -> list[SearchPage]:
 def hand_written_pages(docs_dir: Path, site_dir: Path, directory_urls: bool) -> list[SearchPage]:
     """The editor's own pages, as MkDocs built them (their Markdown may use any extension)."""
     pages = []
-    for source in sorted(docs_dir.rglob("*.md")):
-        rel = source.relative_to(docs_dir).as_posix()
-        top = rel.split("/", 1)[0]
-        if top in urls.GENERATED_DIRS or rel in urls.GENERATED_FILES or top.startswith((".", "_")):
-            continue
+    for rel, _ in hand_written_sources(docs_dir):
         url = urls.page_url(rel, directory_urls)
         built = site_dir / (url + "index.html" if url.endswith("/") or not url else url)
         if built.is_file():

@@ -29,11 +29,13 @@ from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
 
-from .writer import write_atomic
+from .incremental import code_version
+from .writer import file_state, write_atomic
 
 BUNDLE_DIR = "search"  # in site/
 FILTERS = ("year", "topic", "person")  # as terms: "year:2026"
 CACHE_FILE = "search-chats.marshal"  # in the cache folder
+INDEXING_MODULES = ("searchindex", "search")  # what a chat's cached postings are made by
 VERSION = 1
 CHUNK_BYTES = 24_000  # a query fetches one chunk per word: small, but few enough to list in meta.json
 _B64 = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
@@ -247,10 +249,10 @@ class ChatCache:
     def __init__(self, path: Path, records: Path):
         self.path, self.records = path, records
         self.postings: dict[str, tuple[bytes, int]] = {}  # kept marshalled: a tenth of the memory
-        self.written: dict[int, list] = {}
+        self.numbers: dict[int, str] = {}  # chat number → its page key, in this build
         try:
             version, postings, written = marshal.loads(path.read_bytes())
-            self.previous, self.previous_written = (postings, written) if version == _code_version() else ({}, {})
+            self.previous, self.previous_written = (postings, written) if version == code_version(*INDEXING_MODULES) else ({}, {})
         except (OSError, ValueError, EOFError, TypeError):
             self.previous, self.previous_written = {}, {}
         path.unlink(missing_ok=True)
@@ -264,26 +266,16 @@ class ChatCache:
         else:
             page = indexed(make(), key)
             self.postings[key] = (marshal.dumps(page.postings), page.documents)
-        self.written[number] = [key]
+        self.numbers[number] = key
         return page
 
-    def _state(self, number: int) -> list[int]:
-        try:
-            stat = (self.records / f"{number}.json").stat()
-        except OSError:
-            return [-1, -1]
-        return [stat.st_size, stat.st_mtime_ns]
+    def _state(self, number: int) -> tuple[int, int]:
+        return file_state(self.records / f"{number}.json")
 
     def save(self) -> None:
         """After the index is written: note each chat's record file as it now is."""
-        written = {number: [key, *self._state(number)] for number, (key,) in self.written.items()}
-        write_atomic(self.path, marshal.dumps((_code_version(), self.postings, written)), durable=False)
-
-
-def _code_version() -> str:
-    """This module and search.py: what a chat's postings are made by."""
-    here = Path(__file__).parent
-    return hashlib.blake2b(b"".join((here / name).read_bytes() for name in ("searchindex.py", "search.py")), digest_size=16).hexdigest()
+        written = {number: [key, *self._state(number)] for number, key in self.numbers.items()}
+        write_atomic(self.path, marshal.dumps((code_version(*INDEXING_MODULES), self.postings, written)), durable=False)
 
 
 def _prune(folder: Path, keep: set[str]) -> None:

@@ -22,7 +22,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from .incremental import CACHE_DIR
+from .incremental import CACHE_DIR, code_version
 from .model import Message
 from .writer import write_atomic
 
@@ -44,6 +44,16 @@ class ChatSummary:
     @property
     def by_id(self) -> dict[str, Message]:
         return {m.id: m for m in self.highlights}
+
+    def as_data(self) -> tuple:
+        """Plain data for marshal: the highlighted messages as JSON."""
+        return (self.count, self.authors, self.live, self.answer_ids, self.shown, self.participants,
+                tuple(m.model_dump_json() for m in self.highlights))
+
+    @classmethod
+    def from_data(cls, data: tuple) -> ChatSummary:
+        *fields, highlights = data
+        return cls(*fields, tuple(Message.model_validate_json(h) for h in highlights))
 
 
 def summarise(content, digest) -> ChatSummary:
@@ -91,7 +101,7 @@ class SummaryCache:
         self.path = root / CACHE_DIR / CACHE_FILE
         try:
             version, entries = marshal.loads(self.path.read_bytes())
-            self.previous: dict = entries if version == _code_version() else {}
+            self.previous: dict = entries if version == code_version(*SUMMARY_MODULES) else {}
         except (OSError, ValueError, EOFError, TypeError):
             self.previous = {}
         self.base = ""
@@ -111,8 +121,7 @@ class SummaryCache:
         entry = self.previous.get(key)
         if entry is None:
             return None
-        *fields, highlights = entry
-        summary = self.found[episode.id] = ChatSummary(*fields, tuple(Message.model_validate_json(h) for h in highlights))
+        summary = self.found[episode.id] = ChatSummary.from_data(entry)
         return summary
 
     def save(self, summaries: dict[str, ChatSummary]) -> None:
@@ -120,15 +129,5 @@ class SummaryCache:
         for episode_id, summary in summaries.items():
             key = self.keys.get(episode_id)
             if key is not None:
-                s = summary
-                entries[key] = (s.count, s.authors, s.live, s.answer_ids, s.shown, s.participants,
-                                tuple(m.model_dump_json() for m in s.highlights))
-        write_atomic(self.path, marshal.dumps((_code_version(), entries)), durable=False)
-
-
-def _code_version() -> str:
-    here = Path(__file__).parent
-    digest = hashlib.blake2b(digest_size=16)
-    for name in SUMMARY_MODULES:
-        digest.update((here / f"{name}.py").read_bytes())
-    return digest.hexdigest()
+                entries[key] = summary.as_data()
+        write_atomic(self.path, marshal.dumps((code_version(*SUMMARY_MODULES), entries)), durable=False)

@@ -56,6 +56,16 @@ def write_atomic(path: Path, content: str | bytes, durable: bool = True) -> bool
     return True
 
 
+def file_state(path: Path) -> tuple[int, int]:
+    """A file's size and modification time, (-1, -1) when missing: caches note a file as they
+    left it, so one changed since by anyone else is not trusted."""
+    try:
+        stat = path.stat()
+    except OSError:
+        return (-1, -1)
+    return (stat.st_size, stat.st_mtime_ns)
+
+
 class TreeWriter:
     """Writes the files of one generated tree and removes the ones no longer produced.
 
