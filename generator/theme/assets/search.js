@@ -166,14 +166,15 @@
     lookups.push(...chosenFilters().map((f) => lookup(idx, f, false)));
     const found = (await Promise.all(lookups)).reduce(intersect);
     if (current !== generation) return;
-    pending = [...found].map(([page, docs]) => [page, docs === true ? null : docs]);
+    // Every entry is a Set: only filters cover whole pages (true), and a query has a word.
     // A page whose own title or summary matches first, then pages with more matches; then newer
     // chats (numbered oldest first), then other pages.
-    const score = ([, docs]) => (docs ? docs.size + (docs.has(0) ? 1000 : 0) : 0);
+    pending = [...found];
+    const score = ([, docs]) => docs.size + (docs.has(0) ? 1000 : 0);
     const chats = idx.info.chats;
     const age = ([page]) => (page < chats ? chats - page : page);
     pending.sort((a, b) => score(b) - score(a) || age(a) - age(b));
-    meta.textContent = countText(pending.reduce((n, [, docs]) => n + (docs ? docs.size : 1), 0));
+    meta.textContent = countText(pending.reduce((n, [, docs]) => n + docs.size, 0));
     await showMore(current, idx);
   }
 
@@ -194,7 +195,7 @@
 
   function renderPage(record, docs) {
     const url = root + record.url;
-    const numbers = docs ? [...docs].sort((a, b) => a - b) : [0];
+    const numbers = [...docs].sort((a, b) => a - b);
     const item = element("li", "md-search-result__item");
     const date = record.date ? ` · ${record.date}` : "";
     item.append(link(url, "md-search-result__article--document", [element("div", "md-search-result__icon md-icon"), element("h1", "", record.title + date)]));
