@@ -13,10 +13,10 @@ from pathlib import Path
 import click
 from rich.console import Console
 
-from .errors import ChatdigestError, ProblemsFound
-from .model import PLATFORMS
-from .progress import PhaseProgress
-from .schedule import WEEKDAYS
+from generator.archive.model import PLATFORMS
+from generator.archive.schedule import WEEKDAYS
+from generator.errors import ChatdigestError, ProblemsFound
+from generator.progress import PhaseProgress
 
 err = Console(stderr=True, highlight=False, soft_wrap=True)
 out = Console(highlight=False, soft_wrap=True)
@@ -59,7 +59,11 @@ def main() -> None:
 @main.command()
 @root_option
 @click.option(
-    "--format", "output_format", type=click.Choice(["text", "github"]), default="text", show_default=True,
+    "--format",
+    "output_format",
+    type=click.Choice(["text", "github"]),
+    default="text",
+    show_default=True,
     help="github: also print GitHub Actions annotations, so problems show on the pull request's lines.",
 )
 @reports_errors
@@ -68,7 +72,7 @@ def check(root: Path, output_format: str) -> None:
 
     Example: chatdigest check --root my-community --format github
     """
-    from .checks import check_site, render_github
+    from generator.archive.checks import check_site, render_github
 
     try:
         archive = check_site(root)
@@ -88,7 +92,7 @@ def generate(root: Path) -> None:
 
     Example: chatdigest generate
     """
-    from .generate import generate_site
+    from generator.build.generate import generate_site
 
     with PhaseProgress(err) as progress:
         report = generate_site(root, progress=progress, parallel=True)
@@ -104,7 +108,7 @@ def build(root: Path, strict: bool) -> None:
 
     Example: chatdigest build --strict
     """
-    from .site import build_site
+    from generator.build.commands import build_site
 
     with PhaseProgress(err) as progress:
         site_dir = build_site(root, strict=strict, progress=progress)
@@ -120,7 +124,7 @@ def serve(root: Path, dev_addr: str) -> None:
 
     Example: chatdigest serve
     """
-    from .site import serve_site
+    from generator.build.commands import serve_site
 
     serve_site(root, dev_addr=dev_addr)
 
@@ -128,10 +132,22 @@ def serve(root: Path, dev_addr: str) -> None:
 @main.command("import")
 @click.argument("path", type=click.Path(path_type=Path))
 @click.option("--episode", "episode", required=True, help="Episode folder name (YYYY-MM-DD-slug) or date (YYYY-MM-DD); created if missing.")
-@click.option("--format", "fmt", default="auto", show_default=True, help="auto, x-archive, x-api, tags-csv, mastodon, slack, discord, telegram, whatsapp, irc, zulip, csv, jsonl.")
+@click.option(
+    "--format",
+    "fmt",
+    default="auto",
+    show_default=True,
+    help="auto, x-archive, x-api, tags-csv, mastodon, slack, discord, telegram, whatsapp, irc, zulip, csv, jsonl.",
+)
 @click.option("--channel", help="Slack channel, Telegram chat, Discord channel or Zulip stream to keep.")
 @click.option("--date", type=click.DateTime(formats=["%Y-%m-%d"]), help="Day of an IRC log whose lines and file name carry no date.")
-@click.option("--date-order", type=click.Choice(["auto", "dmy", "mdy"]), default="auto", show_default=True, help="WhatsApp: day or month first when the file cannot tell.")
+@click.option(
+    "--date-order",
+    type=click.Choice(["auto", "dmy", "mdy"]),
+    default="auto",
+    show_default=True,
+    help="WhatsApp: day or month first when the file cannot tell.",
+)
 @click.option("--margin", type=int, default=30, show_default=True, help="Minutes kept before the start and after the end of the chat.")
 @click.option("--all", "keep_all", is_flag=True, help="Keep every message of the export (no window, no hashtag filter).")
 @click.option("--hashtag", "hashtags", multiple=True, help="Hashtag of the chat (X, Mastodon); default: community.yml's hashtags.")
@@ -139,17 +155,39 @@ def serve(root: Path, dev_addr: str) -> None:
 @click.option("--add-people", is_flag=True, help="Add authors missing from data/people.yml to it.")
 @root_option
 @reports_errors
-def import_(path: Path, episode: str, fmt: str, channel, date, date_order: str, margin: int, keep_all: bool, hashtags, no_hashtag_filter: bool, add_people: bool, root: Path) -> None:
+def import_(
+    path: Path,
+    episode: str,
+    fmt: str,
+    channel,
+    date,
+    date_order: str,
+    margin: int,
+    keep_all: bool,
+    hashtags,
+    no_hashtag_filter: bool,
+    add_people: bool,
+    root: Path,
+) -> None:
     """Import a chat export into an episode's transcript in data/.
 
     Example: chatdigest import slack-export.zip --episode 2026-01-08 --channel careerclub
     """
-    from .importing import ImportRequest, import_chat
+    from generator.ingest.importing import ImportRequest, import_chat
 
     request = ImportRequest(
-        root=root, path=path, episode=episode, format=fmt, channel=channel, date=date.date() if date else None,
-        date_order=date_order, margin_minutes=margin, keep_all=keep_all, hashtags=tuple(hashtags),
-        hashtag_filter=not no_hashtag_filter, add_people=add_people,
+        root=root,
+        path=path,
+        episode=episode,
+        format=fmt,
+        channel=channel,
+        date=date.date() if date else None,
+        date_order=date_order,
+        margin_minutes=margin,
+        keep_all=keep_all,
+        hashtags=tuple(hashtags),
+        hashtag_filter=not no_hashtag_filter,
+        add_people=add_people,
     )
     with PhaseProgress(err) as progress:
         report = import_chat(request, progress)
@@ -160,8 +198,13 @@ def import_(path: Path, episode: str, fmt: str, channel, date, date_order: str, 
 @main.command()
 @click.argument("handle")
 @click.option("--reason", default="", help="Why (for the editors; not published).")
-@click.option("--mode", type=click.Choice(["remove", "anonymise"]), default="remove", show_default=True,
-              help="remove: drop their messages; anonymise: keep them without their name.")
+@click.option(
+    "--mode",
+    type=click.Choice(["remove", "anonymise"]),
+    default="remove",
+    show_default=True,
+    help="remove: drop their messages; anonymise: keep them without their name.",
+)
 @click.option("--purge", is_flag=True, help="Also delete their messages and mentions from data/ transcripts.")
 @root_option
 @reports_errors
@@ -170,7 +213,7 @@ def redact(handle: str, reason: str, mode: str, purge: bool, root: Path) -> None
 
     Example: chatdigest redact @gone_gary --reason "asked by email" --purge
     """
-    from .redact import redact as record_optout
+    from generator.archive.redact import redact as record_optout
 
     out.print(record_optout(root, handle, reason=reason, mode=mode, purge=purge).summary(), markup=False)
 
@@ -187,7 +230,7 @@ def highlights(root: Path, episode: str, limit: int) -> None:
 
     Example: chatdigest highlights --suggest 2026-09-10
     """
-    from .highlights import render_suggestions
+    from generator.digest.highlights import render_suggestions
 
     out.print(render_suggestions(root, episode, limit), markup=False, end="")
 
@@ -204,7 +247,7 @@ def previews(feeds: tuple[str, ...], root: Path) -> None:
 
     Example: chatdigest previews https://blog.example.org/feed.xml
     """
-    from .previews import import_previews
+    from generator.ingest.previews import import_previews
 
     report = import_previews(root, feeds)
     for line in report.lines():
@@ -213,8 +256,13 @@ def previews(feeds: tuple[str, ...], root: Path) -> None:
 
 
 @main.command()
-@click.option("--date", "day", type=click.DateTime(formats=["%Y-%m-%d"]), help="Date of the chat (YYYY-MM-DD); default: the next free week of the schedule.")
-@click.option("--title", default=None, help="The chat's topic; default: \"Topic to be announced\".")
+@click.option(
+    "--date",
+    "day",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    help="Date of the chat (YYYY-MM-DD); default: the next free week of the schedule.",
+)
+@click.option("--title", default=None, help='The chat\'s topic; default: "Topic to be announced".')
 @root_option
 @reports_errors
 def new(day, title: str | None, root: Path) -> None:
@@ -222,14 +270,18 @@ def new(day, title: str | None, root: Path) -> None:
 
     Example: chatdigest new --date 2026-11-05 --title "Changing careers"
     """
-    from .previews import describe_new_episode, scaffold_episode
+    from generator.ingest.previews import describe_new_episode, scaffold_episode
 
     out.print(describe_new_episode(root, scaffold_episode(root, day=day.date() if day else None, title=title)), markup=False)
 
 
 @main.command()
-@click.option("--weeks", default=52, show_default=True, type=click.IntRange(min=2), help="Weekly chats to synthesise (520 is the reference size).")
-@click.option("--messages", default=150, show_default=True, type=click.IntRange(min=20), help="Messages per chat (300 is the reference size).")
+@click.option(
+    "--weeks", default=52, show_default=True, type=click.IntRange(min=2), help="Weekly chats to synthesise (520 is the reference size)."
+)
+@click.option(
+    "--messages", default=150, show_default=True, type=click.IntRange(min=20), help="Messages per chat (300 is the reference size)."
+)
 @click.option("--out", "out_file", type=click.Path(dir_okay=False, path_type=Path), help="Also write the figures as JSON to this file.")
 @click.option("--keep", type=click.Path(file_okay=False, path_type=Path), help="Build in this folder and keep it, to inspect.")
 @reports_errors
@@ -238,7 +290,7 @@ def bench(weeks: int, messages: int, out_file: Path | None, keep: Path | None) -
 
     Example: chatdigest bench --weeks 520 --messages 300 --out bench.json
     """
-    from .bench import render_table, run_bench, write_figures
+    from generator.bench.benchmark import render_table, run_bench, write_figures
 
     with err.status("bench: starting") as status:
         figures = run_bench(weeks, messages, progress=lambda label: status.update(f"bench: {label}…"), keep=keep)
@@ -251,9 +303,17 @@ def bench(weeks: int, messages: int, out_file: Path | None, keep: Path | None) -
 @click.argument("directory", type=click.Path(path_type=Path))
 @click.option("--name", help="The community's name. Default: the folder's name.")
 @click.option("--hashtag", help="The chat's hashtag. Default: the name without spaces.")
-@click.option("--platform", "platforms", multiple=True, type=click.Choice(PLATFORMS), help="Where the chat happens (repeat for several). Default: mastodon.")
+@click.option(
+    "--platform",
+    "platforms",
+    multiple=True,
+    type=click.Choice(PLATFORMS),
+    help="Where the chat happens (repeat for several). Default: mastodon.",
+)
 @click.option("--timezone", default="UTC", show_default=True, help="IANA timezone of the schedule, e.g. America/New_York.")
-@click.option("--weekday", default="thursday", show_default=True, type=click.Choice(WEEKDAYS, case_sensitive=False), help="Day of the weekly chat.")
+@click.option(
+    "--weekday", default="thursday", show_default=True, type=click.Choice(WEEKDAYS, case_sensitive=False), help="Day of the weekly chat."
+)
 @click.option("--time", "time_", default="19:00", show_default=True, help="Local start time, HH:MM.")
 @reports_errors
 def init(directory: Path, name, hashtag, platforms, timezone: str, weekday: str, time_: str) -> None:
@@ -261,7 +321,7 @@ def init(directory: Path, name, hashtag, platforms, timezone: str, weekday: str,
 
     Example: chatdigest init careerclub --name CareerClub --platform x --timezone America/New_York
     """
-    from .init import InitOptions, init_site
+    from generator.init import InitOptions, init_site
 
     options = InitOptions(name=name, hashtag=hashtag, platforms=platforms, timezone=timezone, weekday=weekday.lower(), time=time_)
     out.print(init_site(directory, options).summary(), markup=False)

@@ -24,11 +24,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
-from . import urls
-from .errors import ChatdigestError
-from .model import Episode, EpisodeContent
-from .render import attr, clean_text, rich_html, text_html
-from .writer import write_atomic
+from generator.archive.model import Episode, EpisodeContent
+from generator.errors import ChatdigestError
+from generator.render import urls
+from generator.render.text import attr, clean_text, rich_html, text_html
+from generator.writer import write_atomic
 
 # feedgen and icalendar (60 ms to import) are imported where they are used: `generate` imports
 # this module for follow_html only.
@@ -36,7 +36,7 @@ if TYPE_CHECKING:  # pages imports this module for the home page's Follow sectio
     import icalendar
     from feedgen.feed import FeedGenerator
 
-    from .pages import Site
+    from generator.render.pages import Site
 
 RSS = "feeds/rss.xml"
 ATOM = "feeds/atom.xml"
@@ -44,7 +44,7 @@ JSON_FEED = "feeds/feed.json"
 UPCOMING = "feeds/upcoming.xml"
 CALENDAR = "calendar.ics"
 # What a feed with no entries says it was last updated: a fixed date, so empty feeds are stable.
-EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.timezone.utc)
+EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 GENERATOR = "chatdigest"
 
@@ -56,7 +56,7 @@ def topic_feed(tag: str) -> str:
 
 @dataclass(frozen=True)
 class FeedContext:
-    site: "Site"
+    site: Site
     base_url: str  # site_url, ending in "/"
     items: int
 
@@ -114,7 +114,7 @@ def _plugin_options(config) -> tuple[bool, int]:
 
 def render_when(ctx: FeedContext, moment: dt.datetime) -> str:
     local = ctx.site.local(moment)
-    return f"{local:%A %-d %B %Y, %H:%M} {local.tzname()} ({moment.astimezone(dt.timezone.utc):%H:%M} UTC)"
+    return f"{local:%A %-d %B %Y, %H:%M} {local.tzname()} ({moment.astimezone(dt.UTC):%H:%M} UTC)"
 
 
 def render_entry_html(ctx: FeedContext, content: EpisodeContent) -> str:
@@ -286,7 +286,7 @@ def _event(ctx: FeedContext, content: EpisodeContent) -> icalendar.Event:
     event = icalendar.Event()
     event.add("uid", f"{urls.slug(episode.id, 'episode')}@{ctx.host}")
     # DTSTAMP is required; the start time is a data-derived value that keeps builds identical.
-    event.add("dtstamp", episode.starts_at.astimezone(dt.timezone.utc))
+    event.add("dtstamp", episode.starts_at.astimezone(dt.UTC))
     event.add("dtstart", start)
     event.add("dtend", start + dt.timedelta(minutes=ctx.site.archive.community.schedule.duration_minutes))
     event.add("summary", clean_text(episode.title))
@@ -324,7 +324,7 @@ def _schedule_event(ctx: FeedContext, last_start: dt.datetime) -> icalendar.Even
     event = icalendar.Event()
     # One UID for the recurring schedule: calendars update it in place as new chats are added.
     event.add("uid", f"schedule-{schedule.weekday}-{schedule.time.replace(':', '')}@{ctx.host}")
-    event.add("dtstamp", last_start.astimezone(dt.timezone.utc))
+    event.add("dtstamp", last_start.astimezone(dt.UTC))
     event.add("dtstart", start)
     event.add("dtend", start + dt.timedelta(minutes=schedule.duration_minutes))
     # Local wall-clock time with a TZID: each week keeps its 19:00 across daylight-saving changes.
@@ -339,7 +339,7 @@ def _schedule_event(ctx: FeedContext, last_start: dt.datetime) -> icalendar.Even
 # --- everything, and writing it ------------------------------------------------------------
 
 
-def render_feeds(site: "Site", base_url: str, items: int = 20) -> dict[str, bytes]:
+def render_feeds(site: Site, base_url: str, items: int = 20) -> dict[str, bytes]:
     """Every feed file and the calendar, keyed by path relative to site/. Pure."""
     ctx = FeedContext(site, base_url if base_url.endswith("/") else base_url + "/", items)
     published = newest_first(site.published, items)
@@ -348,17 +348,24 @@ def render_feeds(site: "Site", base_url: str, items: int = 20) -> dict[str, byte
         RSS: render_rss(ctx, published),
         ATOM: render_atom(ctx, ATOM, ctx.name, ctx.description, published, ctx.page_url(urls.HOME)),
         JSON_FEED: render_json_feed(ctx, published).encode("utf-8"),
-        UPCOMING: render_atom(ctx, UPCOMING, f"{ctx.name}: upcoming chats", f"The next {ctx.name} chats",
-                              upcoming, ctx.page_url(urls.UPCOMING)),
+        UPCOMING: render_atom(
+            ctx, UPCOMING, f"{ctx.name}: upcoming chats", f"The next {ctx.name} chats", upcoming, ctx.page_url(urls.UPCOMING)
+        ),
         CALENDAR: render_calendar(ctx),
     }
     for tag, contents in _tags(site).items():
-        files[topic_feed(tag)] = render_atom(ctx, topic_feed(tag), f"{ctx.name}: {clean_text(tag)}", f"{ctx.name} chats about {clean_text(tag)}",
-                                             newest_first(contents, items), ctx.page_url(urls.topic_path(tag)))
+        files[topic_feed(tag)] = render_atom(
+            ctx,
+            topic_feed(tag),
+            f"{ctx.name}: {clean_text(tag)}",
+            f"{ctx.name} chats about {clean_text(tag)}",
+            newest_first(contents, items),
+            ctx.page_url(urls.topic_path(tag)),
+        )
     return files
 
 
-def _tags(site: "Site") -> dict[str, list[EpisodeContent]]:
+def _tags(site: Site) -> dict[str, list[EpisodeContent]]:
     """Published chats by tag, with a (maybe empty) list for every tag that has a topic page,
     so each topic page's autodiscovery link finds its feed."""
     tags: dict[str, list[EpisodeContent]] = {}
@@ -371,7 +378,7 @@ def _tags(site: "Site") -> dict[str, list[EpisodeContent]]:
     return tags
 
 
-def write_feeds(site: "Site", config) -> None:
+def write_feeds(site: Site, config) -> None:
     """Post-build step: write every feed and the calendar into site/."""
     enabled, items = _plugin_options(config)
     if not enabled:
@@ -395,7 +402,9 @@ def autodiscovery_html(base_url: str, page_src: str, title: str) -> str:
     stem = page_src.removesuffix(".md")
     if stem.startswith("topics/") and stem != "topics/index":
         links.append(("application/atom+xml", f"feeds/{stem}.xml", f"{title}: {posixpath.basename(stem)}"))
-    return "".join(f'<link rel="alternate" type="{kind}" href="{attr(base_url + path)}" title="{attr(label)}">' for kind, path, label in links)
+    return "".join(
+        f'<link rel="alternate" type="{kind}" href="{attr(base_url + path)}" title="{attr(label)}">' for kind, path, label in links
+    )
 
 
 def insert_autodiscovery(output: str, page_src: str, config) -> str:

@@ -23,18 +23,25 @@ from string import Template
 
 from pydantic import ValidationError
 
-from .datafiles import render_episode_yml, render_transcript
-from .errors import ChatdigestError
-from .model import Community, Episode, Message, Schedule
-from .pages import PLATFORM_NAMES
-from .render import inline_md
-from .schedule import next_start
-from .writer import write_atomic
+from generator.archive.model import Community, Episode, Message, Schedule
+from generator.archive.schedule import next_start
+from generator.archive.write import render_episode_yml, render_transcript
+from generator.errors import ChatdigestError
+from generator.render.pages import PLATFORM_NAMES
+from generator.render.text import inline_md
+from generator.writer import write_atomic
 
 TEMPLATE_SUFFIX = ".tmpl"
 DOT_PREFIX = "dot-"
 # Which command-line option each Community field comes from, to name it in an error.
-OPTION_OF = {"name": "--name", "hashtags": "--hashtag", "platforms": "--platform", "weekday": "--weekday", "time": "--time", "timezone": "--timezone"}
+OPTION_OF = {
+    "name": "--name",
+    "hashtags": "--hashtag",
+    "platforms": "--platform",
+    "weekday": "--weekday",
+    "time": "--time",
+    "timezone": "--timezone",
+}
 
 
 @dataclass(frozen=True)
@@ -64,7 +71,7 @@ def init_site(root: Path, options: InitOptions = InitOptions()) -> InitReport:
     """Write a new community site into `root`, which must be missing or empty."""
     _refuse_non_empty(root)
     community = build_community(options, default_name=root.resolve().name)
-    files = render_scaffold(community) | render_example_episode(community, options.now or dt.datetime.now(dt.timezone.utc))
+    files = render_scaffold(community) | render_example_episode(community, options.now or dt.datetime.now(dt.UTC))
     report = InitReport(root)
     for relpath in sorted(files):
         write_atomic(root / relpath, files[relpath])
@@ -177,8 +184,7 @@ def render_example_episode(community: Community, now: dt.datetime) -> dict[str, 
     )
     preview = (
         f"This week we get to know each other. Join us on {PLATFORM_NAMES.get(messages[0].platform, 'the chat')}"
-        f" with {community.hashtags[0] if community.hashtags else 'the hashtag'}.\n\n"
-        + "".join(f"- {q}\n" for q in episode.questions)
+        f" with {community.hashtags[0] if community.hashtags else 'the hashtag'}.\n\n" + "".join(f"- {q}\n" for q in episode.questions)
     )
     return {
         f"{folder}/episode.yml": render_episode_yml(episode),

@@ -41,8 +41,13 @@ class PhaseProgress:
             from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
             self.display = Progress(
-                SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), _count_column(), TimeElapsedColumn(),
-                console=self.console, transient=True,
+                SpinnerColumn(),
+                TextColumn("{task.description}"),
+                BarColumn(),
+                _count_column(),
+                TimeElapsedColumn(),
+                console=self.console,
+                transient=True,
             )
             self.display.start()
         if phase != self.phase:
@@ -57,7 +62,7 @@ class PhaseProgress:
 
 
 def _count_column():
-    """"12/520" when the phase has a total; nothing (not "0/?") when it has none."""
+    """ "12/520" when the phase has a total; nothing (not "0/?") when it has none."""
     from rich.progress import ProgressColumn
     from rich.text import Text
 

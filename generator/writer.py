@@ -12,7 +12,7 @@ import os
 import tempfile
 from pathlib import Path
 
-from .errors import ChatdigestError
+from generator.errors import ChatdigestError
 
 
 def _default_file_mode() -> int:
@@ -119,9 +119,9 @@ class TreeWriter:
 
     def _inside(self, relpath: str) -> Path:
         target = (self.root / relpath).resolve()
-        allowed = any(
-            target.is_relative_to(self.root / d) and target != self.root / d for d in self.owned_dirs
-        ) or any(target == self.root / f for f in self.owned_files)
+        allowed = any(target.is_relative_to(self.root / d) and target != self.root / d for d in self.owned_dirs) or any(
+            target == self.root / f for f in self.owned_files
+        )
         if not allowed:
             raise ChatdigestError(f"refusing to write {relpath!r}: outside the generated folders of {self.root}")
         return target

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import functools
-import os
 import http.server
+import os
 import shutil
 import threading
 from pathlib import Path
@@ -59,7 +59,7 @@ def demo_site(tmp_path: Path) -> Path:
 
 
 def build(root: Path, strict: bool = True) -> Path:
-    from generator.site import build_site
+    from generator.build.commands import build_site
 
     return build_site(root, strict=strict)
 
@@ -107,8 +107,15 @@ def browser():
     with playwright_api.sync_playwright() as playwright:
         chromium = playwright.chromium.launch(
             executable_path=str(CHROMIUM),
-            args=["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                  "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-quic",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+            ],
         )
         yield chromium
         chromium.close()

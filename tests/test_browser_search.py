@@ -9,10 +9,10 @@ from collections import defaultdict
 from pathlib import Path
 
 import pytest
-
 from conftest import FIXTURE_SITE, build, copy_site
+
+from generator.bench.searchcost import is_search_file
 from generator.errors import ChatdigestError
-from generator.searchcost import is_search_file
 
 pytestmark = pytest.mark.browser
 WORD = re.compile(r"[a-z]+")

@@ -11,8 +11,8 @@ import pytest
 from click.testing import CliRunner
 from pydantic import BaseModel
 
-from generator import model
-from generator.checks import render_github
+from generator.archive import model
+from generator.archive.checks import render_github
 from generator.cli import main
 from generator.errors import Problem
 
@@ -82,7 +82,7 @@ SEEDED = {
         f"{FIRST}/notes.txt: file not known to chatdigest",
     ),
     "privacy entry matching no one": (
-        lambda s: append(s, "data/privacy.yml", "  - handle: \"@gone_garry\"\n    mode: remove\n"),
+        lambda s: append(s, "data/privacy.yml", '  - handle: "@gone_garry"\n    mode: remove\n'),
         "data/privacy.yml:6: optouts.1.handle: opt-out '@gone_garry' matches no person id, handle, author or mention",
     ),
     "date off the schedule": (
@@ -156,7 +156,10 @@ def test_github_format(fixture_site: Path, monkeypatch):
     result = run("check", "--format", "github")
     assert result.exit_code == 1
     annotations = [line for line in result.output.splitlines() if line.startswith("::error ")]
-    assert f"::error file={SECOND}/episode.yml,line=5,title=chatdigest check::hosts: 'nobody' is not in data/people.yml (fix: add the person to people.yml or fix the id)" in annotations
+    assert (
+        f"::error file={SECOND}/episode.yml,line=5,title=chatdigest check::hosts: 'nobody' is not in data/people.yml (fix: add the person to people.yml or fix the id)"
+        in annotations
+    )
     assert any(a.startswith("::error file=data/peoples.yml,title=chatdigest check::file not known") for a in annotations)
     # The plain lines still go to the log for people reading it.
     assert f"{SECOND}/episode.yml:5: hosts:" in result.output
@@ -200,7 +203,15 @@ def _types_in(annotation) -> list:
     return [annotation, *(t for arg in get_args(annotation) for t in _types_in(arg))]
 
 
-DOCUMENTED = list((_models_in(model.Community, {}) | _models_in(model.Person, {}) | _models_in(model.OptOut, {}) | _models_in(model.Episode, {}) | _models_in(model.Message, {})).values())
+DOCUMENTED = list(
+    (
+        _models_in(model.Community, {})
+        | _models_in(model.Person, {})
+        | _models_in(model.OptOut, {})
+        | _models_in(model.Episode, {})
+        | _models_in(model.Message, {})
+    ).values()
+)
 
 
 def test_every_model_is_documented():

@@ -38,12 +38,32 @@ def _break(site: Path, rel: str, text: str) -> None:
 BROKEN = [
     ("data/community.yml", "name: [unclosed\n", "data/community.yml:2: not valid YAML"),
     (f"{EPISODE}/episode.yml", "title: ok\nstarts_at: 2026-03-05T19:00:00+00:00\ntags: 7\n", f"{EPISODE}/episode.yml:3: tags:"),
-    (f"{EPISODE}/episode.yml", "title: ok\nstarts_at: 2026-03-05T19:00:00+00:00\nhosts: [nobody]\n", "hosts: 'nobody' is not in data/people.yml"),
-    (f"{EPISODE}/episode.yml", "title: ok\nstarts_at: 2026-03-05T19:00:00+00:00\nhighlights: ['999']\n", f"{EPISODE}/episode.yml:3: highlight 999 is not a message"),
+    (
+        f"{EPISODE}/episode.yml",
+        "title: ok\nstarts_at: 2026-03-05T19:00:00+00:00\nhosts: [nobody]\n",
+        "hosts: 'nobody' is not in data/people.yml",
+    ),
+    (
+        f"{EPISODE}/episode.yml",
+        "title: ok\nstarts_at: 2026-03-05T19:00:00+00:00\nhighlights: ['999']\n",
+        f"{EPISODE}/episode.yml:3: highlight 999 is not a message",
+    ),
     (f"{EPISODE}/episode.yml", "title: ok\nstarts_at: 2026-03-05T19:00:00\n", "starts_at: needs a timezone"),
-    (f"{EPISODE}/episode.yml", "title: ok\nstarts_at: 2026-03-05T19:00:00+00:00\ntitel: typo\n", f"{EPISODE}/episode.yml:3: titel: unknown field"),
-    (f"{EPISODE}/transcript.jsonl", '{"id": "1", "platform": "x", "author": "a", "at": "2026-03-05T19:00:00Z"}\nnot json\n', f"{EPISODE}/transcript.jsonl:2: not a JSON object"),
-    (f"{EPISODE}/transcript.jsonl", '{"id": "1", "platform": "x", "author": "a", "at": "2026-03-05T19:00:00Z"}\n{"id": "1", "platform": "x", "author": "b", "at": "2026-03-05T19:01:00Z"}\n', "transcript.jsonl:2: message id 1 also on line 1"),
+    (
+        f"{EPISODE}/episode.yml",
+        "title: ok\nstarts_at: 2026-03-05T19:00:00+00:00\ntitel: typo\n",
+        f"{EPISODE}/episode.yml:3: titel: unknown field",
+    ),
+    (
+        f"{EPISODE}/transcript.jsonl",
+        '{"id": "1", "platform": "x", "author": "a", "at": "2026-03-05T19:00:00Z"}\nnot json\n',
+        f"{EPISODE}/transcript.jsonl:2: not a JSON object",
+    ),
+    (
+        f"{EPISODE}/transcript.jsonl",
+        '{"id": "1", "platform": "x", "author": "a", "at": "2026-03-05T19:00:00Z"}\n{"id": "1", "platform": "x", "author": "b", "at": "2026-03-05T19:01:00Z"}\n',
+        "transcript.jsonl:2: message id 1 also on line 1",
+    ),
     ("data/people.yml", "people:\n  - id: Bad Id\n    name: x\n", "data/people.yml:2: people.0.id:"),
 ]
 
@@ -51,7 +71,7 @@ BROKEN = [
 @pytest.mark.parametrize("rel,text,expected", BROKEN, ids=[b[2][:40] for b in BROKEN])
 def test_bad_data_is_reported_with_file_and_line(fixture_site: Path, rel: str, text: str, expected: str):
     run("generate", "--root", str(fixture_site))
-    docs_before = {p: p.read_bytes() for p in (fixture_site / "docs").rglob("*")  if p.is_file()}
+    docs_before = {p: p.read_bytes() for p in (fixture_site / "docs").rglob("*") if p.is_file()}
     _break(fixture_site, rel, text)
     for command, code in (("check", 1), ("generate", 2), ("build", 2)):
         result = run(command, "--root", str(fixture_site))
@@ -100,7 +120,7 @@ def test_serve_on_a_busy_port_says_so(fixture_site: Path):
     with socket.socket() as busy:
         busy.bind(("127.0.0.1", 0))
         busy.listen()
-        address = "127.0.0.1:%d" % busy.getsockname()[1]
+        address = f"127.0.0.1:{busy.getsockname()[1]}"
         result = run("serve", "--root", str(fixture_site), "--dev-addr", address)
     assert result.exit_code == 2
     assert f"{address} is already in use" in result.output and "Traceback" not in result.output

@@ -15,12 +15,12 @@ from pathlib import Path
 
 import pytest
 import yaml
-
 from conftest import FIXTURE_SITE, copy_site
-from generator import urls
-from generator.datafiles import write_episode_yml, write_transcript
-from generator.model import Episode
-from generator.synth import invent_participants, synthesise_episode_messages
+
+from generator.archive.model import Episode
+from generator.archive.write import write_episode_yml, write_transcript
+from generator.bench.synth import invent_participants, synthesise_episode_messages
+from generator.render import urls
 
 EPISODES = 60
 MESSAGES = 250
@@ -32,16 +32,23 @@ def make_large_community(root: Path) -> Path:
     shutil.rmtree(root / "data" / "episodes")
     rng = random.Random(10)
     people = invent_participants(rng, 80)
-    first = dt.datetime(2025, 1, 2, 19, tzinfo=dt.timezone.utc)
+    first = dt.datetime(2025, 1, 2, 19, tzinfo=dt.UTC)
     for week in range(EPISODES):
         starts_at = first + dt.timedelta(weeks=week)
-        episode = Episode(id=f"{starts_at.date()}-week-{week}", title=f"Week {week}", starts_at=starts_at,
-                          hosts=["hana-host"], tags=[f"topic {week % 7}"], questions=["Q1: Why?", "Q2: How?"])
+        episode = Episode(
+            id=f"{starts_at.date()}-week-{week}",
+            title=f"Week {week}",
+            starts_at=starts_at,
+            hosts=["hana-host"],
+            tags=[f"topic {week % 7}"],
+            questions=["Q1: Why?", "Q2: How?"],
+        )
         folder = root / "data" / "episodes" / episode.id
         folder.mkdir(parents=True)
         write_episode_yml(folder / "episode.yml", episode)
-        messages = synthesise_episode_messages(rng, starts_at=starts_at, questions=episode.questions, hosts=["@hana"],
-                                               participants=people, count=MESSAGES)
+        messages = synthesise_episode_messages(
+            rng, starts_at=starts_at, questions=episode.questions, hosts=["@hana"], participants=people, count=MESSAGES
+        )
         write_transcript(folder / "transcript.jsonl", messages)
     return root
 
@@ -145,7 +152,7 @@ def test_writer_leaves_no_temporary_file_on_error(tmp_path: Path, monkeypatch):
 
 
 def test_stale_temporary_files_are_removed_by_the_next_run(fixture_site: Path):
-    from generator.generate import generate_site
+    from generator.build.generate import generate_site
 
     generate_site(fixture_site)
     leftovers = [fixture_site / "docs" / "episodes" / ".2026-03-05-first-jobs.md.x1.tmp", fixture_site / "docs" / ".index.md.x2.tmp"]

@@ -7,7 +7,9 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from generator.digest import (
+from generator.archive.model import Episode, EpisodeContent, Message
+from generator.archive.summaries import summarise
+from generator.digest.analysis import (
     answer_numbers,
     archive_activity,
     build_digest,
@@ -15,10 +17,8 @@ from generator.digest import (
     question_number,
     suggest_highlights,
 )
-from generator.model import Episode, EpisodeContent, Message
-from generator.summaries import summarise
 
-START = dt.datetime(2026, 3, 5, 19, 0, tzinfo=dt.timezone.utc)
+START = dt.datetime(2026, 3, 5, 19, 0, tzinfo=dt.UTC)
 UTC = ZoneInfo("UTC")
 
 
@@ -35,17 +35,33 @@ def key(message: Message) -> str:
     return message.author
 
 
-@pytest.mark.parametrize("text,number", [("Q1: hi", 1), ("q 2. x", 2), ("Q3) y", 3), ("🔥Q4 - z", 4), ("A1: no", None), ("Quick Q: no", None)])
+@pytest.mark.parametrize(
+    "text,number", [("Q1: hi", 1), ("q 2. x", 2), ("Q3) y", 3), ("🔥Q4 - z", 4), ("A1: no", None), ("Quick Q: no", None)]
+)
 def test_question_forms(text, number):
     assert question_number(text) == number
 
 
-@pytest.mark.parametrize("text,numbers", [
-    ("A1: yes", [1]), ("a1 - yes", [1]), ("A 2: z", [2]), ("A2. ok", [2]), ("A3) ok", [3]),
-    ("A1/A2: both", [1, 2]), ("A1 & A3: both", [1, 3]), ("@bob @amy A3: hi", [3]),
-    ("A3 honestly, still figuring it out", [3]), ("a2 (hypothetically) yes", [2]),
-    ("see http://x.com/A1: no", []), ("A10k run on Sunday", []), ("A1", []), ("AA1: no", []), ("Brand A1 sauce", []),
-])
+@pytest.mark.parametrize(
+    "text,numbers",
+    [
+        ("A1: yes", [1]),
+        ("a1 - yes", [1]),
+        ("A 2: z", [2]),
+        ("A2. ok", [2]),
+        ("A3) ok", [3]),
+        ("A1/A2: both", [1, 2]),
+        ("A1 & A3: both", [1, 3]),
+        ("@bob @amy A3: hi", [3]),
+        ("A3 honestly, still figuring it out", [3]),
+        ("a2 (hypothetically) yes", [2]),
+        ("see http://x.com/A1: no", []),
+        ("A10k run on Sunday", []),
+        ("A1", []),
+        ("AA1: no", []),
+        ("Brand A1 sauce", []),
+    ],
+)
 def test_answer_forms(text, numbers):
     assert answer_numbers(text) == numbers
 
@@ -109,14 +125,19 @@ def test_links_deduplicated_with_sharers():
         msg("3", 2, "@a", "https://other.org", links=("https://other.org",)),
     ]
     links = build_digest(content(messages), set(), UTC, key).stats.links
-    assert [(l.url, l.domain, len(l.shared_by)) for l in links] == [("https://www.example.com/x", "example.com", 2), ("https://other.org", "other.org", 1)]
+    assert [(link.url, link.domain, len(link.shared_by)) for link in links] == [
+        ("https://www.example.com/x", "example.com", 2),
+        ("https://other.org", "other.org", 1),
+    ]
 
 
 def test_activity_streaks_and_first_timers():
     weeks = []
     for week, authors in enumerate([["@a", "@b"], ["@a"], ["@a", "@b", "@c"]]):
         start = START + dt.timedelta(weeks=week)
-        messages = [Message(id=f"{week}-{i}", platform="x", author=a, at=start + dt.timedelta(minutes=i), text="hi") for i, a in enumerate(authors)]
+        messages = [
+            Message(id=f"{week}-{i}", platform="x", author=a, at=start + dt.timedelta(minutes=i), text="hi") for i, a in enumerate(authors)
+        ]
         weeks.append(content(messages, episode_id=f"2026-03-{5 + 7 * week:02d}-w", start=start))
     summaries = {c.episode.id: summarise(c, build_digest(c, set(), UTC, key)) for c in weeks}
     activity = archive_activity(weeks, summaries, lambda platform, author: author)

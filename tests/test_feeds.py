@@ -15,13 +15,13 @@ import jsonschema
 import pytest
 import yaml
 from click.testing import CliRunner
+from conftest import FIXTURE_SITE, build, copy_site
 from dateutil.rrule import rrulestr
 from lxml import etree
 
-from conftest import FIXTURE_SITE, build, copy_site
+from generator.build.generate import load_site
 from generator.cli import main
 from generator.feeds import render_feeds, topic_feed
-from generator.generate import load_site
 
 SCHEMAS = Path(__file__).parent / "schemas"
 ATOM_NS = "http://www.w3.org/2005/Atom"
@@ -174,7 +174,9 @@ def test_feed_items_setting_limits_and_orders_newest_first(fixture_site: Path):
     newest = sorted((w[1] for w in weeks), reverse=True)[:3]
     for name in ("rss.xml", "atom.xml", "topics/later.xml"):
         entries = parse((site_dir / "feeds" / name).read_bytes()).entries
-        assert [dt.datetime(*e.published_parsed[:6], tzinfo=dt.timezone.utc) for e in entries] == [dt.datetime.fromisoformat(n) for n in newest], name
+        assert [dt.datetime(*e.published_parsed[:6], tzinfo=dt.UTC) for e in entries] == [dt.datetime.fromisoformat(n) for n in newest], (
+            name
+        )
     assert len(json.loads((site_dir / "feeds" / "feed.json").read_text())["items"]) == 3
 
 
@@ -194,25 +196,31 @@ def test_calendar_has_every_chat_with_stable_uids(built: Path, expected):
 def test_calendar_times_follow_the_schedule_across_daylight_saving(fixture_site: Path):
     # Europe/London moves to BST on 2026-03-29 and back to GMT on 2026-10-25.
     london = ZoneInfo("Europe/London")
-    community_with(fixture_site, [
-        ("2026-03-26-before", "2026-03-26T19:00:00+00:00", "published"),
-        ("2026-04-02-after", "2026-04-02T19:00:00+01:00", "upcoming"),
-    ])
+    community_with(
+        fixture_site,
+        [
+            ("2026-03-26-before", "2026-03-26T19:00:00+00:00", "published"),
+            ("2026-04-02-after", "2026-04-02T19:00:00+01:00", "upcoming"),
+        ],
+    )
     calendar = icalendar.Calendar.from_ical(render_feeds(load_site(fixture_site), BASE)["calendar.ics"])
     events = {str(e["uid"]).split("@")[0]: e for e in calendar.walk("VEVENT")}
     before, after = events["2026-03-26-before"].decoded("dtstart"), events["2026-04-02-after"].decoded("dtstart")
     assert (before.astimezone(london).hour, after.astimezone(london).hour) == (19, 19)
-    assert (before.astimezone(dt.timezone.utc).hour, after.astimezone(dt.timezone.utc).hour) == (19, 18)
+    assert (before.astimezone(dt.UTC).hour, after.astimezone(dt.UTC).hour) == (19, 18)
     assert events["2026-04-02-after"].decoded("dtend") - after == dt.timedelta(minutes=60)
 
     # The weekly slot after the last chat repeats at 19:00 London time through the autumn change.
     weekly = next(e for k, e in events.items() if k.startswith("schedule-"))
     start = weekly.decoded("dtstart")
     assert start == dt.datetime(2026, 4, 9, 19, 0, tzinfo=london)
-    occurrences = list(rrulestr(weekly["rrule"].to_ical().decode(), dtstart=start, cache=False).between(
-        dt.datetime(2026, 10, 15, tzinfo=london), dt.datetime(2026, 11, 6, tzinfo=london)))
+    occurrences = list(
+        rrulestr(weekly["rrule"].to_ical().decode(), dtstart=start, cache=False).between(
+            dt.datetime(2026, 10, 15, tzinfo=london), dt.datetime(2026, 11, 6, tzinfo=london)
+        )
+    )
     assert [o.astimezone(london).hour for o in occurrences] == [19, 19, 19, 19]
-    assert [o.astimezone(dt.timezone.utc).hour for o in occurrences] == [18, 18, 19, 19]
+    assert [o.astimezone(dt.UTC).hour for o in occurrences] == [18, 18, 19, 19]
 
     # The VTIMEZONE itself says when London's offset changes.
     vtimezone = calendar.walk("VTIMEZONE")[0]

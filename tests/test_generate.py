@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from generator.generate import generate_site
+from generator.build.generate import generate_site
 
 GOLDEN = Path(__file__).parent / "golden"
 

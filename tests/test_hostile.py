@@ -12,14 +12,14 @@ from pathlib import Path
 import markdown
 import pytest
 import yaml
+from conftest import FIXTURE_SITE, copy_site
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from lxml import html as lxml_html
 
-from conftest import FIXTURE_SITE, copy_site
-from generator.config import read_archive
-from generator.render import clean_text, inline_md, rich_html, text_html
-from generator.site import build_site
+from generator.archive.read import read_archive
+from generator.build.commands import build_site
+from generator.render.text import clean_text, inline_md, rich_html, text_html
 
 CORPUS: dict[str, str] = json.loads((Path(__file__).parent / "hostile" / "corpus.json").read_text(encoding="utf-8"))
 RAW_STRINGS = list(CORPUS.values())
@@ -29,17 +29,101 @@ CHUNK = 8  # corpus strings per episode: titles, tags and questions rotate throu
 # What may appear inside the article (.md-content): what our pages, Python-Markdown with the
 # extensions in mkdocs.yml and the theme produce for safe content, and nothing else.
 ALLOWED_TAGS = {
-    "article", "div", "section", "nav", "p", "span", "a", "strong", "em", "b", "i", "code", "pre", "br", "hr",
-    "ul", "ol", "li", "h1", "h2", "h3", "h4", "h5", "h6", "table", "thead", "tbody", "tr", "th", "td",
-    "blockquote", "del", "sup", "sub", "small", "time", "aside", "details", "summary",
+    "article",
+    "div",
+    "section",
+    "nav",
+    "p",
+    "span",
+    "a",
+    "strong",
+    "em",
+    "b",
+    "i",
+    "code",
+    "pre",
+    "br",
+    "hr",
+    "ul",
+    "ol",
+    "li",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "table",
+    "thead",
+    "tbody",
+    "tr",
+    "th",
+    "td",
+    "blockquote",
+    "del",
+    "sup",
+    "sub",
+    "small",
+    "time",
+    "aside",
+    "details",
+    "summary",
     # inline SVG charts and theme icons: drawing elements only, no <script>, <use>, <foreignObject>
-    "svg", "g", "line", "rect", "text", "path", "circle", "polyline", "polygon", "title", "desc", "tspan",
+    "svg",
+    "g",
+    "line",
+    "rect",
+    "text",
+    "path",
+    "circle",
+    "polyline",
+    "polygon",
+    "title",
+    "desc",
+    "tspan",
 }
 ALLOWED_ATTRIBUTES = {
-    "class", "id", "title", "dir", "hidden", "rel", "href", "role", "aria-label", "aria-hidden", "lang",
-    "data-md-component", "datetime", "open", "colspan", "rowspan",
-    "viewbox", "width", "height", "xmlns", "transform", "x", "y", "x1", "x2", "y1", "y2", "d", "fill", "stroke",
-    "stroke-width", "dy", "dx", "font-family", "font-size", "text-anchor", "cx", "cy", "r", "points", "opacity",
+    "class",
+    "id",
+    "title",
+    "dir",
+    "hidden",
+    "rel",
+    "href",
+    "role",
+    "aria-label",
+    "aria-hidden",
+    "lang",
+    "data-md-component",
+    "datetime",
+    "open",
+    "colspan",
+    "rowspan",
+    "viewbox",
+    "width",
+    "height",
+    "xmlns",
+    "transform",
+    "x",
+    "y",
+    "x1",
+    "x2",
+    "y1",
+    "y2",
+    "d",
+    "fill",
+    "stroke",
+    "stroke-width",
+    "dy",
+    "dx",
+    "font-family",
+    "font-size",
+    "text-anchor",
+    "cx",
+    "cy",
+    "r",
+    "points",
+    "opacity",
 }
 ALLOWED_STYLE = re.compile(r"^text-align:\s*(left|right|center);?$")  # Markdown table alignment
 SAFE_SCHEMES = {"", "http", "https", "mailto"}
@@ -92,9 +176,17 @@ def _encodable(text: str) -> str:
 def _message(number: int, text: str, author: str, name: str, reply_to: str | None) -> dict:
     text, author, name = _encodable(text), _encodable(author), _encodable(name)
     return {
-        "id": str(number), "platform": "x", "author": author.strip() or "@blank", "author_name": name,
-        "at": f"2026-01-01T19:{number // 60 % 60:02d}:{number % 60:02d}Z", "text": text, "reply_to": reply_to,
-        "links": [text], "mentions": [author], "hashtags": [text], "permalink": text,
+        "id": str(number),
+        "platform": "x",
+        "author": author.strip() or "@blank",
+        "author_name": name,
+        "at": f"2026-01-01T19:{number // 60 % 60:02d}:{number % 60:02d}Z",
+        "text": text,
+        "reply_to": reply_to,
+        "links": [text],
+        "mentions": [author],
+        "hashtags": [text],
+        "permalink": text,
         "media": [{"url": text, "kind": "image", "alt": name}],
     }
 
@@ -105,32 +197,49 @@ def make_hostile_community(root: Path) -> Path:
     shutil.rmtree(data)
     (data / "episodes").mkdir(parents=True)
     dump = lambda value: yaml.safe_dump(value, allow_unicode=False, sort_keys=False, width=1 << 20)  # noqa: E731
-    (data / "community.yml").write_text(dump({
-        "name": STRINGS[0], "description": STRINGS[1],
-        "schedule": {"weekday": "thursday", "time": "19:00", "timezone": "UTC"},
-    }))
-    people = [{"id": f"p{i}", "name": s.strip() or "blank", "bio": s, "handles": {"x": [f"@p{i}", s.strip() or "@b"]}}
-              for i, s in enumerate(STRINGS)]
+    (data / "community.yml").write_text(
+        dump(
+            {
+                "name": STRINGS[0],
+                "description": STRINGS[1],
+                "schedule": {"weekday": "thursday", "time": "19:00", "timezone": "UTC"},
+            }
+        )
+    )
+    people = [
+        {"id": f"p{i}", "name": s.strip() or "blank", "bio": s, "handles": {"x": [f"@p{i}", s.strip() or "@b"]}}
+        for i, s in enumerate(STRINGS)
+    ]
     (data / "people.yml").write_text(dump({"people": people[:CHUNK]}))
     episodes = range(0, len(STRINGS), CHUNK)
     for n, start in enumerate(episodes):
         day = f"2026-01-{n + 1:02d}"
         folder = data / "episodes" / f"{day}-hostile-{n}"
         folder.mkdir()
-        messages = [_message(start * 10 + i, s, _strings(start + i, 2)[1], _strings(start + i, 3)[2], None if i == 0 else str(start * 10 + i - 1))
-                    for i, s in enumerate(STRINGS)]
+        messages = [
+            _message(start * 10 + i, s, _strings(start + i, 2)[1], _strings(start + i, 3)[2], None if i == 0 else str(start * 10 + i - 1))
+            for i, s in enumerate(STRINGS)
+        ]
         (folder / "transcript.jsonl").write_text("".join(json.dumps(m, ensure_ascii=False) + "\n" for m in messages), encoding="utf-8")
         (folder / "preview.md").write_text(_encodable("\n\n".join(STRINGS)), encoding="utf-8")
         title, summary, *rest = _strings(start, CHUNK)
-        (folder / "episode.yml").write_text(dump({
-            "title": title.strip() or "blank", "starts_at": f"{day}T19:00:00+00:00",
-            "status": "upcoming" if n == len(episodes) - 1 else "published",
-            "tags": [t for t in rest if t.strip()], "hosts": ["p0"], "guests": [f"p{n % CHUNK}"],
-            "questions": _strings(start + 3, CHUNK), "summary": summary,
-            "highlights": [str(start * 10 + i) for i in range(3)],
-            "preview": {"url": STRINGS[(start + 5) % len(STRINGS)], "title": title, "author": summary},
-            "recap": {"url": "https://blog.example/recap", "title": rest[0]},
-        }))
+        (folder / "episode.yml").write_text(
+            dump(
+                {
+                    "title": title.strip() or "blank",
+                    "starts_at": f"{day}T19:00:00+00:00",
+                    "status": "upcoming" if n == len(episodes) - 1 else "published",
+                    "tags": [t for t in rest if t.strip()],
+                    "hosts": ["p0"],
+                    "guests": [f"p{n % CHUNK}"],
+                    "questions": _strings(start + 3, CHUNK),
+                    "summary": summary,
+                    "highlights": [str(start * 10 + i) for i in range(3)],
+                    "preview": {"url": STRINGS[(start + 5) % len(STRINGS)], "title": title, "author": summary},
+                    "recap": {"url": "https://blog.example/recap", "title": rest[0]},
+                }
+            )
+        )
     return root
 
 
@@ -241,7 +350,9 @@ def test_transcript_with_unpaired_surrogate_is_a_problem_not_a_crash(fixture_sit
     from generator.errors import ProblemsFound
 
     transcript = fixture_site / "data" / "episodes" / "2026-03-05-first-jobs" / "transcript.jsonl"
-    transcript.write_text(transcript.read_text() + '{"id": "9", "platform": "x", "author": "a", "at": "2026-03-05T19:00:00Z", "text": "\\ud800"}\n')
+    transcript.write_text(
+        transcript.read_text() + '{"id": "9", "platform": "x", "author": "a", "at": "2026-03-05T19:00:00Z", "text": "\\ud800"}\n'
+    )
     with pytest.raises(ProblemsFound) as caught:
         read_archive(fixture_site)
     assert "transcript.jsonl:13" in str(caught.value)
@@ -260,7 +371,16 @@ def _markdown_extensions() -> list:
 
 
 EXTENSIONS = _markdown_extensions()
-hostile_text = st.one_of(st.sampled_from(RAW_STRINGS), st.text(), st.lists(st.sampled_from(RAW_STRINGS + ["\n", " ", "`", "[", "]", "(", ")", "<", ">", "!", "#", "|", "{", "}", ":", "-", "*", "_", "&", ";", "\\"]), max_size=25).map("".join))
+hostile_text = st.one_of(
+    st.sampled_from(RAW_STRINGS),
+    st.text(),
+    st.lists(
+        st.sampled_from(
+            RAW_STRINGS + ["\n", " ", "`", "[", "]", "(", ")", "<", ">", "!", "#", "|", "{", "}", ":", "-", "*", "_", "&", ";", "\\"]
+        ),
+        max_size=25,
+    ).map("".join),
+)
 
 
 def _page_for(text: str) -> str:
@@ -332,7 +452,7 @@ def test_huge_yaml_file_is_refused(fixture_site: Path):
 def test_ten_megabyte_message_is_a_problem_on_its_line_and_streamed(fixture_site: Path):
     import tracemalloc
 
-    from generator.config import _Reader, read_messages
+    from generator.archive.read import _Reader, read_messages
 
     transcript = fixture_site / "data" / "episodes" / "2026-03-05-first-jobs" / "transcript.jsonl"
     lines = transcript.read_text().splitlines(keepends=True)
@@ -343,17 +463,21 @@ def test_ten_megabyte_message_is_a_problem_on_its_line_and_streamed(fixture_site
     messages = read_messages(reader, transcript)
     peak = tracemalloc.get_traced_memory()[1]
     tracemalloc.stop()
-    assert [str(p) for p in reader.problems] == [f"{transcript.relative_to(fixture_site)}:3: line is longer than 1.0 MB (fix: a chat message is never this long; check the import)"]
+    assert [str(p) for p in reader.problems] == [
+        f"{transcript.relative_to(fixture_site)}:3: line is longer than 1.0 MB (fix: a chat message is never this long; check the import)"
+    ]
     assert len(messages) == len(lines)  # every other line still read
     assert peak < 5 * 2**20, f"peak {peak / 2**20:.1f} MB: the 10 MB line was held in memory"
 
 
 def test_transcript_line_breaks_inside_json_strings_are_not_line_ends(fixture_site: Path):
     """U+2028, U+0085 and a bare CR may sit inside a JSON string; only \\n ends a line."""
-    from generator.config import _Reader, read_messages
+    from generator.archive.read import _Reader, read_messages
 
     transcript = fixture_site / "data" / "episodes" / "2026-03-05-first-jobs" / "transcript.jsonl"
-    line = json.dumps({"id": "ls", "platform": "x", "author": "a", "at": "2026-03-05T19:00:00Z", "text": "a\u2028b\u0085c\rd"}, ensure_ascii=False)
+    line = json.dumps(
+        {"id": "ls", "platform": "x", "author": "a", "at": "2026-03-05T19:00:00Z", "text": "a\u2028b\u0085c\rd"}, ensure_ascii=False
+    )
     transcript.write_text(transcript.read_text() + line + "\n", encoding="utf-8")
     reader = _Reader(fixture_site)
     messages = read_messages(reader, transcript)
@@ -361,12 +485,20 @@ def test_transcript_line_breaks_inside_json_strings_are_not_line_ends(fixture_si
 
 
 def _message_line(n: int) -> str:
-    return json.dumps({"id": f"m{n}", "platform": "x", "author": f"@a{n % 3}", "at": f"2026-03-05T19:{n % 60:02d}:00Z",
-                       "text": f"A1: answer, [{n}] {{x}}", "links": ["https://example.com/a", "https://example.com/b"],
-                       "media": [{"url": "https://example.com/i.png", "kind": "image"}]})
+    return json.dumps(
+        {
+            "id": f"m{n}",
+            "platform": "x",
+            "author": f"@a{n % 3}",
+            "at": f"2026-03-05T19:{n % 60:02d}:00Z",
+            "text": f"A1: answer, [{n}] {{x}}",
+            "links": ["https://example.com/a", "https://example.com/b"],
+            "media": [{"url": "https://example.com/i.png", "kind": "image"}],
+        }
+    )
 
 
-_PIECES = st.sampled_from(["", " ", "\t", "\r", "\n", "\u2028", "\x0b", ",", "],[", "]", "[", "{", "}", "\"", "\ufeff", "<not UTF-8>"])
+_PIECES = st.sampled_from(["", " ", "\t", "\r", "\n", "\u2028", "\x0b", ",", "],[", "]", "[", "{", "}", '"', "\ufeff", "<not UTF-8>"])
 _EDITS = st.lists(st.tuples(st.booleans(), st.integers(0, 2000), _PIECES), max_size=4)
 
 
@@ -377,7 +509,7 @@ def _edited_transcript(count: int, edits: list) -> bytes:
         ends = [i for i, ch in enumerate(text) if ch == "\n"]
         if at_line_end and ends:
             end = ends[position % len(ends)]
-            text = text[:end] + piece + text[end + 1:]
+            text = text[:end] + piece + text[end + 1 :]
         else:
             position %= len(text) + 1
             text = text[:position] + piece + text[position:]
@@ -387,7 +519,7 @@ def _edited_transcript(count: int, edits: list) -> bytes:
 def _read_both_ways(folder: Path, data: bytes) -> list:
     import hashlib
 
-    from generator.config import _Reader, _read_messages_by_line, read_messages
+    from generator.archive.read import _read_messages_by_line, _Reader, read_messages
 
     transcript = folder / "transcript.jsonl"
     transcript.write_bytes(data)
@@ -399,15 +531,18 @@ def _read_both_ways(folder: Path, data: bytes) -> list:
     return results
 
 
-@pytest.mark.parametrize("lines", [
-    [_message_line(1), _message_line(2)],
-    [_message_line(1) + " " + _message_line(2), _message_line(3)],  # two messages on one line
-    [_message_line(1)[:60], _message_line(1)[60:], _message_line(2)],  # one message on two lines
-    [_message_line(1), "", " \u2028 ", _message_line(2) + "\r", _message_line(3)],  # blank lines, CRLF
-    [_message_line(1), _message_line(1)],  # a duplicate id
-    [_message_line(1), _message_line(2).replace("answer", "\udcff")],  # not UTF-8
-    [],
-])
+@pytest.mark.parametrize(
+    "lines",
+    [
+        [_message_line(1), _message_line(2)],
+        [_message_line(1) + " " + _message_line(2), _message_line(3)],  # two messages on one line
+        [_message_line(1)[:60], _message_line(1)[60:], _message_line(2)],  # one message on two lines
+        [_message_line(1), "", " \u2028 ", _message_line(2) + "\r", _message_line(3)],  # blank lines, CRLF
+        [_message_line(1), _message_line(1)],  # a duplicate id
+        [_message_line(1), _message_line(2).replace("answer", "\udcff")],  # not UTF-8
+        [],
+    ],
+)
 def test_transcript_read_whole_reads_as_line_by_line(tmp_path: Path, lines: list[str]):
     """A small transcript read whole gives exactly the messages, problems and hash of streaming it."""
     first, second = _read_both_ways(tmp_path, "\n".join(lines).encode("utf-8", "surrogateescape"))
@@ -423,8 +558,8 @@ def test_edited_transcript_reads_whole_as_line_by_line(tmp_path_factory, count: 
 
 def test_importer_refuses_a_huge_export_file(tmp_path: Path):
     from generator.errors import ChatdigestError
-    from generator.importers import read_export
-    from generator.importers._common import ImportOptions
+    from generator.ingest.importers import read_export
+    from generator.ingest.importers._common import ImportOptions
 
     export = tmp_path / "result.json"
     _sparse(export, 2 * 2**30 + 1)
@@ -433,17 +568,27 @@ def test_importer_refuses_a_huge_export_file(tmp_path: Path):
 
 
 def test_importer_skips_a_huge_message_and_keeps_unpaired_surrogates_writable(tmp_path: Path):
-    from generator.datafiles import render_transcript
-    from generator.importers import read_export
-    from generator.importers._common import ImportOptions
+    from generator.archive.write import render_transcript
+    from generator.ingest.importers import read_export
+    from generator.ingest.importers._common import ImportOptions
 
     def message(number: int, text: str) -> dict:
-        return {"id": number, "type": "message", "date": "2026-03-05T19:00:00", "date_unixtime": "1772737200",
-                "from": "Ann \ud800", "from_id": "user1", "text": text}
+        return {
+            "id": number,
+            "type": "message",
+            "date": "2026-03-05T19:00:00",
+            "date_unixtime": "1772737200",
+            "from": "Ann \ud800",
+            "from_id": "user1",
+            "text": text,
+        }
 
     export = tmp_path / "result.json"
-    export.write_text(json.dumps({"name": "c", "type": "public_supergroup", "id": 1,
-                                  "messages": [message(1, "ok \udfff"), message(2, "x" * (10 * 2**20))]}))
+    export.write_text(
+        json.dumps(
+            {"name": "c", "type": "public_supergroup", "id": 1, "messages": [message(1, "ok \udfff"), message(2, "x" * (10 * 2**20))]}
+        )
+    )
     _, result = read_export(export, "telegram", ImportOptions())
     assert [m.text for m in result.messages] == ["ok \ufffd"]
     assert len(result.problems) == 1 and "over the" in result.problems[0].message and result.problems[0].where == "message 2"

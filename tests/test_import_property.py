@@ -13,10 +13,14 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from generator.errors import ChatdigestError
-from generator.importers import FORMATS, ImportOptions, ImportResult, detect, read_export
+from generator.ingest.importers import FORMATS, ImportOptions, ImportResult, detect, read_export
 
 SAMPLES = Path(__file__).parent / "samples"
-SAMPLE_FILES = sorted(p for p in SAMPLES.rglob("*") if p.is_file() and ".expected." not in p.name and ".problems." not in p.name and p.parts[len(SAMPLES.parts)] in FORMATS)
+SAMPLE_FILES = sorted(
+    p
+    for p in SAMPLES.rglob("*")
+    if p.is_file() and ".expected." not in p.name and ".problems." not in p.name and p.parts[len(SAMPLES.parts)] in FORMATS
+)
 SUFFIXES = [".json", ".jsonl", ".txt", ".csv", ".js", ".log", ""]
 SETTINGS = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
@@ -52,9 +56,13 @@ def mutated_sample(draw):
         elif action == "flip" and data:
             data[at] = draw(st.integers(0, 255))
         elif action == "insert":
-            data[at:at] = draw(st.sampled_from([b"{", b"}", b"]", b'"', b"\x00", b"\xff", b"null", b"[]", b"\n", b"12/31/99, 25:61 - x: y\n", b'"id": null']))
+            data[at:at] = draw(
+                st.sampled_from(
+                    [b"{", b"}", b"]", b'"', b"\x00", b"\xff", b"null", b"[]", b"\n", b"12/31/99, 25:61 - x: y\n", b'"id": null']
+                )
+            )
         elif action == "delete":
-            del data[at:at + draw(st.integers(1, 40))]
+            del data[at : at + draw(st.integers(1, 40))]
     fmt = draw(st.sampled_from(["auto", sample.parts[len(SAMPLES.parts)], *FORMATS]))
     return bytes(data), fmt, sample.suffix
 

@@ -15,11 +15,11 @@ from pathlib import Path
 import pytest
 
 from generator.errors import ChatdigestError
-from generator.importers import ImportOptions, detect, read_export
+from generator.ingest.importers import ImportOptions, detect, read_export
 
 REAL = Path(__file__).resolve().parents[2] / "shared" / "samples"
 pytestmark = pytest.mark.skipif(not REAL.is_dir(), reason=f"real sample exports not found at {REAL} (only in the project's workspace)")
-UTC = dt.timezone.utc
+UTC = dt.UTC
 
 
 def read(relpath: str, fmt: str = "auto", **options):
@@ -39,14 +39,24 @@ EXPECTED_REFUSALS = {
     "mastodon/api_mastodonpy/status_history.json": "edit history",
     "telegram/innerdvations_personal.json": "no messages",  # an empty chat
 }
-NOT_EXPORTS = ("feeds/", "slack/sev_testarchive/", "twitter/archive_legacy_grailbird_anildash/data/csv/", "twitter/archive_legacy_grailbird_anildash/data/js/payload_details.js", "twitter/archive_legacy_grailbird_anildash/data/js/tweet_index.js")
+NOT_EXPORTS = (
+    "feeds/",
+    "slack/sev_testarchive/",
+    "twitter/archive_legacy_grailbird_anildash/data/csv/",
+    "twitter/archive_legacy_grailbird_anildash/data/js/payload_details.js",
+    "twitter/archive_legacy_grailbird_anildash/data/js/tweet_index.js",
+)
 
 
 def real_files() -> list[str]:
     if not REAL.is_dir():
         return []
     files = [p.relative_to(REAL).as_posix() for p in sorted(REAL.rglob("*")) if p.is_file() and p.suffix != ".md"]
-    return [f for f in files if not f.startswith(NOT_EXPORTS)] + ["slack/sev_testarchive", "twitter/archive_2020_dsajgiouawj", "twitter/archive_legacy_grailbird_anildash"]
+    return [f for f in files if not f.startswith(NOT_EXPORTS)] + [
+        "slack/sev_testarchive",
+        "twitter/archive_2020_dsajgiouawj",
+        "twitter/archive_legacy_grailbird_anildash",
+    ]
 
 
 @pytest.mark.parametrize("relpath", real_files())
@@ -58,7 +68,7 @@ def test_real_export_imports_or_is_refused_clearly(relpath: str) -> None:
         assert EXPECTED_REFUSALS[relpath] in message and str(REAL / relpath) in message and "fix:" in message
         assert "\n" not in message
         return
-    fmt, messages, _ = read(relpath)
+    _fmt, messages, _ = read(relpath)
     assert messages, relpath
     assert len({m.id for m in messages}) == len(messages)
     assert all(m.at.tzinfo is not None and m.at.utcoffset() == dt.timedelta(0) for m in messages)
@@ -194,7 +204,16 @@ def test_mastodon_quote() -> None:
 # --- Telegram ------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("name", ["chat-miner_single_export", "innerdvations_bot", "innerdvations_private_group", "innerdvations_public_channel", "innerdvations_public_supergroup"])
+@pytest.mark.parametrize(
+    "name",
+    [
+        "chat-miner_single_export",
+        "innerdvations_bot",
+        "innerdvations_private_group",
+        "innerdvations_public_channel",
+        "innerdvations_public_supergroup",
+    ],
+)
 def test_telegram_counts(name: str) -> None:
     raw = json.loads((REAL / f"telegram/{name}.json").read_text())
     _, messages, _ = read(f"telegram/{name}.json")
@@ -243,12 +262,15 @@ def said_lines(relpath: str, pattern: str) -> int:
     return sum(1 for line in (REAL / relpath).read_bytes().decode("utf-8", "replace").splitlines() if re.match(pattern, line))
 
 
-@pytest.mark.parametrize("relpath,pattern", [
-    ("irc/znc_qtox_20160603.log.txt", r"^\[\d\d:\d\d:\d\d\] (<[^>]+> |\* |-[^-!\s]+- )"),
-    ("irc/colabti_2021-04-22.txt", r"^\[\d\d:\d\d\] (<[^>]+> |\* )"),
-    ("irc/irclog2html_2005-01-08-test1.log", r"^\S+T\S+\s+(<[^>]+> |\* )"),
-    ("irc/irclog2html_sample.log", r"^\S+T\S+\s+(<[^>]+> |\* )"),
-])
+@pytest.mark.parametrize(
+    "relpath,pattern",
+    [
+        ("irc/znc_qtox_20160603.log.txt", r"^\[\d\d:\d\d:\d\d\] (<[^>]+> |\* |-[^-!\s]+- )"),
+        ("irc/colabti_2021-04-22.txt", r"^\[\d\d:\d\d\] (<[^>]+> |\* )"),
+        ("irc/irclog2html_2005-01-08-test1.log", r"^\S+T\S+\s+(<[^>]+> |\* )"),
+        ("irc/irclog2html_sample.log", r"^\S+T\S+\s+(<[^>]+> |\* )"),
+    ],
+)
 def test_irc_counts_and_dates(relpath: str, pattern: str) -> None:
     fmt, messages, _ = read(relpath, timezone="UTC")
     assert fmt == "irc"

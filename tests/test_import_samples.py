@@ -19,8 +19,8 @@ from pathlib import Path
 
 import pytest
 
-from generator.datafiles import render_transcript
-from generator.importers import FORMATS, ImportOptions, detect, read_export
+from generator.archive.write import render_transcript
+from generator.ingest.importers import FORMATS, ImportOptions, detect, read_export
 
 SAMPLES = Path(__file__).parent / "samples"
 UPDATE = os.environ.get("CHATDIGEST_UPDATE_SAMPLES") == "1"
@@ -33,11 +33,19 @@ def sample_cases() -> list[tuple[str, Path]]:
         if expected.parent.name not in FORMATS:
             continue
         stem = expected.name.removesuffix(".expected.jsonl")
-        inputs = [p for p in expected.parent.iterdir() if (p.name == stem or p.name.startswith(stem + ".")) and not p.name.startswith(stem + ".expected.") and not p.name.startswith(stem + ".problems.")]
+        inputs = [
+            p
+            for p in expected.parent.iterdir()
+            if (p.name == stem or p.name.startswith(stem + "."))
+            and not p.name.startswith(stem + ".expected.")
+            and not p.name.startswith(stem + ".problems.")
+        ]
         cases += [(expected.parent.name, p) for p in inputs]
     if UPDATE:  # also every input that has no expectation yet
         known = {p for _, p in cases}
-        for folder in sorted(p for p in SAMPLES.iterdir() if p.is_dir() and p.name in FORMATS):  # other folders belong to other readers (feeds)
+        for folder in sorted(
+            p for p in SAMPLES.iterdir() if p.is_dir() and p.name in FORMATS
+        ):  # other folders belong to other readers (feeds)
             for p in sorted(folder.iterdir()):
                 if p not in known and ".expected." not in p.name and ".problems." not in p.name:
                     cases.append((folder.name, p))

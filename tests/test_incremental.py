@@ -5,7 +5,7 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-from conftest import build, copy_site, FIXTURE_SITE
+from conftest import FIXTURE_SITE, build, copy_site
 
 NEW_EPISODE = "2026-03-19-new-week"
 
@@ -16,8 +16,10 @@ def add_episode(root: Path) -> None:
     shutil.copytree(source, target)
     episode = (target / "episode.yml").read_text().replace("2026-03-05T19:00", "2026-03-19T19:00").replace("First jobs", "Second jobs")
     (target / "episode.yml").write_text(episode)
-    lines = [line.replace('"id": "10', '"id": "20').replace('"reply_to": "10', '"reply_to": "20').replace("2026-03-05T", "2026-03-19T")
-             for line in (target / "transcript.jsonl").read_text().splitlines()]
+    lines = [
+        line.replace('"id": "10', '"id": "20').replace('"reply_to": "10', '"reply_to": "20').replace("2026-03-05T", "2026-03-19T")
+        for line in (target / "transcript.jsonl").read_text().splitlines()
+    ]
     (target / "transcript.jsonl").write_text("\n".join(lines) + "\n")
     (target / "episode.yml").write_text((target / "episode.yml").read_text().replace('"1003"', '"2003"').replace('"1005"', '"2005"'))
 
@@ -46,7 +48,6 @@ def test_warm_rebuild_equals_a_full_build(tmp_path: Path):
     different = [name for name in warm_tree if warm_tree[name] != cold_tree[name]]
     assert different == []
     assert untouched.exists()
-
 
 
 def test_pages_not_affected_are_not_rebuilt(tmp_path: Path):

@@ -11,13 +11,13 @@ import yaml
 from click.testing import CliRunner
 from mkdocs.utils.yaml import yaml_load
 
-from generator import urls
+from generator.archive.read import read_archive
 from generator.cli import main
-from generator.config import read_archive
 from generator.init import InitOptions, init_site
+from generator.render import urls
 
 REPO = Path(__file__).parent.parent
-NOW = dt.datetime(2026, 3, 30, 12, tzinfo=dt.timezone.utc)
+NOW = dt.datetime(2026, 3, 30, 12, tzinfo=dt.UTC)
 
 
 def run(*args: str):
@@ -34,7 +34,23 @@ def new_site(tmp_path_factory) -> Path:
 
 def test_init_then_check_then_strict_build(tmp_path: Path):
     root = tmp_path / "new"
-    assert run("init", str(root), "--name", "Night Owls", "--hashtag", "owls", "--timezone", "Europe/Berlin", "--weekday", "tuesday", "--time", "21:30").exit_code == 0
+    assert (
+        run(
+            "init",
+            str(root),
+            "--name",
+            "Night Owls",
+            "--hashtag",
+            "owls",
+            "--timezone",
+            "Europe/Berlin",
+            "--weekday",
+            "tuesday",
+            "--time",
+            "21:30",
+        ).exit_code
+        == 0
+    )
     check = run("check", "--root", str(root))
     assert check.exit_code == 0, check.output
     build = run("build", "--strict", "--root", str(root))
@@ -46,8 +62,17 @@ def test_init_then_check_then_strict_build(tmp_path: Path):
 
 def test_files_of_a_new_site(new_site: Path):
     files = {p.relative_to(new_site).as_posix() for p in new_site.rglob("*") if p.is_file()}
-    for expected in ("mkdocs.yml", "README.md", ".gitignore", "data/community.yml", "data/people.yml", "data/privacy.yml",
-                     "docs/about.md", ".github/workflows/site.yml", ".github/pull_request_template.md"):
+    for expected in (
+        "mkdocs.yml",
+        "README.md",
+        ".gitignore",
+        "data/community.yml",
+        "data/people.yml",
+        "data/privacy.yml",
+        "docs/about.md",
+        ".github/workflows/site.yml",
+        ".github/pull_request_template.md",
+    ):
         assert expected in files
     assert len([f for f in files if f.endswith("/episode.yml")]) == 1
     assert not [f for f in files if f.startswith(("generator/", "tests/")) or f.endswith((".tmpl", ".py"))]
@@ -60,7 +85,10 @@ def test_options_reach_the_data(new_site: Path):
     assert community.schedule.timezone == "America/New_York"
 
 
-@pytest.mark.parametrize("timezone,weekday,time", [("Australia/Sydney", "monday", "08:30"), ("America/Los_Angeles", "sunday", "23:45"), ("UTC", "friday", "00:00")])
+@pytest.mark.parametrize(
+    "timezone,weekday,time",
+    [("Australia/Sydney", "monday", "08:30"), ("America/Los_Angeles", "sunday", "23:45"), ("UTC", "friday", "00:00")],
+)
 def test_example_episode_is_on_the_schedule(tmp_path: Path, timezone: str, weekday: str, time: str):
     # check would report an off-schedule example; the date is the last chat before `now`.
     init_site(tmp_path / "s", InitOptions(timezone=timezone, weekday=weekday, time=time, now=NOW))
@@ -104,12 +132,15 @@ def test_init_into_an_empty_folder(tmp_path: Path):
     assert read_archive(tmp_path).community.name == tmp_path.name
 
 
-@pytest.mark.parametrize("args,message", [
-    (["--timezone", "Mars/Olympus"], "--timezone: unknown timezone 'Mars/Olympus'"),
-    (["--time", "7pm"], "--time: String should match pattern"),
-    (["--weekday", "someday"], "Invalid value for '--weekday'"),
-    (["--platform", "myspace"], "Invalid value for '--platform'"),
-])
+@pytest.mark.parametrize(
+    "args,message",
+    [
+        (["--timezone", "Mars/Olympus"], "--timezone: unknown timezone 'Mars/Olympus'"),
+        (["--time", "7pm"], "--time: String should match pattern"),
+        (["--weekday", "someday"], "Invalid value for '--weekday'"),
+        (["--platform", "myspace"], "Invalid value for '--platform'"),
+    ],
+)
 def test_bad_options_are_one_clear_error(tmp_path: Path, args: list[str], message: str):
     result = run("init", str(tmp_path / "s"), *args)
     assert result.exit_code == 2
@@ -186,7 +217,9 @@ def test_mkdocs_yml_matches_the_repository(new_site: Path):
 
 def test_gitignore_covers_generated_output(new_site: Path):
     ours = set((new_site / ".gitignore").read_text(encoding="utf-8").splitlines())
-    repo_generated = {line for line in (REPO / ".gitignore").read_text().splitlines() if line.startswith("/") and not line.startswith(("/tests/", "!"))}
+    repo_generated = {
+        line for line in (REPO / ".gitignore").read_text().splitlines() if line.startswith("/") and not line.startswith(("/tests/", "!"))
+    }
     assert repo_generated <= ours
     assert {f"/docs/{d}/" for d in urls.GENERATED_DIRS} | {f"/docs/{f}" for f in urls.GENERATED_FILES} <= ours
 

@@ -5,7 +5,7 @@ the links in the raw HTML of message cards, which it does not see."""
 from __future__ import annotations
 
 import posixpath
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
@@ -24,7 +24,7 @@ def resolve(site: Path, url: str) -> Path | None:
     return path if path.is_file() else None
 
 
-@lru_cache(maxsize=None)
+@cache
 def ids(page: Path) -> frozenset[str]:
     tree = lxml_html.fromstring(page.read_bytes())
     return frozenset(tree.xpath("//@id"))
@@ -36,7 +36,7 @@ def test_every_internal_link_and_anchor_exists(built_demo: Path):
     checked = 0
     for page in sorted(site.rglob("*.html")):
         # 404.html is served at any path, so its links start from site_url's path (/archive/).
-        if page.relative_to(site).parts[0] in ("search", "assets") or page.name == "404.html" and page.parent == site:
+        if page.relative_to(site).parts[0] in ("search", "assets") or (page.name == "404.html" and page.parent == site):
             continue
         base = page_url(site, page)
         tree = lxml_html.fromstring(page.read_bytes())
@@ -44,7 +44,11 @@ def test_every_internal_link_and_anchor_exists(built_demo: Path):
             parts = urlsplit(href)
             if parts.scheme or parts.netloc or href.startswith(("mailto:", "javascript:")):
                 continue
-            target_url = posixpath.normpath(posixpath.join(posixpath.dirname(base) if not base.endswith("/") else base, parts.path)) if parts.path else base
+            target_url = (
+                posixpath.normpath(posixpath.join(posixpath.dirname(base) if not base.endswith("/") else base, parts.path))
+                if parts.path
+                else base
+            )
             if parts.path.endswith("/") and not target_url.endswith("/"):
                 target_url += "/"
             target = resolve(site, target_url) if parts.path else page

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from generator.generate import generate_site
+from generator.build.generate import generate_site
 
 EPISODE = "episodes/2026-03-05-first-jobs.md"
 
@@ -71,7 +71,7 @@ def test_kept_charts_are_used_only_from_the_same_drawing_code(fixture_site: Path
     """charts.json (chartcache.py) from other drawing code, or half-written, is not used."""
     import json
 
-    from generator.chartcache import CACHE_FILE
+    from generator.build.chartcache import CACHE_FILE
 
     generate_site(fixture_site)
     charts = fixture_site / ".cache" / "chatdigest" / CACHE_FILE
@@ -88,13 +88,16 @@ def test_kept_charts_are_used_only_from_the_same_drawing_code(fixture_site: Path
 
 
 def test_chat_pages_rendered_by_a_forked_helper_are_the_same(fixture_site: Path, tmp_path: Path, monkeypatch):
-    from generator import generate, jobs
+    from generator.build import generate, jobs
 
     if not jobs.can_fork():
         pytest.skip("a helper process needs fork and a second core")
     serial = tmp_path / "serial"
     shutil.copytree(fixture_site, serial)
-    written = lambda report, root: sorted(p.relative_to(root).as_posix() for p in report.written)
+
+    def written(report, root):
+        return sorted(p.relative_to(root).as_posix() for p in report.written)
+
     serial_written = written(generate_site(serial), serial.resolve())
     monkeypatch.setattr(generate, "PARALLEL_FROM", 1)  # the fixture has two chats: one each
     report = generate_site(fixture_site, parallel=True)

@@ -14,16 +14,42 @@ import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from generator import urls
+from generator.build.generate import generate_site
 from generator.errors import ChatdigestError
-from generator.generate import generate_site
+from generator.render import urls
 from generator.writer import TreeWriter
 
 CORPUS = list(json.loads((Path(__file__).parent / "hostile" / "corpus.json").read_text(encoding="utf-8")).values())
 NASTY = [
-    "../../etc/passwd", "..", ".", "/etc/passwd", "C:\\Windows\\system32", "\\\\server\\share", "~root",
-    "CON", "con", "Con.txt", "NUL", "aux", "COM1", "lpt9", "PRN.md", "index", "INDEX", "a/b/c", "a\x00b",
-    "x" * 5000, "ü" * 300, "😀" * 100, "", " ", "-", "---", "a" + "-" * 200 + "b", ".hidden", "episode.md",
+    "../../etc/passwd",
+    "..",
+    ".",
+    "/etc/passwd",
+    "C:\\Windows\\system32",
+    "\\\\server\\share",
+    "~root",
+    "CON",
+    "con",
+    "Con.txt",
+    "NUL",
+    "aux",
+    "COM1",
+    "lpt9",
+    "PRN.md",
+    "index",
+    "INDEX",
+    "a/b/c",
+    "a\x00b",
+    "x" * 5000,
+    "ü" * 300,
+    "😀" * 100,
+    "",
+    " ",
+    "-",
+    "---",
+    "a" + "-" * 200 + "b",
+    ".hidden",
+    "episode.md",
 ]
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 WINDOWS_RESERVED = {"con", "prn", "aux", "nul", *(f"com{i}" for i in range(10)), *(f"lpt{i}" for i in range(10))}
@@ -48,8 +74,11 @@ def test_slug_is_a_safe_file_name(text: str, fallback: str):
 @settings(max_examples=300, deadline=None)
 @given(any_text)
 def test_generated_paths_stay_in_their_folder(text: str):
-    for folder, path in (("topics", urls.topic_path(text)), ("episodes", urls.episode_path(text)),
-                         ("people", urls.person_path(urls.slug(text, "person")))):
+    for folder, path in (
+        ("topics", urls.topic_path(text)),
+        ("episodes", urls.episode_path(text)),
+        ("people", urls.person_path(urls.slug(text, "person"))),
+    ):
         assert posixpath.normpath(path) == path and posixpath.dirname(path) == folder, path
         assert_safe_file_name(posixpath.basename(path))
 
@@ -80,10 +109,22 @@ def test_very_long_names_are_cut_to_a_short_slug():
 # --- the writer -----------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("relpath", [
-    "../outside.md", "episodes/../../outside.md", "/tmp/outside.md", "episodes/../about.md",
-    "about.md", "", ".", "episodes", "people/../../../etc/passwd", "episodesX/a.md", "index.md/../../x",
-])
+@pytest.mark.parametrize(
+    "relpath",
+    [
+        "../outside.md",
+        "episodes/../../outside.md",
+        "/tmp/outside.md",
+        "episodes/../about.md",
+        "about.md",
+        "",
+        ".",
+        "episodes",
+        "people/../../../etc/passwd",
+        "episodesX/a.md",
+        "index.md/../../x",
+    ],
+)
 def test_writer_refuses_paths_outside_its_folders(tmp_path: Path, relpath: str):
     docs = tmp_path / "docs"
     docs.mkdir()
@@ -117,8 +158,10 @@ def test_hostile_ids_tags_and_handles_only_write_inside_docs(fixture_site: Path)
     data["tags"] = ["../../../../tmp/evil", "/etc/passwd", "CON", "con", "Careers", "careers", "index", "x" * 400, "C++", "C"]
     episode.write_text(yaml.safe_dump(data))
     transcript = episode.parent / "transcript.jsonl"
-    extra = [{"id": f"h{i}", "platform": "x", "author": handle, "at": "2026-03-05T19:30:00Z", "text": "hi"}
-             for i, handle in enumerate(["../../../x", "/abs", "CON", "Index", "MAYA", "maya", "y" * 300])]
+    extra = [
+        {"id": f"h{i}", "platform": "x", "author": handle, "at": "2026-03-05T19:30:00Z", "text": "hi"}
+        for i, handle in enumerate(["../../../x", "/abs", "CON", "Index", "MAYA", "maya", "y" * 300])
+    ]
     transcript.write_text(transcript.read_text() + "".join(json.dumps(m) + "\n" for m in extra))
     # docs/ and the cache folder (pagecache.py) are the only places generate writes to.
     ours = (fixture_site / "docs", fixture_site / ".cache")

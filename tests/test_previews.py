@@ -13,13 +13,13 @@ import pytest
 import yaml
 from bs4 import BeautifulSoup
 from click.testing import CliRunner
-
 from conftest import FIXTURE_SITE, shared_samples
+
+from generator.archive.model import PreviewRules
+from generator.archive.read import read_archive
+from generator.build.generate import generate_site
 from generator.cli import main
-from generator.config import read_archive
-from generator.generate import generate_site
-from generator.model import PreviewRules
-from generator.previews import (
+from generator.ingest.previews import (
     FeedEntry,
     classify,
     extract_questions,
@@ -27,11 +27,11 @@ from generator.previews import (
     import_previews,
     read_feed,
 )
-from generator.render import rich_html
+from generator.render.text import rich_html
 
 SAMPLES = Path(__file__).parent / "samples" / "feeds"
 EXPECTED = json.loads((SAMPLES / "expected.json").read_text())
-MARCH_8 = dt.datetime(2026, 3, 8, 12, 0, tzinfo=dt.timezone.utc)  # "now": before both March chats
+MARCH_8 = dt.datetime(2026, 3, 8, 12, 0, tzinfo=dt.UTC)  # "now": before both March chats
 
 
 def snapshot(folder: Path) -> dict[str, bytes]:
@@ -93,16 +93,19 @@ def test_real_rss10_and_atom_keep_dates_and_links():
 # --- conversion ------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("html", [
-    "<p>Q1: Who was your first mentor?</p>",
-    "<p><strong>Q1:</strong> Who was your first mentor?</p>",
-    "<p>Q1. Who was your first mentor?</p>",
-    "<p>Q1) Who was your first mentor?</p>",
-    "<li>Q1 - Who was your first mentor?</li>",
-    "<li>q1 – Who was your first mentor?</li>",
-    "<p>Question 1: Who was your first mentor?</p>",
-    "<p>Intro<br>Q1: Who was your first mentor?<br>Thanks</p>",
-])
+@pytest.mark.parametrize(
+    "html",
+    [
+        "<p>Q1: Who was your first mentor?</p>",
+        "<p><strong>Q1:</strong> Who was your first mentor?</p>",
+        "<p>Q1. Who was your first mentor?</p>",
+        "<p>Q1) Who was your first mentor?</p>",
+        "<li>Q1 - Who was your first mentor?</li>",
+        "<li>q1 – Who was your first mentor?</li>",
+        "<p>Question 1: Who was your first mentor?</p>",
+        "<p>Intro<br>Q1: Who was your first mentor?<br>Thanks</p>",
+    ],
+)
 def test_questions_in_the_usual_written_forms(html):
     assert extract_questions(html) == ["Q1: Who was your first mentor?"]
 
@@ -113,7 +116,9 @@ def test_questions_are_ordered_and_not_invented():
 
 
 def test_relative_links_resolve_against_the_post():
-    markdown = html_to_markdown('<p>See <a href="/people/gus">Gus</a> and <a href="notes">notes</a></p>', "https://blog.example/2026/03/post")
+    markdown = html_to_markdown(
+        '<p>See <a href="/people/gus">Gus</a> and <a href="notes">notes</a></p>', "https://blog.example/2026/03/post"
+    )
     assert "(https://blog.example/people/gus)" in markdown and "(https://blog.example/2026/03/notes)" in markdown
 
 
@@ -153,7 +158,9 @@ def test_rss20_fills_the_upcoming_episode_and_the_recap(fixture_site):
     first = contents["2026-03-05-first-jobs"]
     assert first.episode.recap.url == "https://blog.fixture.example/2026/03/first-jobs-recap"
     # The hand-written preview.md of the first chat is not a target of any entry and is untouched.
-    assert (FIXTURE_SITE / "data/episodes/2026-03-05-first-jobs/preview.md").read_bytes() == (fixture_site / "data/episodes/2026-03-05-first-jobs/preview.md").read_bytes()
+    assert (FIXTURE_SITE / "data/episodes/2026-03-05-first-jobs/preview.md").read_bytes() == (
+        fixture_site / "data/episodes/2026-03-05-first-jobs/preview.md"
+    ).read_bytes()
     assert len(contents) == 2  # "Our community turns five" is neither preview nor recap
 
 
@@ -163,14 +170,18 @@ def test_atom_preview_creates_an_upcoming_episode_with_questions(fixture_site):
     created = contents["2026-03-19-side-projects-burnout"]
     assert created.episode.status.value == "upcoming"
     assert created.episode.title == "Side projects & burnout"
-    assert created.episode.starts_at == dt.datetime(2026, 3, 19, 19, 0, tzinfo=dt.timezone.utc)
-    assert created.episode.questions == ["Q1: Do you have a side project right now?", "Q2: What keeps it fun?", "Q3: When did you last drop one?"]
+    assert created.episode.starts_at == dt.datetime(2026, 3, 19, 19, 0, tzinfo=dt.UTC)
+    assert created.episode.questions == [
+        "Q1: Do you have a side project right now?",
+        "Q2: What keeps it fun?",
+        "Q3: When did you last drop one?",
+    ]
     assert "(https://blog.fixture.example/2026/03/notes.html)" in created.preview_markdown
     assert contents["2026-03-12-mentors"].episode.recap.url == "https://blog.fixture.example/2026/03/mentors-recap"
 
 
 def test_a_past_preview_creates_a_draft(fixture_site):
-    report = import_previews(fixture_site, [str(SAMPLES / "atom.xml")], now=dt.datetime(2026, 6, 1, tzinfo=dt.timezone.utc))
+    report = import_previews(fixture_site, [str(SAMPLES / "atom.xml")], now=dt.datetime(2026, 6, 1, tzinfo=dt.UTC))
     assert episodes(fixture_site)["2026-03-19-side-projects-burnout"].episode.status.value == "draft"
     assert any("as a draft" in line for line in report.actions)
 
@@ -245,7 +256,7 @@ def test_bad_entries_change_nothing_and_are_named(fixture_site):
 def test_duplicate_guids_import_the_first_only(fixture_site):
     report = import_previews(fixture_site, [str(SAMPLES / "duplicate-guids.xml")], now=MARCH_8)
     assert any("same id" in str(w) for w in report.warnings)
-    assert "https://repeat.example/mentors" == episodes(fixture_site)["2026-03-12-mentors"].episode.preview.url
+    assert episodes(fixture_site)["2026-03-12-mentors"].episode.preview.url == "https://repeat.example/mentors"
 
 
 def test_a_second_preview_post_for_the_same_chat_does_not_replace_the_first(fixture_site):
@@ -264,7 +275,9 @@ def test_bozo_feed_still_imports(fixture_site):
 
 def test_cli_html_page_instead_of_feed_exits_2_and_changes_nothing(fixture_site):
     before = snapshot(fixture_site / "data")
-    result = CliRunner().invoke(main, ["previews", str(SAMPLES / "not-a-feed.html"), str(SAMPLES / "rss20.xml"), "--root", str(fixture_site)])
+    result = CliRunner().invoke(
+        main, ["previews", str(SAMPLES / "not-a-feed.html"), str(SAMPLES / "rss20.xml"), "--root", str(fixture_site)]
+    )
     assert result.exit_code == 2
     assert "not-a-feed.html: this is an HTML page" in result.output
     assert "Traceback" not in result.output

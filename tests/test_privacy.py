@@ -13,15 +13,14 @@ import pytest
 import yaml
 from click.testing import CliRunner
 
+from generator.archive.model import Archive, Community, Episode, EpisodeContent, Message, OptOut, Person, Schedule
+from generator.archive.privacy import REMOVED_TEXT, apply_optouts, is_anonymous
+from generator.archive.read import read_archive
+from generator.archive.redact import redact, render_privacy_yml
+from generator.build.commands import build_site
 from generator.cli import main
-from generator.config import read_archive
-from generator.model import Archive, Community, Episode, EpisodeContent, Message, OptOut, Person, Schedule
-from generator.privacy import REMOVED_TEXT, apply_optouts, is_anonymous
-from generator.redact import redact, render_privacy_yml
-from generator.site import build_site
 
-PRIYA = {"id": "priya-p", "name": "Priya Pemberton", "role": "guest",
-         "handles": {"x": "@priya_p", "mastodon": "@priya@social.example"}}
+PRIYA = {"id": "priya-p", "name": "Priya Pemberton", "role": "guest", "handles": {"x": "@priya_p", "mastodon": "@priya@social.example"}}
 PRIYA_NEEDLES = ("priya_p", "Priya Pemberton", "priya@social.example", "priya-p")
 GARY_NEEDLES = ("gone_gary", "marmalade")
 PHRASE = "quince chutney"
@@ -36,18 +35,51 @@ def add_priya(site: Path) -> None:
     people.write_text(yaml.safe_dump(data, sort_keys=False))
     folder = site / "data" / "episodes" / EPISODE
     lines = [
-        {"id": "2001", "platform": "x", "author": "@priya_p", "author_name": "Priya P.", "at": "2026-03-05T19:20:00Z",
-         "text": f"A2: my {PHRASE} stall taught me pricing", "permalink": "https://x.com/priya_p/status/2001",
-         "links": ["https://x.com/priya_p"], "likes": 3},
-        {"id": "2002", "platform": "mastodon", "author": "@priya@social.example", "at": "2026-03-05T19:21:00Z",
-         "text": "also: never trust a landlord", "reply_to": "1008"},
-        {"id": "2003", "platform": "x", "author": "@zed", "at": "2026-03-05T19:22:00Z",
-         "text": "@priya_p love that, Priya Pemberton is a legend https://x.com/priya_p", "reply_to": "2001",
-         "quote_of": "2001", "mentions": ["@priya_p"], "links": ["https://x.com/priya_p"]},
-        {"id": "2004", "platform": "x", "author": "@gus", "at": "2026-03-05T19:23:00Z",
-         "text": f"RT @priya_p: A2: my {PHRASE} stall taught me pricing"},
-        {"id": "2005", "platform": "x", "author": "@hana", "at": "2026-03-05T19:24:00Z",
-         "text": f"Quoting Priya P.: \"A2: my {PHRASE} stall taught me pricing\" #priya_p", "hashtags": ["priya_p"]},
+        {
+            "id": "2001",
+            "platform": "x",
+            "author": "@priya_p",
+            "author_name": "Priya P.",
+            "at": "2026-03-05T19:20:00Z",
+            "text": f"A2: my {PHRASE} stall taught me pricing",
+            "permalink": "https://x.com/priya_p/status/2001",
+            "links": ["https://x.com/priya_p"],
+            "likes": 3,
+        },
+        {
+            "id": "2002",
+            "platform": "mastodon",
+            "author": "@priya@social.example",
+            "at": "2026-03-05T19:21:00Z",
+            "text": "also: never trust a landlord",
+            "reply_to": "1008",
+        },
+        {
+            "id": "2003",
+            "platform": "x",
+            "author": "@zed",
+            "at": "2026-03-05T19:22:00Z",
+            "text": "@priya_p love that, Priya Pemberton is a legend https://x.com/priya_p",
+            "reply_to": "2001",
+            "quote_of": "2001",
+            "mentions": ["@priya_p"],
+            "links": ["https://x.com/priya_p"],
+        },
+        {
+            "id": "2004",
+            "platform": "x",
+            "author": "@gus",
+            "at": "2026-03-05T19:23:00Z",
+            "text": f"RT @priya_p: A2: my {PHRASE} stall taught me pricing",
+        },
+        {
+            "id": "2005",
+            "platform": "x",
+            "author": "@hana",
+            "at": "2026-03-05T19:24:00Z",
+            "text": f'Quoting Priya P.: "A2: my {PHRASE} stall taught me pricing" #priya_p',
+            "hashtags": ["priya_p"],
+        },
     ]
     with (folder / "transcript.jsonl").open("a") as transcript:
         transcript.writelines(json.dumps(line) + "\n" for line in lines)
@@ -134,23 +166,27 @@ def test_anonymise_keeps_words_without_identity(fixture_site: Path):
 
 
 def _message(id_: str, author: str, text: str, **extra) -> Message:
-    return Message(id=id_, platform="x", author=author, at=dt.datetime(2026, 1, 1, 19, tzinfo=dt.timezone.utc), text=text, **extra)
+    return Message(id=id_, platform="x", author=author, at=dt.datetime(2026, 1, 1, 19, tzinfo=dt.UTC), text=text, **extra)
 
 
 def _archive(messages: list[Message], optouts: list[OptOut], people: tuple[Person, ...] = ()) -> Archive:
     community = Community(name="C", schedule=Schedule(weekday="monday", time="19:00", timezone="UTC"))
-    episode = Episode(id="2026-01-01-a", title="A", starts_at=dt.datetime(2026, 1, 1, 19, tzinfo=dt.timezone.utc))
-    return Archive(community=community, people=people, optouts=tuple(optouts),
-                   episodes=(EpisodeContent(episode=episode, messages=tuple(messages)),))
+    episode = Episode(id="2026-01-01-a", title="A", starts_at=dt.datetime(2026, 1, 1, 19, tzinfo=dt.UTC))
+    return Archive(
+        community=community, people=people, optouts=tuple(optouts), episodes=(EpisodeContent(episode=episode, messages=tuple(messages)),)
+    )
 
 
-@pytest.mark.parametrize("text, expected", [
-    ("@Al_X hi", "@[removed] hi"),
-    ("see x.com/al_x/status/1", "see x.com/[removed]/status/1"),
-    ("al_xy is someone else", "al_xy is someone else"),
-    ("mail@al_x.example", "mail@[removed].example"),
-    ("(@al_x)", "(@[removed])"),
-])
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("@Al_X hi", "@[removed] hi"),
+        ("see x.com/al_x/status/1", "see x.com/[removed]/status/1"),
+        ("al_xy is someone else", "al_xy is someone else"),
+        ("mail@al_x.example", "mail@[removed].example"),
+        ("(@al_x)", "(@[removed])"),
+    ],
+)
 def test_mentions_of_handles_are_replaced_but_not_longer_handles(text: str, expected: str):
     archive = apply_optouts(_archive([_message("1", "@bo", text)], [OptOut(handle="@al_x")]))
     assert archive.episodes[0].messages[0].text == expected
@@ -194,11 +230,14 @@ def test_render_privacy_yml_round_trips():
     assert [OptOut(**e) for e in yaml.safe_load(render_privacy_yml(optouts))["optouts"]] == optouts
 
 
-@pytest.mark.parametrize("args, message", [
-    (["redact", ""], "is not a handle"),
-    (["redact", "two words"], "is not a handle"),
-    (["redact", "@x", "--mode", "delete"], "Invalid value for '--mode'"),
-])
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["redact", ""], "is not a handle"),
+        (["redact", "two words"], "is not a handle"),
+        (["redact", "@x", "--mode", "delete"], "Invalid value for '--mode'"),
+    ],
+)
 def test_redact_refuses_bad_input(fixture_site: Path, args: list[str], message: str):
     result = CliRunner().invoke(main, [*args, "--root", str(fixture_site)])
     assert result.exit_code == 2 and message in result.output

@@ -8,12 +8,11 @@ import json
 from pathlib import Path
 
 from rich.console import Console
-
-from generator.importing import ImportRequest, import_chat
-from generator.progress import PhaseProgress
-from generator.site import build_site
-
 from test_import_cli import COMMUNITY, PEOPLE
+
+from generator.build.commands import build_site
+from generator.ingest.importing import ImportRequest, import_chat
+from generator.progress import PhaseProgress
 
 
 class Recorder:
@@ -34,8 +33,12 @@ def test_build_reports_each_phase_to_its_end(fixture_site: Path):
     progress = Recorder()
     build_site(fixture_site, progress=progress)
     assert progress.phases() == [
-        "reading data/", "writing chat pages", "writing topic and people pages",
-        "building pages", "indexing for search", "writing feeds and calendar",
+        "reading data/",
+        "writing chat pages",
+        "writing topic and people pages",
+        "building pages",
+        "indexing for search",
+        "writing feeds and calendar",
     ]
     chats, total = progress.last("writing chat pages")
     assert chats == total == 2
@@ -56,7 +59,10 @@ def test_a_large_import_reports_reading(tmp_path: Path):
     (tmp_path / "data" / "community.yml").write_text(COMMUNITY, encoding="utf-8")
     (tmp_path / "data" / "people.yml").write_text(PEOPLE, encoding="utf-8")
     export = tmp_path / "big.jsonl"
-    lines = [{"id": str(i), "platform": "x", "author": f"@p{i % 50}", "at": f"2026-01-08T19:{i % 60:02d}:00Z", "text": f"A1 {i} #careerclub"} for i in range(6000)]
+    lines = [
+        {"id": str(i), "platform": "x", "author": f"@p{i % 50}", "at": f"2026-01-08T19:{i % 60:02d}:00Z", "text": f"A1 {i} #careerclub"}
+        for i in range(6000)
+    ]
     export.write_text("\n".join(json.dumps(line) for line in lines) + "\n", encoding="utf-8")
     progress = Recorder()
     import_chat(ImportRequest(root=tmp_path, path=export, episode="2026-01-08"), progress)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from lxml import html as lxml_html
 
-from generator.render import link_html, text_html
+from generator.render.text import link_html, text_html
 
 
 def hrefs(fragment: str) -> list[str]:

@@ -9,14 +9,14 @@ import pytest
 import yaml
 from click.testing import CliRunner
 
+from generator.archive.model import Schedule
+from generator.archive.read import read_archive
+from generator.archive.schedule import next_start, start_on, starts_after
 from generator.cli import main
-from generator.config import read_archive
 from generator.errors import ChatdigestError
-from generator.model import Schedule
-from generator.previews import scaffold_episode
-from generator.schedule import next_start, start_on, starts_after
+from generator.ingest.previews import scaffold_episode
 
-UTC = dt.timezone.utc
+UTC = dt.UTC
 NEW_YORK = Schedule(weekday="thursday", time="20:00", timezone="America/New_York")
 
 
@@ -105,7 +105,7 @@ def test_new_command_rejects_a_malformed_date(fixture_site):
 
 
 def test_upcoming_page_shows_community_time_and_utc_day(fixture_site):
-    from generator.generate import generate_site
+    from generator.build.generate import generate_site
 
     _write_new_york(fixture_site)
     scaffold_episode(fixture_site, day=dt.date(2026, 11, 5), title="Changing careers")

@@ -10,14 +10,14 @@ import sys
 from pathlib import Path
 
 import pytest
+from conftest import FIXTURE_SITE, build, copy_site
 from hypothesis import given
 from hypothesis import strategies as st
 
-from conftest import FIXTURE_SITE, build, copy_site
+from generator.bench.searchcost import lunr_index_bytes
 from generator.errors import StrictFailure
-from generator.search import article_text
-from generator.searchcost import lunr_index_bytes
-from generator.searchindex import BUNDLE_DIR, Doc, Index, SearchPage, chunks, encode_docs, indexed, terms
+from generator.search.documents import article_text
+from generator.search.index import BUNDLE_DIR, Doc, Index, SearchPage, chunks, encode_docs, indexed, terms
 
 FIRST_JOBS = "episodes/2026-03-05-first-jobs/"
 
@@ -145,7 +145,18 @@ def test_noise_is_not_indexed(built_fixture):
 
 
 def test_terms_fold_case_and_accents_and_split_at_punctuation():
-    assert terms("Café-au-LAIT, naïve #Careers @Zoë_M don't 2026") == ["cafe", "au", "lait", "naive", "careers", "zoe", "m", "don", "t", "2026"]
+    assert terms("Café-au-LAIT, naïve #Careers @Zoë_M don't 2026") == [
+        "cafe",
+        "au",
+        "lait",
+        "naive",
+        "careers",
+        "zoe",
+        "m",
+        "don",
+        "t",
+        "2026",
+    ]
 
 
 @given(st.lists(st.integers(0, 400), min_size=1, unique=True))
@@ -228,7 +239,7 @@ def test_a_warm_build_rewrites_only_changed_records_and_repairs_tampered_ones(tm
 
 
 def test_jobs_and_the_build_itself_write_the_same_index_and_feeds(tmp_path, monkeypatch):
-    from generator import jobs
+    from generator.build import jobs
 
     if not jobs.can_fork():
         pytest.skip("jobs need fork and a second core")
@@ -246,8 +257,15 @@ def test_jobs_and_the_build_itself_write_the_same_index_and_feeds(tmp_path, monk
     inline = copy_site(FIXTURE_SITE, tmp_path / "inline")
     build(inline)
     assert [ok for ok, _ in results[2:]] == [False, False]  # so the build did the work itself
-    files = lambda root: {p.relative_to(root).as_posix(): p.read_bytes() for folder in (BUNDLE_DIR, "feeds")
-                          for p in (root / "site" / folder).rglob("*") if p.is_file()}
+
+    def files(root):
+        return {
+            p.relative_to(root).as_posix(): p.read_bytes()
+            for folder in (BUNDLE_DIR, "feeds")
+            for p in (root / "site" / folder).rglob("*")
+            if p.is_file()
+        }
+
     assert files(inline) == files(with_jobs) and any(name.startswith("site/feeds/") for name in files(inline))
     assert (inline / "site" / "calendar.ics").read_bytes() == (with_jobs / "site" / "calendar.ics").read_bytes()
 
@@ -259,7 +277,9 @@ def test_a_preview_is_indexed_as_the_text_readers_see(built_fixture):
 
 
 def test_a_built_page_gives_its_article_text_and_nothing_after_it():
-    html = ('<body><nav>Home</nav><article class="md-content__inner"><h1>About <a class="headerlink" href="#">¶</a></h1>'
-            '<p>One<br>two <img src="x"> <strong>three</strong>.</p><hr><ul><li>a</li><li>b</li></ul>'
-            '<script>var x = 1;</script></article><footer>Made with Material</footer></body>')
+    html = (
+        '<body><nav>Home</nav><article class="md-content__inner"><h1>About <a class="headerlink" href="#">¶</a></h1>'
+        '<p>One<br>two <img src="x"> <strong>three</strong>.</p><hr><ul><li>a</li><li>b</li></ul>'
+        "<script>var x = 1;</script></article><footer>Made with Material</footer></body>"
+    )
     assert article_text(html) == ("About", "One two three. a b")

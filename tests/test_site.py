@@ -6,7 +6,6 @@ import re
 from pathlib import Path
 
 from conftest import build
-
 from lxml import html as lxml_html
 
 LEFTOVER_ESCAPE = re.compile(r"\\[-.#*()\[\]!_`{}+>|]")  # Markdown that was never converted

@@ -7,10 +7,10 @@ import shutil
 from pathlib import Path
 
 import pytest
-
-from generator import config
-from generator.generate import generate_site
 from test_pagecache import EPISODE, docs, fresh
+
+from generator.archive import read as config
+from generator.build.generate import generate_site
 
 TRANSCRIPT = "data/episodes/2026-03-05-first-jobs/transcript.jsonl"
 
@@ -36,14 +36,17 @@ def test_unchanged_transcripts_are_not_read_again(site_without_optouts: Path, mo
     assert "Milk round" in docs(site_without_optouts)[EPISODE].decode()
 
 
-@pytest.mark.parametrize("rel, old, new", [
-    ("data/people.yml", "name: Gus Guest", "name: Gustav Guest"),  # an author's name
-    (TRANSCRIPT, "Paper round", "Milk round"),  # a message
-    (TRANSCRIPT, '"author": "@gus"', '"author": "@newcomer"'),  # who posted: people pages, first-timers
-    ("data/episodes/2026-03-05-first-jobs/episode.yml", "First jobs", "First paid jobs"),
-    ("data/episodes/2026-03-05-first-jobs/episode.yml", 'highlights: ["1003", "1005"]', 'highlights: ["1005"]'),
-    ("data/episodes/2026-03-05-first-jobs/episode.yml", 'highlights: ["1003", "1005"]', 'highlights: ["1003", "1005", "1006"]'),
-])
+@pytest.mark.parametrize(
+    "rel, old, new",
+    [
+        ("data/people.yml", "name: Gus Guest", "name: Gustav Guest"),  # an author's name
+        (TRANSCRIPT, "Paper round", "Milk round"),  # a message
+        (TRANSCRIPT, '"author": "@gus"', '"author": "@newcomer"'),  # who posted: people pages, first-timers
+        ("data/episodes/2026-03-05-first-jobs/episode.yml", "First jobs", "First paid jobs"),
+        ("data/episodes/2026-03-05-first-jobs/episode.yml", 'highlights: ["1003", "1005"]', 'highlights: ["1005"]'),
+        ("data/episodes/2026-03-05-first-jobs/episode.yml", 'highlights: ["1003", "1005"]', 'highlights: ["1003", "1005", "1006"]'),
+    ],
+)
 def test_cached_output_equals_uncached_after_a_change(site_without_optouts: Path, tmp_path: Path, rel, old, new):
     generate_site(site_without_optouts)
     path = site_without_optouts / rel

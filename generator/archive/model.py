@@ -1,0 +1,287 @@
+"""The typed model of a community archive. No I/O happens here.
+
+Everything after import speaks these types: importers end at `Message`, config loading ends at
+`Community`/`Person`/`Episode`, and rendering starts from them.
+
+Times are always timezone-aware; messages are in UTC. Handles are stored as the platform shows
+them (``@maya``, ``maya@mastodon.social``, ``maya_o``); `handle_key` gives the form used to match
+them against people.yml.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from enum import Enum
+from typing import Annotated, Literal
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, TypeAdapter, field_validator
+from pydantic.dataclasses import dataclass as pydantic_dataclass
+
+PLATFORMS = (
+    "x",
+    "mastodon",
+    "slack",
+    "discord",
+    "telegram",
+    "whatsapp",
+    "irc",
+    "zulip",
+    "other",
+)
+Platform = Literal["x", "mastodon", "slack", "discord", "telegram", "whatsapp", "irc", "zulip", "other"]
+
+
+def handle_key(handle: str) -> str:
+    """The comparable form of a handle: no leading '@', case-folded, trimmed."""
+    return handle.strip().lstrip("@").casefold()
+
+
+_NAIVE = "needs a timezone, e.g. 2026-01-08T19:00:00-05:00 or …Z for UTC"
+
+
+def _must_be_aware(value: dt.datetime) -> dt.datetime:
+    if value.tzinfo is None or value.utcoffset() is None:
+        raise ValueError(_NAIVE)
+    return value
+
+
+def _to_utc(value: dt.datetime) -> dt.datetime:
+    # Runs for every message's time: the awareness check is inlined rather than a second call.
+    if value.tzinfo is None or value.utcoffset() is None:
+        raise ValueError(_NAIVE)
+    return value.astimezone(dt.UTC)
+
+
+AwareDatetime = Annotated[dt.datetime, AfterValidator(_must_be_aware)]
+UtcDatetime = Annotated[dt.datetime, AfterValidator(_to_utc)]
+
+
+class _Strict(BaseModel):
+    """Unknown keys are errors: a typo in a data file must not be silently ignored."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+# --- messages ------------------------------------------------------------------------------
+
+
+class Media(_Strict):
+    url: str
+    kind: Literal["image", "video", "audio", "file", "link", "other"] = "other"
+    alt: str = ""
+
+
+@pydantic_dataclass(frozen=True, slots=True, kw_only=True, config=ConfigDict(extra="forbid"))
+class Message:
+    """One chat message, normalised from any platform's export.
+
+    A slotted pydantic dataclass rather than a BaseModel: an archive of ten years holds ~150k of
+    them, and this takes a third of the memory and validates faster. The model_* methods keep the
+    BaseModel spelling that the rest of the code uses for every other type.
+    """
+
+    id: str = Field(min_length=1)
+    platform: Platform
+    author: str = Field(min_length=1, description="handle as shown on the platform")
+    author_name: str = Field("", description="display name in the export, if any")
+    at: UtcDatetime
+    text: str = ""
+    reply_to: str | None = None
+    quote_of: str | None = None
+    links: tuple[str, ...] = ()
+    mentions: tuple[str, ...] = ()
+    hashtags: tuple[str, ...] = ()
+    media: tuple[Media, ...] = ()
+    likes: int = Field(0, ge=0, description="likes/reactions/favourites counted by the platform")
+    edited_at: UtcDatetime | None = None
+    deleted: bool = False
+    permalink: str | None = None
+
+    @classmethod
+    def model_validate_json(cls, data: str | bytes) -> Message:
+        return _MESSAGE.validate_json(data)
+
+    @classmethod
+    def model_validate(cls, data: object) -> Message:
+        return _MESSAGE.validate_python(data)
+
+    def model_copy(self, update: dict | None = None) -> Message:
+        return dataclasses.replace(self, **(update or {}))
+
+    def model_dump(self, **options) -> dict:
+        return _MESSAGE.dump_python(self, **options)
+
+    def model_dump_json(self, **options) -> str:
+        return _MESSAGE.dump_json(self, **options).decode()
+
+
+_MESSAGE = TypeAdapter(Message)
+Message.model_fields = Message.__pydantic_fields__  # type: ignore[attr-defined]
+
+
+# --- people --------------------------------------------------------------------------------
+
+
+class Role(str, Enum):
+    host = "host"
+    guest = "guest"
+    regular = "regular"
+
+
+class Person(_Strict):
+    """One person, possibly with a handle on several platforms."""
+
+    id: str = Field(min_length=1, pattern=r"^[a-z0-9][a-z0-9-]*$")
+    name: str = Field(min_length=1)
+    role: Role = Role.regular
+    handles: dict[Platform, list[str]] = Field(default_factory=dict)
+    bio: str = ""
+
+    @field_validator("handles", mode="before")
+    @classmethod
+    def _one_or_many(cls, value: object) -> object:
+        # `x: "@maya"` and `x: ["@maya", "@maya_old"]` are both natural to write.
+        if isinstance(value, dict):
+            return {k: [v] if isinstance(v, str) else v for k, v in value.items()}
+        return value
+
+
+# --- privacy -------------------------------------------------------------------------------
+
+
+class OptOut(_Strict):
+    """A participant's request to be left out of the archive."""
+
+    handle: str = Field(min_length=1, description="a handle, or a person id from people.yml")
+    mode: Literal["remove", "anonymise"] = "remove"
+    since: dt.date | None = None
+    reason: str = ""
+
+
+# --- community -----------------------------------------------------------------------------
+
+
+class Schedule(_Strict):
+    weekday: Literal["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
+    time: str = Field(pattern=r"^([01]\d|2[0-3]):[0-5]\d$", description="local start time, HH:MM")
+    timezone: str = Field(description="IANA timezone, e.g. America/New_York")
+    duration_minutes: int = Field(60, gt=0, le=24 * 60)
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_timezone(cls, value: str) -> str:
+        from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"unknown timezone {value!r}; use an IANA name like Europe/London") from None
+        return value
+
+
+class Feed(_Strict):
+    url: str
+    title: str = ""
+
+
+def _valid_patterns(patterns: list[str]) -> list[str]:
+    import re
+
+    for pattern in patterns:
+        try:
+            re.compile(pattern)
+        except re.error as exc:
+            raise ValueError(f"title pattern {pattern!r} is not a valid regular expression: {exc}") from None
+    return patterns
+
+
+TitlePatterns = Annotated[list[str], AfterValidator(_valid_patterns)]
+
+
+class PreviewRules(_Strict):
+    """How `chatdigest previews` tells previews and recaps from other blog posts, and dates them."""
+
+    preview_titles: TitlePatterns = Field(
+        default_factory=lambda: [r"\bpreview\b", r"\btonight\b", r"\bthis week\b", r"\bcoming up\b", r"\bjoin us\b"],
+        description="regular expressions, case-insensitive, searched in the post title",
+    )
+    recap_titles: TitlePatterns = Field(
+        default_factory=lambda: [r"\brecap\b", r"\bwrap[- ]?up\b", r"\bround-?up\b", r"\bhighlights\b"],
+        description="regular expressions, case-insensitive; a recap pattern wins over a preview pattern",
+    )
+    preview_categories: list[str] = Field(default_factory=lambda: ["preview", "previews", "upcoming"])
+    recap_categories: list[str] = Field(default_factory=lambda: ["recap", "recaps"])
+    require_hashtag: bool = Field(False, description="only posts mentioning one of `hashtags` count")
+    preview_days: int = Field(7, ge=1, le=60, description="a preview is published up to this many days before its chat")
+    recap_days: int = Field(14, ge=1, le=120, description="a recap is published up to this many days after its chat")
+
+
+class Community(_Strict):
+    name: str = Field(min_length=1)
+    description: str = ""
+    hashtags: list[str] = Field(default_factory=list)
+    platforms: list[Platform] = Field(default_factory=list)
+    schedule: Schedule
+    feeds: list[Feed] = Field(default_factory=list)
+    language: str = "en"
+    previews: PreviewRules = Field(default_factory=PreviewRules)
+
+
+# --- episodes ------------------------------------------------------------------------------
+
+
+class Status(str, Enum):
+    upcoming = "upcoming"
+    published = "published"
+    draft = "draft"
+
+
+class Link(_Strict):
+    url: str
+    title: str = ""
+    author: str = ""
+    published: dt.date | None = None
+
+
+class Episode(_Strict):
+    """One weekly chat. `id` is its folder name: YYYY-MM-DD-slug."""
+
+    id: str
+    title: str = Field(min_length=1)
+    starts_at: AwareDatetime
+    status: Status = Status.published
+    tags: list[str] = Field(default_factory=list)
+    hosts: list[str] = Field(default_factory=list, description="person ids")
+    guests: list[str] = Field(default_factory=list, description="person ids")
+    questions: list[str] = Field(default_factory=list)
+    summary: str = ""
+    highlights: list[str] = Field(default_factory=list, description="message ids, in order")
+    preview: Link | None = None
+    recap: Link | None = None
+
+    @property
+    def date(self) -> dt.date:
+        return self.starts_at.date()
+
+
+class EpisodeContent(BaseModel):
+    """An episode with what lives beside episode.yml: the preview text and the transcript."""
+
+    model_config = ConfigDict(frozen=True)
+
+    episode: Episode
+    preview_markdown: str = ""
+    messages: tuple[Message, ...] = ()
+    transcript_digest: str = ""  # hash of transcript.jsonl as read, so caches need not hash messages
+
+
+class Archive(BaseModel):
+    """Everything in data/, loaded and validated."""
+
+    model_config = ConfigDict(frozen=True)
+
+    community: Community
+    people: tuple[Person, ...] = ()
+    optouts: tuple[OptOut, ...] = ()
+    episodes: tuple[EpisodeContent, ...] = ()  # sorted by start time, oldest first

@@ -1,0 +1,141 @@
+"""Chat summaries: what the rest of the archive needs of a chat, so a warm generate need not read
+the transcripts that did not change.
+
+Reading, validating and analysing 156,000 messages is most of a warm generate at archive scale,
+yet of a chat whose page is not rendered again the other pages need only a little: who posted
+(for the people directory and activity), which messages were answers, how many messages and
+people, the highlighted messages. That is a ChatSummary. Summaries are kept in the cache folder
+keyed by everything they are made from: the transcript's bytes, episode.yml, the community,
+people and privacy files, and the code that reads and analyses chats.
+
+A chat found in the cache gets LazyMessages: its transcript is read again only if something asks
+for its messages (its page is rendered again, its search entry is missing). So code that does
+not know about summaries is still right, only slower. Deleting the cache is always safe.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import marshal
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from generator.archive.model import Message
+from generator.cache import CACHE_DIR, code_version
+from generator.writer import write_atomic
+
+CACHE_FILE = "summaries.marshal"
+
+
+@dataclass(frozen=True)
+class ChatSummary:
+    count: int  # messages in the transcript, deleted ones too
+    authors: tuple  # (platform, author, author_name) of each raw handle, in order of first message
+    live: tuple  # (message id, platform, author) of each message not deleted, in order
+    answer_ids: tuple  # messages placed under a question
+    shown: int  # the chat's stats: messages not deleted,
+    participants: int  # and the people who wrote them
+    highlights: tuple  # the highlighted messages (Message), for people pages and feeds
+
+    @property
+    def by_id(self) -> dict[str, Message]:
+        return {m.id: m for m in self.highlights}
+
+    def as_data(self) -> tuple:
+        """Plain data for marshal: the highlighted messages as JSON."""
+        return (
+            self.count,
+            self.authors,
+            self.live,
+            self.answer_ids,
+            self.shown,
+            self.participants,
+            tuple(m.model_dump_json() for m in self.highlights),
+        )
+
+    @classmethod
+    def from_data(cls, data: tuple) -> ChatSummary:
+        *fields, highlights = data
+        return cls(*fields, tuple(Message.model_validate_json(h) for h in highlights))
+
+
+def summarise(content, digest) -> ChatSummary:
+    authors: dict[tuple[str, str], str] = {}
+    for m in content.messages:
+        authors.setdefault((m.platform, m.author), m.author_name)
+    live = tuple((m.id, m.platform, m.author) for m in content.messages if not m.deleted)
+    highlighted = set(content.episode.highlights)
+    return ChatSummary(
+        count=len(content.messages),
+        authors=tuple((platform, author, name) for (platform, author), name in authors.items()),
+        live=live,
+        answer_ids=tuple(sorted(digest.answer_ids)),
+        shown=digest.stats.messages,
+        participants=digest.stats.participants,
+        highlights=tuple(m for m in content.messages if m.id in highlighted),
+    )
+
+
+class LazyMessages(Sequence):
+    """A chat's messages, read from its transcript the first time they are asked for."""
+
+    def __init__(self, load):
+        self._load, self._messages = load, None
+
+    def _all(self) -> tuple:
+        if self._messages is None:
+            self._messages = tuple(self._load())
+        return self._messages
+
+    def __getitem__(self, index):
+        return self._all()[index]
+
+    def __len__(self) -> int:
+        return len(self._all())
+
+    def __iter__(self):
+        return iter(self._all())
+
+
+class SummaryCache:
+    """The summaries of the last generate, by chat key, in the cache folder (marshal: data only)."""
+
+    def __init__(self, root: Path):
+        self.path = root / CACHE_DIR / CACHE_FILE
+        try:
+            version, entries = marshal.loads(self.path.read_bytes())
+            self.previous: dict = entries if version == code_version() else {}
+        except (OSError, ValueError, EOFError, TypeError):
+            self.previous = {}
+        self.base = ""
+        self.keys: dict[str, str] = {}  # episode id → its key in this run
+        self.found: dict[str, ChatSummary] = {}  # episode id → summary from the cache
+
+    def set_base(self, community, people, optouts) -> None:
+        """What every chat's summary depends on besides the chat itself."""
+        parts = [
+            community.model_dump_json(),
+            json.dumps([p.model_dump(mode="json") for p in people], sort_keys=True),
+            json.dumps([o.model_dump(mode="json") for o in optouts], sort_keys=True),
+        ]
+        self.base = hashlib.blake2b("\n".join(parts).encode(), digest_size=16).hexdigest()
+
+    def lookup(self, episode, transcript_digest: str) -> ChatSummary | None:
+        key = self.keys[episode.id] = hashlib.blake2b(
+            f"{self.base}\n{episode.model_dump_json()}\n{transcript_digest}".encode(), digest_size=16
+        ).hexdigest()
+        entry = self.previous.get(key)
+        if entry is None:
+            return None
+        summary = self.found[episode.id] = ChatSummary.from_data(entry)
+        return summary
+
+    def save(self, summaries: dict[str, ChatSummary]) -> None:
+        entries = {}
+        for episode_id, summary in summaries.items():
+            key = self.keys.get(episode_id)
+            if key is not None:
+                entries[key] = summary.as_data()
+        write_atomic(self.path, marshal.dumps((code_version(), entries)), durable=False)

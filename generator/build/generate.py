@@ -1,0 +1,191 @@
+"""generate: data/ → the generated Markdown pages in docs/. Reads only data/; writes only the
+folders of docs/ that the generator owns (urls.GENERATED_DIRS), and only files whose bytes change.
+"""
+
+from __future__ import annotations
+
+import gc
+import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from generator.archive.model import Archive
+from generator.archive.people import build_directory
+from generator.archive.privacy import apply_optouts
+from generator.archive.read import read_archive
+from generator.archive.summaries import SummaryCache
+from generator.build import jobs
+from generator.build.chartcache import CACHE_FILE as CHARTS_FILE
+from generator.build.chartcache import ChartCache
+from generator.build.pagecache import PageCache
+from generator.cache import CACHE_DIR
+from generator.progress import Progress, no_progress
+from generator.render import urls
+from generator.render.pages import EpisodePage, Site, build_site_model, episode_pages, published_by_year, render_all, render_chats
+from generator.render.text import attr
+from generator.writer import TreeWriter
+
+
+@dataclass
+class GenerateReport:
+    site: Site
+    pages: int
+    written: list[Path] = field(default_factory=list)
+    removed: list[Path] = field(default_factory=list)
+
+    def summary(self) -> str:
+        return f"generated {self.pages} pages: {len(self.written)} written, {self.pages - len(self.written)} unchanged, {len(self.removed)} removed"
+
+
+def load_site(root: Path, directory_urls: bool = True, summaries: SummaryCache | None = None) -> Site:
+    """Read data/, apply opt-outs, and analyse every episode: the model all output is made from.
+
+    With `summaries`, chats unchanged since the last run are summarised, not read (summaries.py)."""
+    found = summaries.found if summaries else None
+    with _no_cycle_collection():
+        archive: Archive = apply_optouts(read_archive(root, summaries=summaries))
+        return build_site_model(archive, build_directory(archive, found), directory_urls, found)
+
+
+@contextmanager
+def _no_cycle_collection() -> Iterator[None]:
+    """Build the model with Python's cycle collector paused.
+
+    The model is about a million objects (messages, reply threads) that live as long as the site,
+    and building it makes hardly any garbage cycles; yet each automatic collection while it grows
+    scans everything made so far again, a sixth of a cold generate. Afterwards what was made
+    goes straight to the oldest generation (freeze, then unfreeze), so the next young collections
+    do not scan it all once more either; it is collected as usual when it becomes garbage.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.freeze()
+        gc.unfreeze()
+        if enabled:
+            gc.enable()
+
+
+def generate_site(
+    root: Path, docs_dir: Path | None = None, directory_urls: bool = True, progress: Progress = no_progress, parallel: bool = False
+) -> GenerateReport:
+    """data/ → docs/. `parallel`: a forked process renders most chat pages of a big archive
+    (jobs.py; not where forking is unsafe, such as under `mkdocs serve`)."""
+    progress("reading data/")
+    summaries = SummaryCache(root)
+    site = load_site(root, directory_urls, summaries)
+    docs_dir = docs_dir or root / "docs"
+    writer = TreeWriter(docs_dir, urls.GENERATED_DIRS, urls.GENERATED_FILES)
+    cache = PageCache(root, site, docs_dir)
+    site.charts = ChartCache(root / CACHE_DIR / CHARTS_FILE)
+    chat_pages = list(episode_pages(site))
+    helper = None
+    if parallel and len(chat_pages) >= PARALLEL_FROM and jobs.can_fork():
+        # A quarter here, the rest to the helper: this process renders the people pages after.
+        split = len(chat_pages) // 4
+        share, chat_pages = chat_pages[split:], chat_pages[:split]
+        helper = jobs.Job("chat-pages", write_chat_pages, (site, share, writer, cache), root / CACHE_DIR)
+    count, chats = 0, 0
+    for path, markdown in render_all(site, cache.current, chat_pages):
+        if markdown is None:
+            writer.keep(path)  # unchanged inputs: the file on disk is what rendering would give
+        else:
+            writer.write(path, markdown)
+        cache.record(path)
+        count += 1
+        if path.startswith("episodes/"):
+            chats += 1
+            progress("writing chat pages", chats, len(chat_pages))
+        elif chats:  # after the chats: topics and people, made all at once
+            progress("writing topic and people pages")
+    if helper:
+        ok, done = helper.result()
+        for path, written, entry in done if ok else write_chat_pages(site, share, writer, cache):
+            writer.adopt(path, written)
+            cache.entries[path] = entry
+            count += 1
+    removed = writer.remove_stale()
+    cache.save()
+    site.page_keys = {path: entry[0] for path, entry in cache.entries.items()}  # search reuses them
+    site.charts.save()
+    summaries.save(site.summaries)
+    return GenerateReport(site, count, writer.written, removed)
+
+
+PARALLEL_FROM = 64  # chat pages: for fewer, forking costs more than it saves
+
+
+def write_chat_pages(site: Site, pages: list[EpisodePage], writer: TreeWriter, cache: PageCache) -> list:
+    """Render and write chat pages (in a forked process, or as its fallback): for each, (docs
+    path, whether it was written, its page cache entry)."""
+    done = []
+    for path, markdown in render_chats(site, pages, cache.current):
+        before = len(writer.written)
+        if markdown is not None:
+            writer.write(path, markdown)
+        cache.record(path)
+        done.append((path, len(writer.written) > before, cache.entries[path]))
+    return done
+
+
+def build_nav(site: Site, docs_dir: Path) -> list:
+    """The site navigation: the archive by year (newest first), then hand-written pages.
+
+    The nav lists years, not chats: each year's page lists its chats, and episode, people and
+    topic pages are reached from those index pages. Every page carries the nav in its HTML, so a
+    nav of 520 chats would make each page mostly nav and its build mostly nav rendering (DESIGN §7).
+    """
+    archive = [{"Archive": urls.ARCHIVE}] + [{str(year): urls.year_path(year)} for year in published_by_year(site)]
+    nav: list = [{"Home": urls.HOME}]
+    if site.upcoming:
+        nav.append({"Upcoming": urls.UPCOMING})
+    nav += [{"Archive": archive}, {"Topics": urls.TOPICS}, {"People": urls.PEOPLE}]
+    return nav + hand_written_nav(docs_dir)
+
+
+_HEADING = re.compile(r"^#\s+(.+?)\s*#*\s*$", re.M)
+_FRONT_TITLE = re.compile(r"\A---\n(?:.*\n)*?title:\s*[\"']?(.+?)[\"']?\s*\n(?:.*\n)*?---\n")
+
+
+def page_title(path: Path) -> str:
+    """A hand-written page's title as MkDocs would find it: front matter, else the first heading.
+
+    The nav names every page explicitly because a warm build does not read unchanged pages, and
+    MkDocs would otherwise leave their titles out of every rebuilt page's navigation.
+    """
+    text = path.read_text(encoding="utf-8")
+    found = _FRONT_TITLE.match(text) or _HEADING.search(text)
+    title = found.group(1) if found else path.stem.replace("-", " ").capitalize()
+    return attr(title)
+
+
+def hand_written_sources(docs_dir: Path) -> list[tuple[str, Path]]:
+    """The editor's own Markdown pages as (path in docs/, file), in name order; not the
+    generated ones, nor hidden or `_`-prefixed folders."""
+    found = []
+    for path in sorted(docs_dir.rglob("*.md")):
+        rel = path.relative_to(docs_dir).as_posix()
+        top = rel.split("/", 1)[0]
+        if not (top in urls.GENERATED_DIRS or rel in urls.GENERATED_FILES or top.startswith((".", "_"))):
+            found.append((rel, path))
+    return found
+
+
+def hand_written_nav(docs_dir: Path) -> list:
+    """Hand-written pages: top-level files, then one section per folder, in name order."""
+    nav: list = []
+    sections: dict[str, list] = {}
+    for rel, path in hand_written_sources(docs_dir):
+        entry = {page_title(path): rel}
+        if "/" in rel:
+            sections.setdefault(rel.split("/", 1)[0], []).append(entry)
+        else:
+            nav.append(entry)
+    for folder, pages in sections.items():
+        index = [p for p in pages if next(iter(p.values())).endswith("/index.md")]
+        nav.append({folder.replace("-", " ").capitalize(): index + [p for p in pages if p not in index]})
+    return nav

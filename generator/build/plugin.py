@@ -1,0 +1,148 @@
+"""The MkDocs plugin: plain `mkdocs build` and `mkdocs serve` do what `chatdigest build` does.
+
+on_config   generate docs/ from data/ and set the navigation (before MkDocs collects files,
+            so the generated pages are part of this very build)
+on_startup  note whether MkDocs serves (no post-build jobs then, jobs.py)
+on_files    keep an empty Upcoming page out of the nav; count the pages MkDocs will build;
+            start indexing for search and writing feeds beside the rendering (site/ is
+            emptied by then)
+on_page_markdown / on_post_page
+            let generated pages' raw HTML blocks skip Markdown (stash.py); feed links in every head
+on_page_content / on_post_page
+            report progress, a step per page converted and per page rendered
+on_post_template  the feed links in 404.html's head too
+on_post_build  make what is made from the built site (each step in POST_BUILD_STEPS)
+on_serve    watch data/ too, so editing a transcript reloads the browser
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from mkdocs.config import config_options as c
+from mkdocs.config.base import Config
+from mkdocs.exceptions import PluginError
+from mkdocs.plugins import BasePlugin
+from mkdocs.structure.files import InclusionLevel
+
+from generator.build import jobs
+from generator.build.fingerprint import prepare_site_dir, record_finished_build
+from generator.build.generate import build_nav, generate_site
+from generator.build.stash import new_nonce, restore_blocks, stash_blocks
+from generator.errors import ChatdigestError, ProblemsFound
+from generator.feeds import insert_autodiscovery, write_feeds
+from generator.progress import Progress, no_progress
+from generator.render.urls import GENERATED_DIRS, GENERATED_FILES, UPCOMING
+from generator.search.documents import build_search_index, write_archive_part_data
+
+log = logging.getLogger("mkdocs.plugins.chatdigest")
+THEME_DIR = Path(__file__).parent.parent / "theme"  # search box and styles
+
+# Steps run after MkDocs has written site/, each as (what it does, function of (pages.Site, MkDocs
+# config)). Order matters only where a step reads another's output.
+POST_BUILD_STEPS: list = []
+POST_BUILD_STEPS.append(("indexing for search", build_search_index))  # reads built hand-written pages
+POST_BUILD_STEPS.append(("writing feeds and calendar", lambda site, config: jobs.finished("feeds", write_feeds, site, config)))
+
+
+class ChatdigestConfig(Config):
+    data_dir = c.Type(str, default="data")
+    nav = c.Type(bool, default=True)  # set the navigation unless mkdocs.yml has its own
+    feeds = c.Type(bool, default=True)  # RSS/Atom/JSON feeds and calendar.ics; need site_url
+    feed_items = c.Type(int, default=20)  # the last N published chats in each feed
+
+
+class ChatdigestPlugin(BasePlugin[ChatdigestConfig]):
+    # Set by `chatdigest build` (site.py) to draw progress; plain `mkdocs build` shows none.
+    progress: Progress = staticmethod(no_progress)
+    dirty = False  # set by `chatdigest build`: MkDocs then renders only the pages that changed
+    serving = False  # set by on_startup (mkdocs build, serve) and by `chatdigest build`
+
+    def on_startup(self, command, dirty):
+        self.serving = command == "serve"
+
+    def on_config(self, config):
+        self.root = Path(config.config_file_path).resolve().parent
+        # chatdigest's templates go in front of Material's, behind the site's own custom_dir.
+        theme_dirs = config.theme.dirs
+        if str(THEME_DIR) not in theme_dirs:
+            theme_dirs.insert(1 if config.theme.custom_dir else 0, str(THEME_DIR))
+        docs_dir = Path(config.docs_dir)
+        self.failure: ChatdigestError | None = None
+        self.nonce = new_nonce()
+        try:
+            report = generate_site(self.root, docs_dir, config.use_directory_urls, self.progress, parallel=not self.serving)
+        except ChatdigestError as exc:
+            self._fail(exc)
+        log.info(report.summary())
+        self.site = report.site
+        if self.config.nav and not config.nav:
+            config.nav = build_nav(report.site, docs_dir)
+        # `chatdigest build` asks MkDocs for a dirty build; empty site/ where that would be inexact.
+        prepare_site_dir(config, self.root, bool(report.removed))
+        return config
+
+    def _fail(self, exc: ChatdigestError):
+        # Kept so `chatdigest build` can report the problems itself, one per line; plain
+        # `mkdocs build` gets them as a PluginError, without a traceback.
+        self.failure = exc
+        if isinstance(exc, ProblemsFound):
+            raise PluginError("chatdigest: data/ has problems:\n" + "\n".join(str(p) for p in exc.problems)) from None
+        raise PluginError(f"chatdigest: {exc}") from None
+
+    def on_files(self, files, config):
+        # With no chat scheduled the Upcoming page says so but stays out of the nav; saying so to
+        # MkDocs keeps it from reporting the page as missing from the nav on every build.
+        upcoming = files.get_file_from_path(UPCOMING)
+        if upcoming is not None and self.config.nav and not self.site.upcoming:
+            upcoming.inclusion = InclusionLevel.NOT_IN_NAV
+        # MkDocs converts each page's Markdown, then renders each into the theme: two steps a page.
+        pages = [f for f in files.documentation_pages() if not self.dirty or f.is_modified()]
+        self.steps, self.done = 2 * len(pages), 0
+        if not self.serving:  # the post-build steps' work, beside MkDocs' (jobs.py)
+            jobs.start("search", write_archive_part_data, self.site, config)
+            jobs.start("feeds", write_feeds, self.site, config)
+        return files
+
+    def _step(self) -> None:
+        self.done += 1
+        self.progress("building pages", self.done, self.steps)
+
+    def on_page_content(self, html, page, config, files):
+        self._step()
+        return html
+
+    def on_page_markdown(self, markdown, page, config, files):
+        if _generated(page):
+            markdown, _ = stash_blocks(markdown, self.nonce)
+        return markdown
+
+    def on_post_build(self, config):
+        try:
+            for label, step in POST_BUILD_STEPS:
+                self.progress(label)
+                step(self.site, config)
+        except ChatdigestError as exc:
+            self._fail(exc)
+        record_finished_build(config, self.root)
+
+    def on_post_page(self, output, page, config):
+        self._step()
+        if _generated(page):
+            _, blocks = stash_blocks(Path(page.file.abs_src_path).read_text(encoding="utf-8"), self.nonce)
+            output = restore_blocks(output, blocks)
+        return insert_autodiscovery(output, page.file.src_uri, config)  # <link rel="alternate"> to the feeds
+
+    def on_post_template(self, output, template_name, config):
+        # Theme templates (404.html; also sitemap.xml, left alone) are rendered outside pages.
+        return insert_autodiscovery(output, "", config) if template_name.endswith(".html") else output
+
+    def on_serve(self, server, config, builder):
+        server.watch(str(self.root / self.config.data_dir))
+        return server
+
+
+def _generated(page) -> bool:
+    uri = page.file.src_uri
+    return uri in GENERATED_FILES or uri.split("/", 1)[0] in GENERATED_DIRS

@@ -1,0 +1,88 @@
+"""DiscordChatExporter JSON: one file per channel, thread or partition (or a folder/zip of them).
+
+Replies come from `reference.messageId`; system events (joins, pins, "started a thread", calls)
+are left out. Times carry the exporting machine's offset and 0–7 fractional digits.
+Attachments that were downloaded are relative paths with Windows backslashes.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from generator.archive.model import Media, Message
+
+from ._common import (
+    BadRecord,
+    Collector,
+    ImportOptions,
+    ImportResult,
+    Source,
+    expect,
+    find_links,
+    media_kind,
+    message,
+    message_lists,
+    message_place,
+    parse_iso,
+)
+
+EXPECTED = "a DiscordChatExporter JSON export"
+FIX = "export with DiscordChatExporter in JSON format, or name the format with --format"
+KEPT_TYPES = {"Default", "Reply", "ChatInputCommand", "ContextMenuCommand", "ThreadStarterMessage", ""}
+
+
+def read(path: Path, options: ImportOptions) -> ImportResult:
+    collector = Collector(options)
+    for label, data, messages in message_lists(Source(path), EXPECTED, _message_list, FIX):
+        guild = (data.get("guild") or {}).get("id") or "@me"
+        channel = (data.get("channel") or {}).get("id") or ""
+        if options.channel and options.channel.lstrip("#") not in ((data.get("channel") or {}).get("name"), channel):
+            continue
+        collector.each(messages, label, lambda item: read_message(item, guild, channel), where=message_place)  # noqa: B023 (called within this iteration)
+    return collector.finish(str(path), EXPECTED)
+
+
+def _message_list(document, label: str):
+    return expect(document, dict, label, "top level", EXPECTED).get("messages")
+
+
+def read_message(item, guild: str, channel: str) -> Message | None:
+    if not isinstance(item, dict):
+        raise BadRecord("not a message object")
+    if item.get("type", "") not in KEPT_TYPES:
+        return None
+    if not item.get("id"):
+        raise BadRecord("message has no id")
+    author = item.get("author") or {}
+    handle = author.get("name") or author.get("id")
+    if not handle:
+        raise BadRecord("message has no author")
+    text = item.get("content") or ""
+    media = [
+        Media(url=a.get("url", "").replace("\\", "/"), kind=media_kind(a.get("fileName") or a.get("url")), alt=a.get("fileName") or "")
+        for a in item.get("attachments") or []
+        if isinstance(a, dict) and a.get("url")
+    ] + [
+        Media(url=s.get("sourceUrl", "").replace("\\", "/"), kind="image", alt=f"sticker: {s.get('name', '')}")
+        for s in item.get("stickers") or []
+        if isinstance(s, dict) and s.get("sourceUrl")
+    ]
+    embeds = [e.get("url") for e in item.get("embeds") or [] if isinstance(e, dict) and e.get("url")]
+    reference = item.get("reference") or {}
+    reply_to = reference.get("messageId") if item.get("type") == "Reply" or reference.get("type") == "Default" else None
+    nickname = author.get("nickname") or ""
+    return message(
+        id=str(item["id"]),
+        platform="discord",
+        author=handle,
+        author_name=nickname if nickname != handle else "",
+        at=parse_iso(item.get("timestamp")),
+        text=text,
+        reply_to=str(reply_to) if reply_to else None,
+        links=find_links(text) + embeds,
+        mentions=[m.get("name") for m in item.get("mentions") or [] if isinstance(m, dict) and m.get("name")],
+        media=media,
+        likes=sum(int(r.get("count") or 0) for r in item.get("reactions") or [] if isinstance(r, dict)),
+        edited_at=parse_iso(item["timestampEdited"]) if item.get("timestampEdited") else None,
+        permalink=f"https://discord.com/channels/{'@me' if guild == '0' else guild}/{channel}/{item['id']}" if channel else None,
+    )

@@ -1,0 +1,197 @@
+"""Mastodon: REST API Status JSON (a list of statuses, one status, a /context response) and the
+account archive's outbox.json (ActivityPub; or the archive folder/zip holding it).
+
+Content is HTML and becomes text through BeautifulSoup; mention and hashtag links become
+mentions/hashtags, other links become links. A boost carries the boosted status, which is
+imported in its place; a boost in an outbox has no content and is left out.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from urllib.parse import urlparse
+
+from generator.archive.model import Media, Message
+
+from ._common import (
+    BadRecord,
+    Collector,
+    ImportOptions,
+    ImportResult,
+    Source,
+    find_hashtags,
+    find_links,
+    html_to_text,
+    load_json,
+    media_kind,
+    message,
+    parse_iso,
+    refuse,
+)
+
+EXPECTED = "Mastodon statuses JSON or an outbox.json"
+
+
+def read(path: Path, options: ImportOptions) -> ImportResult:
+    source = Source(path)
+    collector = Collector(options)
+    outbox = source.find(r"(^|/)outbox\.json$")
+    names = outbox or source.json_names()
+    for name in names:
+        label = source.label(name)
+        data = load_json(source.read_bytes(name), label, EXPECTED)
+        if isinstance(data, dict) and ("orderedItems" in data or data.get("type") in ("OrderedCollection", "OrderedCollectionPage")):
+            actor = read_actor(source)
+            items = data.get("orderedItems") or []
+            collector.each(
+                items if isinstance(items, list) else [],
+                label,
+                lambda item: read_activity(item, actor),  # noqa: B023 (called within this iteration)
+                where=lambda i, _: f"orderedItems[{i}]",
+            )
+        else:
+            collector.each(statuses_of(data, label), label, read_status_and_boosted, where=lambda i, s: f"status {i + 1}")
+    return collector.finish(str(path), EXPECTED)
+
+
+def statuses_of(data, label: str) -> list:
+    if isinstance(data, list):
+        if data and isinstance(data[0], dict) and "id" not in data[0] and "content" in data[0]:
+            raise refuse(
+                label,
+                "this is a status's edit history (StatusEdit versions), not statuses",
+                "export the statuses themselves (GET /api/v1/statuses/:id or a timeline)",
+            )
+        return data
+    if isinstance(data, dict) and ("ancestors" in data or "descendants" in data):
+        return list(data.get("ancestors") or []) + list(data.get("descendants") or [])
+    if isinstance(data, dict) and "content" in data and "account" in data:
+        return [data]
+    if isinstance(data, dict) and isinstance(data.get("statuses"), list):
+        return data["statuses"]
+    raise refuse(label, "neither a list of statuses, a status, nor an outbox", "name the right format with --format", where="top level")
+
+
+# --- REST API statuses ---------------------------------------------------------------------------
+
+
+def read_status_and_boosted(status) -> Message | None:
+    if not isinstance(status, dict):
+        raise BadRecord("not a status object")
+    if isinstance(status.get("reblog"), dict):
+        return read_status(status["reblog"])
+    return read_status(status)
+
+
+def account_handle(account: dict) -> str:
+    acct = account.get("acct") or account.get("username") or ""
+    if not acct:
+        raise BadRecord("status has no account.acct")
+    if "@" not in acct:  # a local account: add the server so handles are comparable across servers
+        host = urlparse(account.get("url") or "").netloc
+        acct = f"{acct}@{host}" if host else acct
+    return acct
+
+
+def read_status(status: dict) -> Message:
+    if not status.get("id"):
+        raise BadRecord("status has no id")
+    text, links = html_to_text(status.get("content") or "")
+    if status.get("spoiler_text"):
+        text = f"CW: {status['spoiler_text']}\n\n{text}"
+    poll = status.get("poll") or {}
+    if poll.get("options"):
+        text += "\n\n" + "\n".join(f"○ {o.get('title', '')}" for o in poll["options"] if isinstance(o, dict))
+    quote = status.get("quote") or {}
+    quoted = (quote.get("quoted_status") or {}).get("id") if isinstance(quote, dict) else None
+    mentions = [
+        m.get("acct") if "@" in (m.get("acct") or "") else account_handle(m) for m in status.get("mentions") or [] if isinstance(m, dict)
+    ]
+    return message(
+        id=str(status["id"]),
+        platform="mastodon",
+        author=account_handle(status.get("account") or {}),
+        author_name=(status.get("account") or {}).get("display_name") or "",
+        at=parse_iso(status.get("created_at")),
+        text=text,
+        reply_to=str(status["in_reply_to_id"]) if status.get("in_reply_to_id") else None,
+        quote_of=str(quoted) if quoted else None,
+        links=links,
+        mentions=mentions,
+        hashtags=[t.get("name", "") for t in status.get("tags") or [] if isinstance(t, dict)] or find_hashtags(text),
+        media=[
+            Media(url=m.get("url") or m.get("remote_url") or "", kind=media_kind(m.get("type")), alt=m.get("description") or "")
+            for m in status.get("media_attachments") or []
+            if isinstance(m, dict) and (m.get("url") or m.get("remote_url"))
+        ],
+        likes=int(status.get("favourites_count") or 0),
+        edited_at=parse_iso(status["edited_at"]) if status.get("edited_at") else None,
+        permalink=status.get("url") or status.get("uri"),
+    )
+
+
+# --- account archive (ActivityPub) ---------------------------------------------------------------
+
+STATUS_ID = re.compile(r"/(?:statuses|objects|notes|posts)/([A-Za-z0-9_-]+)/?$")
+
+
+def note_id(url: str) -> str:
+    """A status URL → the status's id when it has one, else the URL itself (another server)."""
+    found = STATUS_ID.search(url or "")
+    return found.group(1) if found else url
+
+
+def actor_handle(url: str, preferred: str = "") -> str:
+    parsed = urlparse(url or "")
+    name = preferred or (parsed.path.rstrip("/").rsplit("/", 1)[-1].lstrip("@"))
+    if not name:
+        raise BadRecord("activity has no actor")
+    return f"{name}@{parsed.netloc}" if parsed.netloc else name
+
+
+def read_actor(source: Source) -> dict:
+    names = source.find(r"(^|/)actor\.json$")
+    if not names:
+        return {}
+    try:
+        actor = load_json(source.read_bytes(names[0]), source.label(names[0]), "actor.json")
+        return actor if isinstance(actor, dict) else {}
+    except Exception:  # only the display name is lost
+        return {}
+
+
+def read_activity(item, actor: dict) -> Message | None:
+    if not isinstance(item, dict):
+        raise BadRecord("not an activity object")
+    if item.get("type") != "Create" or not isinstance(item.get("object"), dict):
+        return None  # boosts (Announce) carry only the boosted status's URL
+    note = item["object"]
+    if not note.get("id"):
+        raise BadRecord("note has no id")
+    author_url = note.get("attributedTo") or item.get("actor") or ""
+    preferred = actor.get("preferredUsername", "") if actor.get("id") == author_url else ""
+    text, links = html_to_text(note.get("content") or "")
+    if note.get("summary"):
+        text = f"CW: {note['summary']}\n\n{text}"
+    tags = [t for t in note.get("tag") or [] if isinstance(t, dict)]
+    return message(
+        id=note_id(note["id"]),
+        platform="mastodon",
+        author=actor_handle(author_url, preferred),
+        author_name=actor.get("name", "") if preferred else "",
+        at=parse_iso(note.get("published") or item.get("published")),
+        text=text,
+        reply_to=note_id(note["inReplyTo"]) if note.get("inReplyTo") else None,
+        quote_of=note_id(note["quoteUri"]) if note.get("quoteUri") else None,
+        links=links or find_links(text),
+        mentions=[t.get("name", "").lstrip("@") for t in tags if t.get("type") == "Mention"],
+        hashtags=[t.get("name", "").lstrip("#") for t in tags if t.get("type") == "Hashtag"],
+        media=[
+            Media(url=a.get("url") or "", kind=media_kind(a.get("mediaType")), alt=a.get("name") or "")
+            for a in note.get("attachment") or []
+            if isinstance(a, dict) and a.get("url")
+        ],
+        edited_at=parse_iso(note["updated"]) if note.get("updated") else None,
+        permalink=note.get("url") if isinstance(note.get("url"), str) else None,
+    )

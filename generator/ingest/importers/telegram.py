@@ -1,0 +1,147 @@
+"""Telegram Desktop export: result.json of one chat, or of the whole account (`chats.list`).
+
+`--channel` picks one chat by name or id in an account export; when several chats are read,
+ids are prefixed by the chat id (Telegram numbers messages per chat). `text` is a string or a
+list of strings and entity objects; the author is `from_id` ("user123…"), shown as `from`.
+Service messages (joins, pins, calls) are left out. `date_unixtime` is UTC; the older `date`
+is the exporting computer's local time, read in the community's timezone.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from generator.archive.model import Media, Message
+
+from ._common import (
+    BadRecord,
+    Collector,
+    ImportOptions,
+    ImportResult,
+    Source,
+    expect,
+    find_hashtags,
+    find_links,
+    find_mentions,
+    load_json,
+    media_kind,
+    message,
+    message_place,
+    parse_epoch,
+    parse_iso,
+    refuse,
+)
+
+EXPECTED = "a Telegram Desktop export (result.json)"
+NOT_INCLUDED = "(File not included"
+
+
+def read(path: Path, options: ImportOptions) -> ImportResult:
+    source = Source(path)
+    collector = Collector(options)
+    names = source.find(r"(^|/)result\.json$") or source.json_names()
+    label = source.label(names[0])
+    data = expect(load_json(source.read_bytes(names[0]), label, EXPECTED), dict, label, "top level", EXPECTED)
+    chats = chats_of(data, label)
+    if options.channel:
+        chats = [c for c in chats if options.channel in (str(c.get("name")), str(c.get("id")))]
+        if not chats:
+            raise refuse(label, f"no chat named {options.channel!r} in this export", "use --channel with a chat's name or id")
+    prefix = len(chats) > 1
+    for chat in chats:
+        chat_id = str(chat.get("id", ""))
+        messages = chat.get("messages")
+        if not isinstance(messages, list):
+            collector.problem(label, "chat has no messages list", where=f"chat {chat.get('name') or chat_id}")
+            continue
+        collector.each(messages, label, lambda item: read_message(item, options, chat_id if prefix else ""), where=message_place)  # noqa: B023 (called within this iteration)
+    return collector.finish(str(path), EXPECTED)
+
+
+def chats_of(data: dict, label: str) -> list[dict]:
+    if isinstance(data.get("messages"), list):
+        return [data]
+    listing = (data.get("chats") or {}).get("list") if isinstance(data.get("chats"), dict) else None
+    if isinstance(listing, list):
+        return [c for c in listing if isinstance(c, dict)]
+    raise refuse(
+        label,
+        "no `messages` and no `chats.list`: not a Telegram export",
+        "export the chat from Telegram Desktop as JSON (machine-readable)",
+    )
+
+
+def flatten(text) -> tuple[str, list[str], list[str], list[str]]:
+    """Telegram's text (string or list of parts) → plain text, links, mentions, hashtags."""
+    if isinstance(text, str):
+        return text, [], [], []
+    if not isinstance(text, list):
+        raise BadRecord("text is neither a string nor a list")
+    out, links, mentions, hashtags = [], [], [], []
+    for part in text:
+        if isinstance(part, str):
+            out.append(part)
+            continue
+        if not isinstance(part, dict):
+            continue
+        piece = str(part.get("text") or "")
+        out.append(piece)
+        kind = part.get("type")
+        if kind == "link":
+            links.append(piece)
+        elif kind == "text_link" and part.get("href"):
+            links.append(part["href"])
+        elif kind in ("mention", "mention_name"):
+            mentions.append(piece)
+        elif kind == "hashtag":
+            hashtags.append(piece.lstrip("#"))
+    return "".join(out), links, mentions, hashtags
+
+
+def read_message(item, options: ImportOptions, prefix: str) -> Message | None:
+    if not isinstance(item, dict):
+        raise BadRecord("not a message object")
+    if item.get("type", "message") != "message":
+        return None
+    at = parse_epoch(item["date_unixtime"]) if item.get("date_unixtime") else parse_iso(item.get("date"), options.zone)
+    raw_id = item.get("id")
+    if raw_id is None:  # minimal exports have no ids: make a stable one from what is there
+        from ._common import short_hash
+
+        raw_id = short_hash(at.isoformat(), item.get("from"), str(item.get("text")))
+    author = str(item.get("from_id") or item.get("from") or item.get("author") or "")
+    if not author:
+        raise BadRecord("message has no from_id or from")
+    text, links, mentions, hashtags = flatten(item.get("text", ""))
+    media = []
+    for key in ("photo", "file"):
+        value = item.get(key)
+        if isinstance(value, str) and value and not value.startswith(NOT_INCLUDED):
+            media.append(
+                Media(url=value, kind=media_kind("image" if key == "photo" else item.get("media_type") or item.get("mime_type") or value))
+            )
+    poll = item.get("poll") or {}
+    if isinstance(poll, dict) and poll.get("question"):
+        text = (
+            (text + "\n\n" if text else "")
+            + f"Poll: {poll['question']}\n"
+            + "\n".join(f"○ {a.get('text', '')}" for a in poll.get("answers") or [] if isinstance(a, dict))
+        )
+    edited = item.get("edited_unixtime") or item.get("edited")
+    reply = item.get("reply_to_message_id")
+    with_prefix = (lambda value: f"{prefix}-{value}") if prefix else str
+    return message(
+        id=with_prefix(raw_id),
+        platform="telegram",
+        author=author,
+        author_name=str(item.get("from") or ""),
+        at=at,
+        text=text,
+        reply_to=with_prefix(reply) if reply is not None else None,
+        links=links or find_links(text),
+        mentions=mentions or find_mentions(text),
+        hashtags=hashtags or find_hashtags(text),
+        media=media,
+        likes=sum(int(r.get("count") or 0) for r in item.get("reactions") or [] if isinstance(r, dict)),
+        edited_at=(parse_epoch(edited) if str(edited).isdigit() else parse_iso(edited, options.zone)) if edited else None,
+    )

@@ -1,0 +1,81 @@
+"""Zulip messages JSON: an API response `{"messages": [...]}`, a bare list of messages (as
+zulip-archive stores each topic), or a folder/zip of such files.
+
+`content` is HTML when fetched with apply_markdown (the default) and Zulip markdown otherwise.
+The author is the sender's full name (what `@**Name**` mentions use); `--channel` picks a stream.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from generator.archive.model import Message
+
+from ._common import (
+    BadRecord,
+    Collector,
+    ImportOptions,
+    ImportResult,
+    Source,
+    find_links,
+    html_to_text,
+    message,
+    message_lists,
+    message_place,
+    parse_epoch,
+)
+
+EXPECTED = "Zulip messages JSON"
+FIX = "save the response of GET /api/v1/messages, or name the format with --format"
+MENTION = re.compile(r"@_?\*\*([^*|]+)(?:\|\d+)?\*\*")
+
+
+def read(path: Path, options: ImportOptions) -> ImportResult:
+    collector = Collector(options)
+    for label, _, items in message_lists(Source(path), EXPECTED, _message_list, FIX, where="top level"):
+        if options.channel:
+            items = [
+                i
+                for i in items
+                if isinstance(i, dict) and options.channel.lstrip("#") in (str(i.get("display_recipient")), str(i.get("stream_id")))
+            ]
+        collector.each(items, label, read_message, where=message_place)
+    return collector.finish(str(path), EXPECTED)
+
+
+def _message_list(document, label: str):
+    """The API's response object, or zulip-archive's bare list."""
+    return document.get("messages") if isinstance(document, dict) else document
+
+
+def read_message(item) -> Message:
+    if not isinstance(item, dict):
+        raise BadRecord("not a message object")
+    if item.get("id") is None:
+        raise BadRecord("message has no id")
+    author = item.get("sender_full_name") or item.get("sender_email")
+    if not author:
+        raise BadRecord("message has no sender_full_name")
+    content = item.get("content") or ""
+    mentions = [m.strip() for m in MENTION.findall(content)]
+    if content.lstrip().startswith("<"):
+        text, links = html_to_text(content)
+        from bs4 import BeautifulSoup
+
+        soup = BeautifulSoup(content, "html.parser")
+        mentions += [s.get_text().lstrip("@").strip() for s in soup.select(".user-mention")]
+    else:
+        text, links = MENTION.sub(lambda m: f"@{m.group(1)}", content), []
+    edited = item.get("last_edit_timestamp")
+    return message(
+        id=str(item["id"]),
+        platform="zulip",
+        author=author,
+        at=parse_epoch(item.get("timestamp")),
+        text=text,
+        links=links or find_links(text),
+        mentions=mentions,
+        likes=len(item.get("reactions") or []),
+        edited_at=parse_epoch(edited) if edited else None,
+    )

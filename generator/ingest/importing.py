@@ -1,0 +1,334 @@
+"""The import use case: a platform's export → one episode's transcript in data/.
+
+Steps, in this order because nothing may be written until everything has been checked:
+
+1. read data/community.yml, people.yml and the target episode (if it exists);
+2. read the export (format given or detected) into messages;
+3. keep the episode's window (schedule start and duration, ± a margin) and, for hashtag chats on
+   X and Mastodon, the messages carrying a hashtag plus the replies and quotes hanging from them;
+4. merge with the transcript already there, by message id;
+5. resolve authors against people.yml and list the unknown ones;
+6. only then write: episode.yml (only when the episode is new — an existing one holds the
+   editor's highlights, summary and questions and is never rewritten), transcript.jsonl, and
+   people.yml with --add-people. Every write is atomic, and an unchanged file is not touched.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import yaml
+
+from generator.archive.model import Community, Episode, Message, Person, handle_key
+from generator.archive.read import EPISODE_DIR, EPISODES, _Reader, read_community, read_episode, read_people
+from generator.archive.write import render_episode_yml, render_transcript
+from generator.errors import ChatdigestError, Problem, ProblemsFound, relative
+from generator.ingest.importers import ImportOptions, read_export
+from generator.ingest.importers._common import newer
+from generator.progress import Progress, no_progress
+from generator.writer import write_atomic
+
+HASHTAG_PLATFORMS = ("x", "mastodon")
+
+
+@dataclass
+class ImportRequest:
+    root: Path
+    path: Path
+    episode: str
+    format: str = "auto"
+    channel: str | None = None
+    date: dt.date | None = None
+    date_order: str = "auto"
+    margin_minutes: int = 30
+    keep_all: bool = False
+    hashtags: tuple[str, ...] = ()  # overrides community.yml's hashtags
+    hashtag_filter: bool = True
+    add_people: bool = False
+
+
+@dataclass
+class ImportReport:
+    format: str
+    detected: bool
+    source: str
+    episode_file: str
+    transcript_file: str
+    created_episode: bool = False
+    read: int = 0
+    kept: int = 0
+    window: str = ""
+    added: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    renamed: int = 0
+    total: int = 0
+    written: bool = False
+    problems: list[Problem] = field(default_factory=list)
+    unknown: list[tuple[str, int]] = field(default_factory=list)
+    people_added: list[str] = field(default_factory=list)
+    people_file: str = ""
+
+    def lines(self, max_problems: int = 20) -> list[str]:
+        how = "detected" if self.detected else "given"
+        out = [f"format: {self.format} ({how})", f"read {self.read} messages from {self.source}"]
+        out += [f"warning: {p}" for p in self.problems[:max_problems]]
+        if len(self.problems) > max_problems:
+            out.append(f"warning: … and {len(self.problems) - max_problems} more records skipped")
+        out.append(f"kept {self.kept} {self.window}")
+        if self.created_episode:
+            out.append(f"created {self.episode_file} (title is a placeholder: edit it)")
+        renamed = f", {self.renamed} renamed to keep ids unique" if self.renamed else ""
+        state = "written" if self.written else "unchanged"
+        out.append(
+            f"{self.transcript_file}: {self.total} messages ({self.added} new, {self.updated} updated, {self.unchanged} unchanged{renamed}) — {state}"
+        )
+        if self.people_added:
+            out.append(f"added {len(self.people_added)} people to {self.people_file}: {', '.join(self.people_added)}")
+        elif self.unknown:
+            listed = ", ".join(f"{h} ({n})" for h, n in self.unknown[:30]) + (" …" if len(self.unknown) > 30 else "")
+            out.append(f"{len(self.unknown)} handles not in {self.people_file} (add them, or re-run with --add-people): {listed}")
+        return out
+
+
+def import_chat(request: ImportRequest, progress: Progress = no_progress) -> ImportReport:
+    """Import one export into one episode. Raises ChatdigestError/ProblemsFound before any write."""
+    root = request.root
+    reader = _Reader(root)
+    community = read_community(reader)
+    people = read_people(reader)
+    if reader.problems or community is None:
+        raise ProblemsFound(reader.problems)
+    folder, episode, existing = find_episode(reader, root, request.episode, community)
+    options = ImportOptions(
+        channel=request.channel,
+        date=request.date,
+        default_date=episode.date,
+        timezone=community.schedule.timezone,
+        date_order=request.date_order,
+        progress=progress,
+    )
+    fmt, result = read_export(request.path, request.format, options)
+    report = ImportReport(
+        format=fmt,
+        detected=request.format == "auto",
+        source=str(request.path),
+        episode_file=relative(folder / "episode.yml", root),
+        transcript_file=relative(folder / "transcript.jsonl", root),
+        created_episode=not (folder / "episode.yml").exists(),
+        read=len(result.messages),
+        problems=result.problems,
+        people_file="data/people.yml",
+    )
+    kept, report.window = select_messages(result.messages, episode, community, request, str(request.path))
+    report.kept = len(kept)
+    merged = merge_messages(existing, kept, report)
+    report.total = len(merged)
+    report.unknown = find_unknown(merged, people)
+    people_text = None
+    if request.add_people and report.unknown:
+        people_text, report.people_added = render_people_with(root, people, merged, [h for h, _ in report.unknown])
+    # everything is checked: now write
+    if report.created_episode:
+        write_atomic(folder / "episode.yml", render_episode_yml(episode))
+    report.written = write_atomic(folder / "transcript.jsonl", render_transcript(merged))
+    if people_text is not None:
+        write_atomic(root / "data" / "people.yml", people_text)
+    return report
+
+
+# --- the episode -----------------------------------------------------------------------------
+
+
+def find_episode(reader: _Reader, root: Path, ident: str, community: Community) -> tuple[Path, Episode, list[Message]]:
+    """The episode folder for an id or a date, read if it exists, planned if not."""
+    episodes = root / EPISODES
+    ident = ident.strip().rstrip("/").rsplit("/", 1)[-1]
+    if re.fullmatch(r"\d{4}-\d{2}-\d{2}", ident):
+        date = parse_date(ident)
+        matches = sorted(p for p in episodes.glob(f"{ident}-*") if p.is_dir()) if episodes.is_dir() else []
+        if len(matches) > 1:
+            raise ChatdigestError(
+                f"{relative(episodes, root)}: {len(matches)} episodes on {ident}: {', '.join(p.name for p in matches)} (fix: pass --episode with the folder name)"
+            )
+        folder = matches[0] if matches else episodes / f"{ident}-chat"
+    else:
+        match = EPISODE_DIR.match(ident)
+        if not match:
+            raise ChatdigestError(f"--episode {ident!r} is neither a date (YYYY-MM-DD) nor an episode folder name (YYYY-MM-DD-slug)")
+        date = parse_date(match.group(1))
+        folder = episodes / ident
+    if (folder / "episode.yml").exists():
+        content = read_episode(reader, folder)
+        if reader.problems or content is None:
+            raise ProblemsFound(reader.problems)
+        return folder, content.episode, list(content.messages)
+    if folder.exists() and any(folder.iterdir()) and not (folder / "episode.yml").exists():
+        raise ChatdigestError(f"{relative(folder, root)}: folder exists without episode.yml (fix: add episode.yml or remove the folder)")
+    return folder, new_episode(folder.name, date, community), []
+
+
+def parse_date(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise ChatdigestError(f"--episode: {text!r} is not a real date (fix: use YYYY-MM-DD)") from None
+
+
+def new_episode(folder_name: str, date: dt.date, community: Community) -> Episode:
+    schedule = community.schedule
+    hour, minute = (int(p) for p in schedule.time.split(":"))
+    starts_at = dt.datetime(date.year, date.month, date.day, hour, minute, tzinfo=ZoneInfo(schedule.timezone))
+    return Episode(id=folder_name, title=f"Chat of {date.day} {date:%B %Y}", starts_at=starts_at, status="published")
+
+
+# --- which messages belong to the episode ------------------------------------------------------
+
+
+def select_messages(
+    messages: list[Message], episode: Episode, community: Community, request: ImportRequest, source: str
+) -> tuple[list[Message], str]:
+    if request.keep_all:
+        return list(messages), "(--all: every message of the export)"
+    margin = dt.timedelta(minutes=max(0, request.margin_minutes))
+    start = episode.starts_at.astimezone(dt.UTC)
+    end = start + dt.timedelta(minutes=community.schedule.duration_minutes)
+    window = f"{start:%Y-%m-%d %H:%M}–{end:%H:%M} UTC ± {request.margin_minutes} min"
+    inside = [m for m in messages if start - margin <= m.at <= end + margin]
+    if not inside:
+        span = (
+            f"; the export runs from {min(m.at for m in messages):%Y-%m-%d %H:%M} to {max(m.at for m in messages):%Y-%m-%d %H:%M} UTC"
+            if messages
+            else ""
+        )
+        raise ChatdigestError(
+            f"{source}: no message in the episode's window {window}{span} (fix: check --episode, widen with --margin MINUTES, or keep everything with --all)"
+        )
+    tags = {t.lstrip("#").casefold() for t in (request.hashtags or community.hashtags) if t.strip("#")}
+    if not (request.hashtag_filter and tags and any(m.platform in HASHTAG_PLATFORMS for m in inside)):
+        return inside, f"in the episode's window {window}"
+    threads = hashtag_threads(inside, tags)
+    if not threads:
+        raise ChatdigestError(
+            f"{source}: {len(inside)} messages in the window {window} but none carries #{', #'.join(sorted(tags))} (fix: --hashtag TAG, or --no-hashtag-filter)"
+        )
+    return threads, f"in the episode's window {window} carrying #{', #'.join(sorted(tags))} or replying to one"
+
+
+def hashtag_threads(messages: list[Message], tags: set[str]) -> list[Message]:
+    """Messages with a hashtag, and every reply or quote hanging from them, however deep."""
+    kept = {m.id for m in messages if tags & {h.casefold() for h in m.hashtags} or any(f"#{t}" in m.text.casefold() for t in tags)}
+    children: dict[str, list[str]] = {}
+    for m in messages:
+        for parent in (m.reply_to, m.quote_of):
+            if parent:
+                children.setdefault(parent, []).append(m.id)
+    queue = list(kept)
+    while queue:
+        for child in children.get(queue.pop(), []):
+            if child not in kept:
+                kept.add(child)
+                queue.append(child)
+    return [m for m in messages if m.id in kept]
+
+
+# --- merging -------------------------------------------------------------------------------------
+
+
+def merge_messages(existing: list[Message], imported: list[Message], report: ImportReport) -> list[Message]:
+    """Add what is new, update what changed (a later edit or a deletion), keep the rest.
+
+    An imported id that already belongs to a different message (another platform or author)
+    is prefixed with the platform, so two sources in one episode never collide.
+    """
+    merged = {m.id: m for m in existing}
+    renames: dict[str, str] = {}
+    for m in imported:
+        old = merged.get(m.id)
+        if old is not None and not same_message(old, m):
+            candidate, n = f"{m.platform}-{m.id}", 2
+            while candidate in merged and not same_message(merged[candidate], m):
+                candidate, n = f"{m.platform}-{m.id}-{n}", n + 1
+            renames[m.id] = candidate
+    for m in imported:
+        if renames:
+            m = m.model_copy(
+                update={
+                    "id": renames.get(m.id, m.id),
+                    "reply_to": renames.get(m.reply_to, m.reply_to) if m.reply_to else None,
+                    "quote_of": renames.get(m.quote_of, m.quote_of) if m.quote_of else None,
+                }
+            )
+        old = merged.get(m.id)
+        if old is None:
+            merged[m.id] = m
+            report.added += 1
+        elif old == m:
+            report.unchanged += 1
+        elif newer(m, old) or (m.at == old.at and (m.edited_at or m.at) == (old.edited_at or old.at) and m.deleted == old.deleted):
+            merged[m.id] = m  # the same state read again: the export wins (it is the source)
+            report.updated += 1
+        else:
+            report.unchanged += 1  # the transcript already holds a later state
+    report.renamed = len(renames)
+    return list(merged.values())
+
+
+def same_message(a: Message, b: Message) -> bool:
+    return a.platform == b.platform and handle_key(a.author) == handle_key(b.author)
+
+
+# --- people ------------------------------------------------------------------------------------
+
+
+def known_handles(people: list[Person]) -> set[tuple[str, str]]:
+    return {(platform, handle_key(h)) for p in people for platform, handles in p.handles.items() for h in handles}
+
+
+def find_unknown(messages: list[Message], people: list[Person]) -> list[tuple[str, int]]:
+    known = known_handles(people)
+    counts = Counter(m.author for m in messages if (m.platform, handle_key(m.author)) not in known)
+    return sorted(counts.items(), key=lambda item: (-item[1], item[0].casefold()))
+
+
+def person_id(handle: str, taken: set[str]) -> str:
+    from slugify import slugify
+
+    base = slugify(handle_key(handle)) or "person"
+    candidate, n = base, 2
+    while candidate in taken:
+        candidate, n = f"{base}-{n}", n + 1
+    taken.add(candidate)
+    return candidate
+
+
+def render_people_with(root: Path, people: list[Person], messages: list[Message], handles: list[str]) -> tuple[str, list[str]]:
+    """people.yml with a new entry per unknown handle, appended so comments and order survive."""
+    path = root / "data" / "people.yml"
+    text = path.read_text(encoding="utf-8") if path.exists() else ""
+    taken = {p.id for p in people}
+    names = {m.author: (m.platform, m.author_name) for m in messages}
+    entries = []
+    for handle in handles:
+        platform, name = names[handle]
+        entries.append({"id": person_id(handle, taken), "name": name or handle, "handles": {platform: handle}})
+    block = yaml.safe_dump(entries, sort_keys=False, allow_unicode=True, default_flow_style=False)
+    indent = (re.search(r"^( *)- id:", text, re.MULTILINE) or re.match("", "")).group(1) if text else ""
+    indented = "".join(indent + line if line.strip() else line for line in block.splitlines(keepends=True))
+    appended = (text if text.strip() else "people:\n") + ("" if text.endswith("\n") or not text else "\n") + indented
+    try:
+        data = yaml.safe_load(appended)
+        ids = [p.get("id") for p in data.get("people", [])]
+        if ids[-len(entries) :] != [e["id"] for e in entries] or len(ids) != len(people) + len(entries):
+            raise ValueError("append did not land in the people list")
+    except Exception:  # an unusual layout: rewrite the file (loses its comments, keeps its data)
+        data = yaml.safe_load(text) if text.strip() else {}
+        data = data if isinstance(data, dict) else {}
+        data["people"] = list(data.get("people") or []) + entries
+        appended = yaml.safe_dump(data, sort_keys=False, allow_unicode=True, default_flow_style=False)
+    return appended, [e["id"] for e in entries]

@@ -1,0 +1,670 @@
+"""Compose the Markdown of every generated page. Pure: model in, strings out.
+
+Structure (headings, lists, front matter) is Markdown so MkDocs builds the table of contents and
+search sections; messages are raw HTML blocks made only by render.text_html, which Markdown
+passes through untouched — fast to convert and impossible for a message to break out of.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+from collections import Counter
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field
+from zoneinfo import ZoneInfo
+
+import yaml
+
+from generator.archive.model import Archive, EpisodeContent, Message, Status, handle_key
+from generator.archive.people import Directory, Participant
+from generator.archive.privacy import is_anonymous
+from generator.archive.summaries import ChatSummary, summarise
+from generator.build.chartcache import ChartCache
+from generator.digest.analysis import Activity, Digest, SharedLink, Thread, archive_activity, build_digest, first_appearances
+from generator.feeds import follow_html
+from generator.render import urls
+from generator.render.charts import attendance_svg, participation_svg
+from generator.render.text import attr, inline_md, link_html, rich_html, text_html
+
+MAX_DEPTH = 6  # deeper reply chains are shown flat at this depth, to stay readable on a phone
+PLATFORM_NAMES = {
+    "x": "X",
+    "mastodon": "Mastodon",
+    "slack": "Slack",
+    "discord": "Discord",
+    "telegram": "Telegram",
+    "whatsapp": "WhatsApp",
+    "irc": "IRC",
+    "zulip": "Zulip",
+    "other": "the source",
+}
+
+
+@dataclass
+class Site:
+    """What every page needs to know about the archive as a whole."""
+
+    archive: Archive
+    directory: Directory
+    timezone: ZoneInfo
+    digests: Mapping[str, Digest]  # made when first asked for (LazyDigests)
+    directory_urls: bool = True
+    summaries: dict[str, ChatSummary] = field(default_factory=dict)  # episode id → what other pages need of it
+    activity: dict[str, Activity] = field(default_factory=dict)  # participant key → activity
+    firsts: dict[str, set[str]] = field(default_factory=dict)  # episode id → first-timers' keys
+    links: dict[tuple[str, str], str] = field(default_factory=dict)  # person_link's cache
+    authors: dict[tuple[str, str, str], str] = field(default_factory=dict)  # _author_html's cache
+    minutes: dict[int, tuple[str, str]] = field(default_factory=dict)  # _time_labels' cache, for the page being rendered
+    cards: dict[tuple[str, str], tuple[str, str]] = field(default_factory=dict)  # (anchor, inside) of the page's message cards
+    items: dict[tuple[str, str], str] = field(default_factory=dict)  # _episode_item's cache
+    charts: ChartCache = field(default_factory=ChartCache)  # attendance charts by what they show
+    page_keys: dict[str, str] = field(default_factory=dict)  # chat page path → its pagecache key, set by generate
+
+    @functools.cached_property
+    def published(self) -> list[EpisodeContent]:
+        return [c for c in self.archive.episodes if c.episode.status == Status.published]
+
+    @functools.cached_property
+    def public(self) -> list[EpisodeContent]:
+        """Chats that get a page: published and upcoming ones, not drafts."""
+        return [c for c in self.archive.episodes if c.episode.status != Status.draft]
+
+    @functools.cached_property
+    def published_by_id(self) -> dict[str, EpisodeContent]:
+        return {c.episode.id: c for c in self.published}
+
+    @functools.cached_property
+    def chats_per_year(self) -> Counter:
+        return Counter(c.episode.date.year for c in self.published)
+
+    @functools.cached_property
+    def upcoming(self) -> list[EpisodeContent]:
+        return [c for c in self.archive.episodes if c.episode.status == Status.upcoming]
+
+    def href(self, source: str, target: str, anchor: str = "") -> str:
+        """A link for raw HTML blocks."""
+        return urls.href(source, target, anchor, self.directory_urls)
+
+    def md_href(self, source: str, target: str, anchor: str = "") -> str:
+        """A link for Markdown, which MkDocs resolves and validates."""
+        return urls.md_href(source, target, anchor)
+
+    def local(self, moment: dt.datetime) -> dt.datetime:
+        return moment.astimezone(self.timezone)
+
+
+def build_site_model(archive: Archive, directory: Directory, directory_urls: bool = True, summaries: dict | None = None) -> Site:
+    """The model every page is made from. A chat in `summaries` (cached from the last run,
+    summaries.py) is not analysed unless a page asks for its digest."""
+    timezone = ZoneInfo(archive.community.schedule.timezone)
+
+    def digest_of(content: EpisodeContent) -> Digest:
+        hosts = {handle_key(h) for pid in content.episode.hosts if (p := directory.person(pid)) for h in p.handles}
+        return build_digest(content, hosts, timezone, lambda m: directory.author(m).key)
+
+    digests = LazyDigests({c.episode.id: c for c in archive.episodes}, digest_of)
+    found = summaries or {}
+    chats = {c.episode.id: found.get(c.episode.id) or summarise(c, digests[c.episode.id]) for c in archive.episodes}
+    published = [c for c in archive.episodes if c.episode.status == Status.published]
+    activity = archive_activity(published, chats, lambda platform, author: directory.register(platform, author).key)
+    return Site(
+        archive, directory, timezone, digests, directory_urls, summaries=chats, activity=activity, firsts=first_appearances(activity)
+    )
+
+
+class LazyDigests(Mapping):
+    """Each chat's digest, made the first time it is asked for: a chat whose page is not rendered
+    again is only summarised (summaries.py), not analysed."""
+
+    def __init__(self, contents: dict[str, EpisodeContent], make: Callable[[EpisodeContent], Digest]):
+        self._contents, self._make, self._made = contents, make, {}
+
+    def __getitem__(self, episode_id: str) -> Digest:
+        digest = self._made.get(episode_id)
+        if digest is None:
+            digest = self._made[episode_id] = self._make(self._contents[episode_id])
+        return digest
+
+    def __iter__(self):
+        return iter(self._contents)
+
+    def __len__(self) -> int:
+        return len(self._contents)
+
+
+# --- shared pieces ---------------------------------------------------------------------------
+
+
+def front_matter(title: str, description: str = "", **extra) -> str:
+    # Themes insert these into <title>, nav and <meta> without escaping: escape them here.
+    data = {"title": attr(title)}
+    if description:
+        data["description"] = attr(description)
+    data.update(extra)
+    return "---\n" + yaml.safe_dump(data, allow_unicode=True, sort_keys=False, width=1000) + "---\n\n"
+
+
+def when(site: Site, moment: dt.datetime, with_utc: bool = False) -> str:
+    local = site.local(moment)
+    text = f"{local:%A %-d %B %Y, %H:%M} {local.tzname()}"
+    if with_utc:
+        utc = moment.astimezone(dt.UTC)
+        # West of Greenwich an evening chat is already tomorrow in UTC: say which day.
+        day = "" if utc.date() == local.date() else f" {utc:%a %-d %b}"
+        text += f" ({utc:%H:%M}{day} UTC)"
+    return text
+
+
+def person_link(site: Site, source: str, person: Participant) -> str:
+    """A link to the person's page. Called for every card: cached per (way to the root, person)."""
+    key = (urls.root_prefix(source, site.directory_urls), person.key)
+    link = site.links.get(key)
+    if link is None:
+        link = site.links[key] = _person_link(site, source, person)
+    return link
+
+
+def _person_link(site: Site, source: str, person: Participant) -> str:
+    if is_anonymised(person):  # an anonymised participant has no page to link to
+        return f'<span class="cd-person cd-anonymous">{text_html(person.name)}</span>'
+    return f'<a class="cd-person" href="{site.href(source, urls.person_path(person.slug))}">{text_html(person.name)}</a>'
+
+
+def is_anonymised(person: Participant) -> bool:
+    """An opted-out participant shown under an anonymous label: no page, no stats, no filter."""
+    return not person.known and is_anonymous(person.handles[0])
+
+
+def person_md(site: Site, source: str, person: Participant) -> str:
+    return f"[{inline_md(person.name)}]({site.md_href(source, urls.person_path(person.slug))})"
+
+
+def episode_md(site: Site, source: str, content: EpisodeContent) -> str:
+    return f"[{inline_md(content.episode.title)}]({site.md_href(source, urls.episode_path(content.episode.id))})"
+
+
+def message_html(site: Site, source: str, message: Message, *, anchor: bool, episode_path: str | None = None, extra: str = "") -> str:
+    """One message card. Only the anchored card carries the id; copies link to it.
+
+    A message can appear more than once on its page (a highlight, an answer to two questions):
+    the card's inside is made once per page and reused.
+    """
+    key = (source, message.id)
+    cached = site.cards.get(key)
+    if cached is None:
+        ident = urls.message_anchor(message.id)
+        cached = site.cards[key] = (ident, _card_inner(site, source, message, episode_path or source, ident))
+    ident, inner = cached
+    attribute = f' id="{ident}"' if anchor else ""  # search results link to the anchored card
+    return f'<div class="cd-msg"{attribute}>{inner}{extra}</div>'
+
+
+def _card_inner(site: Site, source: str, message: Message, target: str, ident: str) -> str:
+    # Rendered for every message of the archive: the parts shared by many cards (an author's
+    # link, a minute's time labels) come from small caches.
+    link = site.href(source, target, ident)
+    time_title, time_label = _time_labels(site, message.at)
+    meta = [
+        _author_html(site, source, message),
+        f'<a class="cd-time" href="{link}" title="{time_title}">{time_label}</a>',
+    ]
+    if message.edited_at and not message.deleted:
+        meta.append('<span class="cd-edited" title="edited after posting">edited</span>')
+    if message.likes:
+        meta.append(f'<span class="cd-likes" title="likes">♥ {message.likes}</span>')
+    if message.permalink and not message.deleted:
+        meta.append(
+            link_html(message.permalink, f"on {PLATFORM_NAMES.get(message.platform, message.platform)}").replace(
+                "<a ", '<a class="cd-permalink" ', 1
+            )
+        )
+    body = '<em class="cd-deleted">message deleted</em>' if message.deleted else text_html(message.text)
+    media = (
+        ""
+        if message.deleted
+        else "".join(
+            f'<span class="cd-media">{link_html(m.url, f"[{m.kind}: {m.alt}]" if m.alt else f"[{m.kind}]")}</span>' for m in message.media
+        )
+    )
+    return f'<p class="cd-meta">{" ".join(meta)}</p><p class="cd-text" dir="auto">{body}{media}</p>'
+
+
+def _author_html(site: Site, source: str, message: Message) -> str:
+    """The author's name (a link to their page), then the handle they posted as when it differs
+    from the name."""
+    key = (urls.root_prefix(source, site.directory_urls), message.platform, message.author)
+    found = site.authors.get(key)
+    if found is None:
+        author = site.directory.author(message)
+        found = person_link(site, source, author)
+        if author.name != message.author:
+            found += f' <span class="cd-handle">{text_html(message.author)}</span>'
+        site.authors[key] = found
+    return found
+
+
+def _time_labels(site: Site, moment: dt.datetime) -> tuple[str, str]:
+    """("2026-03-05 19:03 GMT", "19:03") for a message's minute, in the community's timezone."""
+    minute = int(moment.timestamp()) // 60
+    found = site.minutes.get(minute)
+    if found is None:
+        local = site.local(moment)
+        found = site.minutes[minute] = (f"{local:%Y-%m-%d %H:%M %Z}", f"{local:%H:%M}")
+    return found
+
+
+def thread_html(site: Site, source: str, thread: Thread, placed: set[str] | None, depth: int = 0) -> str:
+    """A message with its replies nested under it.
+
+    `placed` holds the messages already shown with their anchor on this page: a message's first
+    card takes the anchor (and is what search indexes), any later card is a copy. None renders
+    copies only (highlight reels, people pages).
+    """
+    anchor = placed is not None and thread.message.id not in placed
+    if anchor:
+        placed.add(thread.message.id)
+    replies = thread.replies
+    if depth >= MAX_DEPTH:
+        # Flatten: show the rest of the chain as siblings at this depth.
+        inner = "".join(thread_html(site, source, t, placed, MAX_DEPTH) for t in _flatten(replies))
+    else:
+        inner = "".join(thread_html(site, source, t, placed, depth + 1) for t in replies)
+    extra = f'<div class="cd-replies">{inner}</div>' if inner else ""
+    return message_html(site, source, thread.message, anchor=anchor, extra=extra)
+
+
+def _unplaced(threads: list[Thread], placed: set[str]) -> list[Thread]:
+    """The threads without the messages (and their replies) already shown on the page."""
+    return [Thread(t.message, _unplaced(t.replies, placed)) for t in threads if t.message.id not in placed]
+
+
+def _flatten(threads: list[Thread]) -> list[Thread]:
+    out: list[Thread] = []
+    stack = list(reversed(threads))
+    while stack:
+        t = stack.pop()
+        out.append(Thread(t.message))
+        stack.extend(reversed(t.replies))
+    return out
+
+
+def html_block(inner: str, cls: str) -> str:
+    """A raw HTML block; the blank lines around it keep Markdown from merging it with text."""
+    return f'\n<div class="{cls}">\n{inner}\n</div>\n\n'
+
+
+# --- episode page ----------------------------------------------------------------------------
+
+
+def render_episode(site: Site, content: EpisodeContent, previous: EpisodeContent | None, following: EpisodeContent | None) -> str:
+    episode = content.episode
+    source = urls.episode_path(episode.id)
+    digest = site.digests[episode.id]
+    parts = [
+        front_matter(episode.title, episode.summary or f"{site.archive.community.name} chat of {episode.date:%-d %B %Y}"),
+        f"# {inline_md(episode.title)}\n\n",
+        _episode_meta(site, source, content),
+    ]
+    if episode.summary:
+        parts.append(f"{inline_md(episode.summary)}\n\n")
+    if episode.recap or episode.preview:
+        links = [
+            link_html(link.url, link.title or label)
+            for link, label in ((episode.preview, "Preview post"), (episode.recap, "Recap post"))
+            if link
+        ]
+        parts.append(html_block(" · ".join(links), "cd-links"))
+    if content.preview_markdown.strip():
+        parts.append("## Preview\n\n" + html_block(rich_html(content.preview_markdown), "cd-preview"))
+    if episode.highlights:
+        parts.append("## Highlights\n\n" + _highlights(site, source, content, digest))
+    if digest.questions and not content.messages:
+        # Before the chat (or before its import) there is nothing to count: just the questions.
+        parts.append(
+            "## Questions\n\n"
+            + "".join(f"### Q{q.number}: {inline_md(q.text)} {{#{urls.question_anchor(q.number)}}}\n\n" for q in digest.questions)
+        )
+    placed: set[str] = set()  # answers move under their question; the transcript keeps the rest
+    if digest.questions and content.messages:
+        parts.append("## Questions and answers\n\n" + _questions(site, source, digest, placed))
+    if content.messages:
+        parts.append(_stats(site, source, episode.id, digest))
+        parts.append("## Transcript\n\n" + _transcript(site, source, content, digest, placed))
+    parts.append(_prev_next(site, source, previous, following))
+    return "".join(parts)
+
+
+def _episode_meta(site: Site, source: str, content: EpisodeContent) -> str:
+    episode = content.episode
+    rows = [f"**When:** {inline_md(when(site, episode.starts_at, with_utc=True))}"]
+    for label, ids in (("Hosts", episode.hosts), ("Guests", episode.guests)):
+        people = [site.directory.person(pid) for pid in ids]
+        if people:
+            rows.append(f"**{label}:** " + ", ".join(person_md(site, source, p) for p in people if p))
+    if episode.tags:
+        rows.append("**Topics:** " + ", ".join(f"[{inline_md(t)}]({site.md_href(source, urls.topic_path(t))})" for t in episode.tags))
+    if episode.status != Status.published:
+        rows.append(f"**Status:** {episode.status.value}")
+    return "\n".join(f"- {row}" for row in rows) + "\n\n"
+
+
+def _highlights(site: Site, source: str, content: EpisodeContent, digest: Digest) -> str:
+    cards = [message_html(site, source, digest.by_id[h], anchor=False) for h in content.episode.highlights if h in digest.by_id]
+    return html_block("\n".join(cards), "cd-highlights")
+
+
+def _questions(site: Site, source: str, digest: Digest, placed: set[str]) -> str:
+    out = []
+    for group in digest.questions:
+        heading = f"### Q{group.number}: {inline_md(group.text)} {{#{urls.question_anchor(group.number)}}}\n\n"
+        count = len(group.answers)
+        summary = f"{count} answer{'s' if count != 1 else ''}."
+        if group.message:
+            summary += f' <a href="#{urls.message_anchor(group.message.id)}">Asked at {site.local(group.message.at):%H:%M}</a>.'
+        cards = "\n".join(thread_html(site, source, t, placed) for t in group.answers)
+        out.append(heading + summary + "\n\n" + (html_block(cards, "cd-answers") if cards else ""))
+    return "".join(out)
+
+
+def _transcript(site: Site, source: str, content: EpisodeContent, digest: Digest, placed: set[str]) -> str:
+    """The messages not shown under a question, in order, with their reply threads."""
+    rest = _unplaced(digest.threads, placed)
+    total, moved = len(content.messages), len(placed)
+    intro = f"{total} messages, times in {site.timezone.key}."
+    if moved:
+        intro += f" {moved} of them (the answers, with their replies) are under their questions above; here is the rest, in order."
+    roots = "\n".join(thread_html(site, source, t, placed) for t in rest)
+    return f"{intro}\n\n" + (html_block(roots, "cd-transcript") if roots else "")
+
+
+def _stats(site: Site, source: str, episode_id: str, digest: Digest) -> str:
+    stats = digest.stats
+    top = ", ".join(
+        f"{person_md(site, source, person)} ({n})"
+        for key, n in stats.top_authors
+        if (person := site.directory.person(key)) and not is_anonymised(person)  # opted out of stats (privacy.py)
+    )
+    rows = [
+        f"| Messages | {stats.messages} |",
+        f"| Participants | {stats.participants} ({_newcomers(site, episode_id, stats.participants)}) |",
+        f"| Answers placed under a question | {stats.answers} |",
+        f"| Most active | {top or '—'} |",
+    ]
+    if stats.busiest_minute:
+        rows.append(f"| Busiest minute | {stats.busiest_minute} ({stats.busiest_minute_count} messages) |")
+    if stats.hashtags:
+        rows.append("| Hashtags | " + ", ".join(f"\\#{inline_md(tag)} ({n})" for tag, n in stats.hashtags) + " |")
+    table = "| | |\n|---|---|\n" + "\n".join(rows) + "\n\n"
+    links = ""
+    if stats.links:
+        items = "".join(_shared_link(site, source, link) for link in stats.links)
+        links = "### Links shared\n\n" + html_block(f"<ul>{items}</ul>", "cd-shared-links")
+    return "## Stats\n\n" + table + links
+
+
+def _newcomers(site: Site, episode_id: str, participants: int) -> str:
+    first = len(site.firsts.get(episode_id, ()))
+    return f"{first} first-timer{'s' if first != 1 else ''}, {participants - first} returning"
+
+
+def _shared_link(site: Site, source: str, link: SharedLink) -> str:
+    sharers = ", ".join(person_link(site, source, site.directory.resolve(platform, handle)) for platform, handle in link.shared_by)
+    return f'<li>{link_html(link.url)} <span class="cd-domain">{text_html(link.domain)}</span> <span class="cd-sharers">shared by {sharers}</span></li>'
+
+
+def _prev_next(site: Site, source: str, previous: EpisodeContent | None, following: EpisodeContent | None) -> str:
+    parts = []
+    if previous:
+        parts.append(f"← Previous: {episode_md(site, source, previous)}")
+    if following:
+        parts.append(f"Next: {episode_md(site, source, following)} →")
+    return ("---\n\n" + " · ".join(parts) + "\n") if parts else ""
+
+
+# --- index pages -----------------------------------------------------------------------------
+
+
+def episode_link(site: Site, source: str, content: EpisodeContent) -> str:
+    return f'<a href="{site.href(source, urls.episode_path(content.episode.id))}">{text_html(content.episode.title)}</a>'
+
+
+def _episode_line(site: Site, source: str, content: EpisodeContent, extra: str = "") -> str:
+    count = site.summaries[content.episode.id].count
+    extra = extra or (f" — {count} messages" if count else "")
+    return f"{_episode_item(site, source, content)}{extra}</li>"
+
+
+def _episode_item(site: Site, source: str, content: EpisodeContent) -> str:
+    """The start of a chat's line in a list: the same on every person page that lists the chat,
+    and people pages list forty thousand chats between them, so each is made once."""
+    key = (urls.root_prefix(source, site.directory_urls), content.episode.id)
+    item = site.items.get(key)
+    if item is None:
+        item = site.items[key] = f"<li>{content.episode.date:%-d %b %Y}: {episode_link(site, source, content)}"
+    return item
+
+
+def episode_list(items: list[str]) -> str:
+    """Long lists of links are raw HTML: Markdown would spend most of a build parsing them."""
+    return html_block("<ul>" + "\n".join(items) + "</ul>", "cd-list")
+
+
+def render_home(site: Site) -> str:
+    community = site.archive.community
+    source = urls.HOME
+    parts = [front_matter(community.name, community.description), f"# {inline_md(community.name)}\n\n"]
+    if community.description:
+        parts.append(f"{inline_md(community.description)}\n\n")
+    if site.upcoming:
+        nxt = site.upcoming[0]
+        parts.append(
+            f"## Next chat\n\n**{episode_md(site, source, nxt)}** — {inline_md(when(site, nxt.episode.starts_at, with_utc=True))}\n\n"
+        )
+        parts.append(_question_list(nxt))
+    published = list(reversed(site.published))
+    if published:
+        latest = published[0]
+        summary = site.summaries[latest.episode.id]
+        parts.append(
+            f"## Latest chat\n\n**{episode_md(site, source, latest)}** — {inline_md(when(site, latest.episode.starts_at))}, "
+            f"{summary.shown} messages from {summary.participants} people.\n\n"
+        )
+        if latest.episode.summary:
+            parts.append(f"{inline_md(latest.episode.summary)}\n\n")
+        parts.append("## Recent chats\n\n" + episode_list([_episode_line(site, source, c) for c in published[:10]]))
+        parts.append(
+            "## Participation\n\nMessages and participants in every chat of the archive.\n\n"
+            + html_block(_participation_chart(site), "cd-chart")
+        )
+    parts.append(
+        f"Browse [the archive by year]({site.md_href(source, urls.ARCHIVE)}), [topics]({site.md_href(source, urls.TOPICS)}) "
+        f"or [people]({site.md_href(source, urls.PEOPLE)}).\n"
+    )
+    parts.append("\n## Follow\n\nNew chats by feed reader, and the schedule in your calendar:\n" + html_block(follow_html(), "cd-follow"))
+    return "".join(parts)
+
+
+def _participation_chart(site: Site) -> str:
+    weeks = [(c.episode.date, site.summaries[c.episode.id].shown, site.summaries[c.episode.id].participants) for c in site.published]
+    return participation_svg(weeks)
+
+
+def _question_list(content: EpisodeContent) -> str:
+    questions = content.episode.questions
+    return ("".join(f"1. {inline_md(q)}\n" for q in questions) + "\n") if questions else ""
+
+
+def published_by_year(site: Site) -> dict[int, list[EpisodeContent]]:
+    """Published chats by year, newest year and newest chat first."""
+    by_year: dict[int, list[EpisodeContent]] = {}
+    for content in reversed(site.published):
+        by_year.setdefault(content.episode.date.year, []).append(content)
+    return by_year
+
+
+def render_archive(site: Site) -> dict[str, str]:
+    """The archive index (the years) and one page per year listing its chats."""
+    name = site.archive.community.name
+    by_year = published_by_year(site)
+    index = [front_matter("Archive", f"Every {name} chat, by year"), "# Archive\n\n"]
+    pages = {}
+    for year, contents in by_year.items():
+        path = urls.year_path(year)
+        count = len(contents)
+        index.append(f"- [{year}]({site.md_href(urls.ARCHIVE, path)}): {count} chat{'s' if count != 1 else ''}\n")
+        pages[path] = (
+            front_matter(str(year), f"{name} chats in {year}")
+            + f"# {year}\n\n"
+            + episode_list([_episode_line(site, path, c) for c in contents])
+        )
+    if not by_year:
+        index.append("No chats have been published yet.\n")
+    pages[urls.ARCHIVE] = "".join(index)
+    return pages
+
+
+def render_upcoming(site: Site) -> str:
+    source = urls.UPCOMING
+    parts = [front_matter("Upcoming chats", f"The next {site.archive.community.name} chats"), "# Upcoming chats\n\n"]
+    for content in site.upcoming:
+        parts.append(f"## {episode_md(site, source, content)}\n\n{inline_md(when(site, content.episode.starts_at, with_utc=True))}\n\n")
+        parts.append(_question_list(content))
+    if not site.upcoming:
+        parts.append("No chat is scheduled yet.\n")
+    return "".join(parts)
+
+
+def render_topics(site: Site) -> dict[str, str]:
+    """The topics index and one page per tag."""
+    # Tags that share a page ("Careers", "careers", "careers!") are one topic: grouping by path
+    # keeps one page from overwriting another's list of chats.
+    names: dict[str, str] = {}
+    tags: dict[str, list[EpisodeContent]] = {}
+    for content in site.public:  # upcoming chats link to their topics too
+        for tag in content.episode.tags:
+            name = names.setdefault(urls.topic_path(tag), tag)
+            chats = tags.setdefault(name, [])
+            if not chats or chats[-1] is not content:
+                chats.append(content)
+    pages = {}
+    index = [front_matter("Topics", "Chats by topic"), "# Topics\n\n"]
+    for tag in sorted(tags, key=str.casefold):
+        path = urls.topic_path(tag)
+        count = len(tags[tag])
+        index.append(f"- [{inline_md(tag)}]({site.md_href(urls.TOPICS, path)}) ({count} chat{'s' if count != 1 else ''})\n")
+        lines = episode_list([_episode_line(site, path, c) for c in reversed(tags[tag])])
+        pages[path] = front_matter(f"Topic: {tag}", f"Chats about {tag}") + f"# Topic: {inline_md(tag)}\n\n{lines}"
+    pages[urls.TOPICS] = "".join(index)
+    return pages
+
+
+def render_people(site: Site) -> dict[str, str]:
+    """The people index and one page per participant."""
+    pages = {}
+    rows = []
+    for person in site.directory.participants():
+        record = site.activity.get(person.key, Activity())
+        if (not record.episodes and not person.known) or is_anonymised(person):
+            continue
+        path = urls.person_path(person.slug)
+        link = f'<a href="{site.href(urls.PEOPLE, path)}">{text_html(person.name)}</a>'
+        rows.append(
+            f"<tr><td>{link}</td><td>{len(record.episodes)}</td><td>{record.messages}</td>"
+            f"<td>{record.answers}</td><td>{record.longest_streak}</td></tr>"
+        )
+        pages[path] = _person_page(site, path, person, record)
+    pages[urls.PEOPLE] = (
+        front_matter("People", f"Everyone who took part in {site.archive.community.name}")
+        + "# People\n\n"
+        + html_block(
+            "<table><thead><tr><th>Name</th><th>Chats</th><th>Messages</th><th>Answers</th><th>Longest streak</th></tr></thead>"
+            "<tbody>\n" + "\n".join(rows) + "\n</tbody></table>",
+            "cd-people",
+        )
+    )
+    return pages
+
+
+def _person_page(site: Site, path: str, person: Participant, record: Activity) -> str:
+    parts = [front_matter(person.name, f"{person.name} in {site.archive.community.name}"), f"# {inline_md(person.name)}\n\n"]
+    # A backtick code span would let a handle with blank lines end the paragraph and start raw HTML.
+    handles = ", ".join(f"<code>{inline_md(h)}</code>" for h in person.handles)
+    parts.append(
+        f"- **Handles:** {handles}\n- **Role:** {person.role.value}\n- **Chats:** {len(record.episodes)}\n"
+        f"- **Messages:** {record.messages}, of which {record.answers} answers to questions\n"
+        f"- **Streak:** {record.longest_streak} chats in a row at most, {record.current_streak} up to the latest chat\n\n"
+    )
+    if not record.episodes:
+        return "".join(parts)
+    by_id = site.published_by_id
+    counts = record.per_episode
+    # By year, from their first year: the page then changes only when they take part (or a year
+    # begins), not with every new chat, which keeps warm rebuilds small.
+    years = range(by_id[record.episodes[0]].episode.date.year, site.published[-1].episode.date.year + 1)
+    attended = Counter(by_id[e].episode.date.year for e in record.episodes)
+    per_year = tuple((year, attended[year]) for year in years)
+    most_held = max(site.chats_per_year[year] for year in years)
+    chart = site.charts.get(f"attendance {most_held} {per_year}", lambda: attendance_svg(per_year, most_held))
+    parts.append("## Attendance\n\nChats attended each year.\n\n" + html_block(chart, "cd-chart"))
+    if record.highlights:
+        cards = "\n".join(
+            message_html(site, path, site.summaries[e].by_id[m], anchor=False, episode_path=urls.episode_path(e))
+            for e, m in record.highlights
+        )
+        parts.append("## Highlights\n\n" + html_block(cards, "cd-highlights"))
+    parts.append(
+        "## Chats\n\n"
+        + episode_list(
+            [
+                _episode_line(site, path, by_id[e], f" — {counts[e]} message{'s' if counts[e] != 1 else ''}")
+                for e in reversed(record.episodes)
+            ]
+        )
+    )
+    return "".join(parts)
+
+
+@dataclass(frozen=True)
+class EpisodePage:
+    path: str
+    content: EpisodeContent
+    previous: EpisodeContent | None  # the published chats before and after it
+    following: EpisodeContent | None
+
+
+def episode_pages(site: Site) -> Iterator[EpisodePage]:
+    """The chats that get a page: published and upcoming ones; a draft waits until it is either."""
+    published = site.published
+    position = {c.episode.id: i for i, c in enumerate(published)}
+    for content in site.public:
+        index = position.get(content.episode.id, -1)
+        previous = published[index - 1] if index > 0 else None
+        following = published[index + 1] if 0 <= index < len(published) - 1 else None
+        yield EpisodePage(urls.episode_path(content.episode.id), content, previous, following)
+
+
+def render_all(
+    site: Site, current: Callable[[EpisodePage], bool] = lambda page: False, chat_pages: list[EpisodePage] | None = None
+) -> Iterator[tuple[str, str | None]]:
+    """Every generated page as (docs path, Markdown), one at a time so memory stays flat.
+
+    Chat pages are `chat_pages` when given (the rest are rendered elsewhere), else all of them.
+    A chat page for which `current(page)` is true is not rendered: it comes with None.
+    """
+    yield urls.HOME, render_home(site)
+    yield from render_archive(site).items()
+    yield urls.UPCOMING, render_upcoming(site)
+    yield from render_chats(site, episode_pages(site) if chat_pages is None else chat_pages, current)
+    yield from render_topics(site).items()
+    yield from render_people(site).items()
+
+
+def render_chats(site: Site, pages, current: Callable[[EpisodePage], bool]) -> Iterator[tuple[str, str | None]]:
+    for page in pages:
+        if current(page):
+            yield page.path, None
+            continue
+        yield page.path, render_episode(site, page.content, page.previous, page.following)
+        site.cards.clear()
+        site.minutes.clear()  # a chat's minutes are not another chat's

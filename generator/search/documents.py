@@ -1,0 +1,215 @@
+"""Full-text search: what is indexed, made from the archive's model after MkDocs builds (the
+index's format is searchindex.py's).
+
+Why not Material's lunr search: it ships the whole index before the first result (21 MB for the
+pages of 520 chats × 300 messages). Why not Pagefind, which this replaced: it reads every built
+page and rebuilds its whole index on every build, with no way to add one page (6 s and 620 MB
+at that size, most of a warm build); one Pagefind bundle per year merged in the browser answers
+a word missing from a bundle with the longest indexed prefix of it (junk results), and each
+bundle brings its own 72 KB runtime. This index is made from the same model the pages are made
+from, in well under the time, and a query fetches a few small JSON files.
+
+One document per thing a result links to:
+  - a chat page: the page itself (title, summary), its preview, each question (#q<n>) and each
+    message shown with its anchor (#m-<id>), deleted messages excepted;
+  - a person page: name and handles;
+  - a hand-written page (about, privacy): its title and text, read from the built page.
+Redaction happens before the model is built (privacy.apply_optouts), so a redacted person's
+messages are in no document.
+"""
+
+from __future__ import annotations
+
+import logging
+import shutil
+from dataclasses import astuple
+from html.parser import HTMLParser
+from pathlib import Path
+
+from generator.build.generate import hand_written_sources
+from generator.cache import CACHE_DIR
+from generator.render import urls
+from generator.render.pages import episode_pages, is_anonymised
+from generator.render.text import clean_text, rich_html
+from generator.search.index import (
+    BUNDLE_DIR,
+    CACHE_FILE,
+    ChatCache,
+    Doc,
+    Index,
+    Part,
+    SearchPage,
+    indexed,
+    write_meta,
+    write_part,
+)
+
+log = logging.getLogger("mkdocs.plugins.chatdigest")
+
+
+def index_archive(site, cache: ChatCache) -> Index:
+    """The chats (oldest first) and the people pages: the index but for hand-written pages.
+
+    A chat whose page key (pagecache.py: everything its page is made from; generate made them)
+    is unchanged since the last build comes from the cache: a warm build indexes only the chats
+    that changed. Chats are numbered oldest first so that adding a chat leaves every other chat's
+    number, and so its record file, as it was.
+    """
+    index = Index()
+    for number, page in enumerate(episode_pages(site)):
+        index.add(cache.chat(number, site.page_keys[page.path], lambda page=page: chat_page(site, page.content)))
+    for person in people_pages(site):
+        index.add(indexed(person))
+    return index
+
+
+def chat_page(site, content) -> SearchPage:
+    episode = content.episode
+    docs = [Doc("", episode.title, episode.summary)]
+    if content.preview_markdown.strip():
+        docs.append(Doc("preview", "Preview", preview_text(content.preview_markdown)))
+    docs += [Doc(urls.question_anchor(q.number), f"Q{q.number}", q.text) for q in site.digests[episode.id].questions]
+    authors: dict = {}
+    docs += [message_doc(site, message, authors) for message in content.messages if not message.deleted]
+    facets = (f"year:{episode.date.year}", *(f"topic:{tag}" for tag in episode.tags))
+    url = urls.page_url(urls.episode_path(episode.id), site.directory_urls)
+    return SearchPage(url, episode.title, episode.date.isoformat(), facets, tuple(docs))
+
+
+def message_doc(site, message, authors: dict) -> Doc:
+    key = (message.platform, message.author)
+    found = authors.get(key)
+    if found is None:  # (name, handle when it differs, person filter value): once per author
+        author = site.directory.author(message)
+        handle = message.author if author.name != message.author else ""
+        found = authors[key] = (author.name, handle, "" if is_anonymised(author) else filter_name(author))
+    name, handle, person = found
+    extra = " ".join([handle, *(f"{m.kind} {m.alt}" for m in message.media)]) if message.media else handle
+    return Doc(urls.message_anchor(message.id), name, message.text, extra, person)
+
+
+def filter_name(person) -> str:
+    return clean_text(person.name).strip()
+
+
+def people_pages(site) -> list[SearchPage]:
+    """The people with a page (pages.render_people decides the same way)."""
+    pages = []
+    for person in site.directory.participants():
+        record = site.activity.get(person.key)
+        if ((record is None or not record.episodes) and not person.known) or is_anonymised(person):
+            continue
+        url = urls.page_url(urls.person_path(person.slug), site.directory_urls)
+        pages.append(SearchPage(url, person.name, docs=(Doc("", person.name, " ".join(person.handles)),)))
+    return pages
+
+
+def hand_written_pages(docs_dir: Path, site_dir: Path, directory_urls: bool) -> list[SearchPage]:
+    """The editor's own pages, as MkDocs built them (their Markdown may use any extension)."""
+    pages = []
+    for rel, _ in hand_written_sources(docs_dir):
+        url = urls.page_url(rel, directory_urls)
+        built = site_dir / (url + "index.html" if url.endswith("/") or not url else url)
+        if built.is_file():
+            title, text = article_text(built.read_text(encoding="utf-8"))
+            pages.append(SearchPage(url, title, docs=(Doc("", title, text),)))
+    return pages
+
+
+class _ArticleText(HTMLParser):
+    """The text of a built page's article, and its first heading."""
+
+    SKIPPED = {"script", "style", "svg"}
+    # Ends of these separate words; inline tags (<strong>) do not: "<b>Thursday</b>." stays one.
+    BLOCKS = {"p", "li", "td", "th", "tr", "div", "br", "hr", "dd", "dt", "blockquote", "pre", "h1", "h2", "h3", "h4", "h5", "h6"}
+    VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
+
+    def __init__(self):
+        super().__init__()
+        self.depth, self.skip, self.title, self.parts, self.in_h1 = 0, 0, "", [], False
+
+    def handle_starttag(self, tag, attrs):
+        attributes = dict(attrs)
+        if self.depth and tag in self.VOID:  # no end tag to match
+            if tag in self.BLOCKS:
+                self.parts.append(" ")
+        elif self.depth:
+            self.depth += 1
+            self.skip += bool(self.skip) or tag in self.SKIPPED or "headerlink" in (attributes.get("class") or "")
+            self.in_h1 = self.in_h1 or tag == "h1"
+        elif tag == "article" and "md-content__inner" in (attributes.get("class") or ""):
+            self.depth = 1
+
+    def handle_endtag(self, tag):
+        if self.depth:
+            if tag in self.BLOCKS:
+                self.parts.append(" ")
+            self.depth -= 1
+            self.skip = max(0, self.skip - 1) if self.skip else 0
+            self.in_h1 = self.in_h1 and tag != "h1"
+
+    def handle_data(self, data):
+        if self.depth and not self.skip:
+            if self.in_h1:
+                self.title += data
+            else:
+                self.parts.append(data)
+
+
+def preview_text(markdown: str) -> str:
+    """A preview post's text as the chat page shows it: no Markdown syntax in results."""
+    title, text = article_text(f'<article class="md-content__inner">{rich_html(markdown)}</article>')
+    return f"{title} {text}".strip()
+
+
+def article_text(html: str) -> tuple[str, str]:
+    parser = _ArticleText()
+    parser.feed(html)
+    return parser.title.strip(), " ".join("".join(parser.parts).split())
+
+
+def build_search_index(site, config) -> None:
+    """POST_BUILD_STEPS entry: index the archive into site/search/.
+
+    The chats and people are indexed by a job started while MkDocs renders (jobs.py), or here
+    when there is none; the hand-written pages, once MkDocs has built them, are a second part of
+    the index.
+    """
+    from generator.build import jobs
+
+    site_dir = Path(config.site_dir)
+    if not has_search_box(site_dir):
+        # A custom_dir that replaces main.html or the header hides chatdigest's search box.
+        log.warning(
+            f"{config.config_file_path}: no search index built, the theme has no chatdigest search box "
+            "(fix: a theme custom_dir must not replace main.html or partials/header.html)"
+        )
+        job = jobs.take("search", config)
+        if job:
+            job.cancel()
+        shutil.rmtree(site_dir / BUNDLE_DIR, ignore_errors=True)  # what the job wrote before it was stopped
+        return
+    folder = site_dir / BUNDLE_DIR
+    archive = Part(*jobs.finished("search", write_archive_part_data, site, config))
+    pages = Index(first=archive.pages)
+    for page in hand_written_pages(Path(config.docs_dir), site_dir, site.directory_urls):
+        pages.add(indexed(page))
+    log.info(write_meta([archive, write_part(pages, folder)], folder, len(site.public)).summary())
+
+
+def write_archive_part_data(site, config) -> tuple:
+    return astuple(write_archive_part(site, config))  # plain data, for a job to hand back
+
+
+def write_archive_part(site, config) -> Part:
+    """Index and write the chats and people: the bulk of the index."""
+    cache = ChatCache(Path(config.config_file_path).parent / CACHE_DIR / CACHE_FILE, Path(config.site_dir) / BUNDLE_DIR / "pages")
+    part = write_part(index_archive(site, cache), Path(config.site_dir) / BUNDLE_DIR)
+    cache.save()
+    return part
+
+
+def has_search_box(site_dir: Path) -> bool:
+    """Material renders 404.html with the site's header on every build: look for the box there."""
+    page = site_dir / "404.html"
+    return page.is_file() and "data-cd-search" in page.read_text(encoding="utf-8")
