@@ -217,17 +217,26 @@ def import_(
     show_default=True,
     help="remove: drop their messages; anonymise: keep them without their name.",
 )
-@click.option("--purge", is_flag=True, help="Also delete their messages and mentions from data/ transcripts.")
+@click.option(
+    "--purge",
+    is_flag=True,
+    help="Also delete their messages and mentions from data/, take them out of people.yml, and say how to purge git history.",
+)
+@click.option(
+    "--ahead", is_flag=True, help="Record it for someone who has not posted yet (a handle that matches no one is refused otherwise)."
+)
 @root_option
 @reports_errors
-def redact(handle: str, reason: str, mode: str, purge: bool, root: Path) -> None:
+def redact(handle: str, reason: str, mode: str, purge: bool, ahead: bool, root: Path) -> None:
     """Record an opt-out in data/privacy.yml; every build then leaves the person out.
+
+    HANDLE is a handle as the platform shows it, a person id, or a name from people.yml.
 
     Example: chatdigest redact @gone_gary --reason "asked by email" --purge
     """
     from generator.archive.redact import redact as record_optout
 
-    out.print(record_optout(root, handle, reason=reason, mode=mode, purge=purge).summary(), markup=False)
+    out.print(record_optout(root, handle, reason=reason, mode=mode, purge=purge, ahead=ahead).summary(), markup=False)
 
 
 @main.command()

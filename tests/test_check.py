@@ -258,7 +258,9 @@ DOCUMENTED = list(
 
 
 def test_every_model_is_documented():
-    assert {"Community", "ScheduleChange", "Feed", "Person", "OptOut", "Episode", "Link", "Message", "Media"} <= {c.__name__ for c in DOCUMENTED}
+    assert {"Community", "ScheduleChange", "Feed", "Person", "OptOut", "Episode", "Link", "Message", "Media"} <= {
+        c.__name__ for c in DOCUMENTED
+    }
 
 
 @pytest.mark.parametrize("cls", DOCUMENTED, ids=lambda c: c.__name__)

@@ -87,7 +87,7 @@ def check_schedule(community: Community, episodes: list[EpisodeContent], root: P
                 f"starts_at is {local:%A %H:%M} in {schedule.timezone} ({local:%Y-%m-%d %H:%M%z}), off the schedule "
                 f"({describe(schedule)}{since})",
                 where="starts_at",
-                fix=f"if the chat really was then, say why with `off_schedule: \"…\"` or give its `ends_at`; if the schedule "
+                fix=f'if the chat really was then, say why with `off_schedule: "…"` or give its `ends_at`; if the schedule '
                 f"changed, add the change to data/community.yml; else use the local time with its offset, e.g. {_suggest(community, local)}",
             )
         )
@@ -119,7 +119,7 @@ def check_privacy(optouts: list[OptOut], people: list[Person], episodes: list[Ep
             "for someone who has not posted yet, add `ahead: true`",
         )
         for index, optout in enumerate(optouts)
-        if not optout.ahead and handle_key(optout.handle) not in known
+        if not optout.ahead and optout.purged is None and handle_key(optout.handle) not in known
     ]
 
 

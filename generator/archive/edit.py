@@ -12,7 +12,6 @@ New text takes the file's own list indentation (``- id:`` at the key's column or
 
 from __future__ import annotations
 
-import copy
 import datetime as dt
 import difflib
 import io
@@ -46,6 +45,8 @@ class _Style:
         yaml.preserve_quotes = True
         yaml.width = _WIDTH
         yaml.indent(mapping=2, sequence=self.sequence, offset=self.offset)
+        # Data files never use anchors; a value shared by two new entries (a date) is written twice.
+        yaml.representer.ignore_aliases = lambda *_: True
         return yaml
 
 
@@ -80,8 +81,10 @@ def edit_yaml_text(text: str, change: Callable[[Any], Any], name: str = "the fil
         old = load_document(text)
         style = _guess_style(text)
     except YAMLError as exc:
-        raise ChatdigestError(f"{name}: not valid YAML, so it was left as it is ({_first_line(exc)}) (fix: run `chatdigest check`)") from None
-    new = copy.deepcopy(old)
+        raise ChatdigestError(
+            f"{name}: not valid YAML, so it was left as it is ({_first_line(exc)}) (fix: run `chatdigest check`)"
+        ) from None
+    new = load_document(text)  # loaded again, not copied: a copy loses a timestamp's offset
     returned = change(new)
     new = returned if returned is not None else new
     if _plain(old) == _plain(new):

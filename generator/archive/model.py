@@ -158,6 +158,7 @@ class OptOut(_Strict):
     since: dt.date | None = None
     reason: str = ""
     ahead: bool = Field(False, description="recorded before the person posted: check accepts that it matches no one yet")
+    purged: dt.date | None = Field(None, description="when their words were deleted from data/: the entry may match no one")
 
 
 # --- community -----------------------------------------------------------------------------
@@ -227,6 +228,10 @@ class ScheduleHistory(RootModel[list[ScheduleChange]]):
     @model_validator(mode="before")
     @classmethod
     def _one_or_many(cls, value: object) -> object:
+        if isinstance(value, ScheduleHistory):
+            return value.root
+        if isinstance(value, Schedule):  # one schedule made in code
+            return [value.model_dump(exclude_defaults=True)]
         return [value] if isinstance(value, dict) else value
 
     @model_validator(mode="after")
@@ -271,7 +276,9 @@ def _resolve_schedule(changes: list[ScheduleChange]) -> tuple[Schedule, ...]:
         if periods and change.since is None:
             raise ValueError(f"{entry} has no `since:` date; every change after the first says when it took effect")
         if periods and periods[-1].since is not None and change.since <= periods[-1].since:
-            raise ValueError(f"{entry} starts on {change.since}, not after the entry before it ({periods[-1].since}); list changes oldest first")
+            raise ValueError(
+                f"{entry} starts on {change.since}, not after the entry before it ({periods[-1].since}); list changes oldest first"
+            )
         base = {name: getattr(periods[-1], name) for name in _INHERITED} if periods else {"duration_minutes": 60, "cadence": "weekly"}
         given = {name: getattr(change, name) for name in _INHERITED if getattr(change, name) is not None}
         values = {**base, **given, "since": change.since, "hiatus": change.hiatus, "note": change.note}

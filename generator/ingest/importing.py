@@ -22,8 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-import yaml
-
+from generator.archive.edit import edit_yaml_text
 from generator.archive.model import Community, Episode, Message, Person, handle_key
 from generator.archive.read import EPISODE_DIR, EPISODES, _Reader, read_community, read_episode, read_people
 from generator.archive.write import render_episode_yml, render_transcript
@@ -308,7 +307,7 @@ def person_id(handle: str, taken: set[str]) -> str:
 
 
 def render_people_with(root: Path, people: list[Person], messages: list[Message], handles: list[str]) -> tuple[str, list[str]]:
-    """people.yml with a new entry per unknown handle, appended so comments and order survive."""
+    """people.yml with a new entry per unknown handle, appended: the rest stays byte for byte."""
     path = root / "data" / "people.yml"
     text = path.read_text(encoding="utf-8") if path.exists() else ""
     taken = {p.id for p in people}
@@ -317,18 +316,13 @@ def render_people_with(root: Path, people: list[Person], messages: list[Message]
     for handle in handles:
         platform, name = names[handle]
         entries.append({"id": person_id(handle, taken), "name": name or handle, "handles": {platform: handle}})
-    block = yaml.safe_dump(entries, sort_keys=False, allow_unicode=True, default_flow_style=False)
-    indent = (re.search(r"^( *)- id:", text, re.MULTILINE) or re.match("", "")).group(1) if text else ""
-    indented = "".join(indent + line if line.strip() else line for line in block.splitlines(keepends=True))
-    appended = (text if text.strip() else "people:\n") + ("" if text.endswith("\n") or not text else "\n") + indented
-    try:
-        data = yaml.safe_load(appended)
-        ids = [p.get("id") for p in data.get("people", [])]
-        if ids[-len(entries) :] != [e["id"] for e in entries] or len(ids) != len(people) + len(entries):
-            raise ValueError("append did not land in the people list")
-    except Exception:  # an unusual layout: rewrite the file (loses its comments, keeps its data)
-        data = yaml.safe_load(text) if text.strip() else {}
-        data = data if isinstance(data, dict) else {}
-        data["people"] = list(data.get("people") or []) + entries
-        appended = yaml.safe_dump(data, sort_keys=False, allow_unicode=True, default_flow_style=False)
+
+    def append(document):
+        if not isinstance(document, dict) or not isinstance(document.get("people"), list):
+            document = document if isinstance(document, dict) else {}
+            document["people"] = []
+        document["people"].extend(entries)
+        return document
+
+    appended = edit_yaml_text(text, append, relative(path, root))
     return appended, [e["id"] for e in entries]
