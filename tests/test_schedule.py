@@ -263,3 +263,14 @@ def test_new_when_the_schedule_ends_in_a_hiatus(fixture_site):
 def test_new_off_the_schedule_says_check_will_ask(fixture_site):
     result = CliRunner().invoke(main, ["new", "--date", "2026-03-20", "--root", str(fixture_site)])
     assert result.exit_code == 0 and "note: Friday 20 March is off the schedule" in result.output
+
+
+def test_import_of_an_old_chat_uses_the_schedule_of_its_date(fixture_site, tmp_path):
+    _write_history(fixture_site)
+    export = tmp_path / "old.jsonl"
+    export.write_text('{"id": "o1", "platform": "x", "author": "@hana", "at": "2026-02-18T13:05:00Z", "text": "Q1: hi #FixtureChat"}\n')
+    result = CliRunner().invoke(main, ["import", str(export), "--episode", "2026-02-18", "--format", "jsonl", "--root", str(fixture_site)])
+    assert result.exit_code == 0, result.output
+    episode = {c.episode.id: c.episode for c in read_archive(fixture_site).episodes}["2026-02-18-chat"]
+    assert episode.starts_at == dt.datetime(2026, 2, 18, 13, 0, tzinfo=UTC)  # Wednesdays at 13:00 then
+    assert _check(fixture_site, "--strict").exit_code == 0

@@ -20,11 +20,11 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 from generator.archive.edit import edit_yaml_text
 from generator.archive.model import Community, Episode, Message, Person, handle_key
 from generator.archive.read import EPISODE_DIR, EPISODES, _Reader, read_community, read_episode, read_people
+from generator.archive.schedule import in_force, start_on
 from generator.archive.write import render_episode_yml, render_transcript
 from generator.errors import ChatdigestError, Problem, ProblemsFound, relative
 from generator.ingest.importers import ImportOptions, read_export
@@ -180,9 +180,7 @@ def parse_date(text: str) -> dt.date:
 
 
 def new_episode(folder_name: str, date: dt.date, community: Community) -> Episode:
-    schedule = community.schedule
-    hour, minute = (int(p) for p in schedule.time.split(":"))
-    starts_at = dt.datetime(date.year, date.month, date.day, hour, minute, tzinfo=ZoneInfo(schedule.timezone))
+    starts_at = start_on(community.schedule, date)  # the schedule in force on that date
     return Episode(id=folder_name, title=f"Chat of {date.day} {date:%B %Y}", starts_at=starts_at, status="published")
 
 
@@ -196,7 +194,7 @@ def select_messages(
         return list(messages), "(--all: every message of the export)"
     margin = dt.timedelta(minutes=max(0, request.margin_minutes))
     start = episode.starts_at.astimezone(dt.UTC)
-    end = start + dt.timedelta(minutes=community.schedule.duration_minutes)
+    end = start + dt.timedelta(minutes=in_force(community.schedule, episode.date).duration_minutes)
     window = f"{start:%Y-%m-%d %H:%M}–{end:%H:%M} UTC ± {request.margin_minutes} min"
     inside = [m for m in messages if start - margin <= m.at <= end + margin]
     if not inside:
