@@ -77,6 +77,19 @@ SEEDED = {
         lambda s: write(s, "data/peoples.yml", "people: []\n"),
         "data/peoples.yml: file not known to chatdigest",
     ),
+    "typo in the one schedule": (
+        lambda s: _replace(s, "data/community.yml", "weekday: thursday", "weekday: thursdy"),
+        "data/community.yml:6: schedule.weekday: Input should be 'monday'",
+    ),
+    "typo in a schedule history": (
+        lambda s: _replace(
+            s,
+            "data/community.yml",
+            'schedule:\n  weekday: thursday\n  time: "19:00"\n  timezone: Europe/London\n  duration_minutes: 60\n',
+            "schedule:\n  - weekday: thursday\n    time: '19:00'\n    timezone: Europe/London\n  - since: 2026-03-01\n    tiem: '20:00'\n",
+        ),
+        "data/community.yml:10: schedule.1.tiem: unknown field",
+    ),
     "unknown file in an episode": (
         lambda s: write(s, f"{FIRST}/notes.txt", "draft\n"),
         f"{FIRST}/notes.txt: file not known to chatdigest",
@@ -142,7 +155,7 @@ def test_off_schedule_is_a_warning_and_an_error_when_strict(fixture_site: Path, 
 
 def test_all_problems_in_one_run(fixture_site: Path):
     # Cases that rewrite the same file as another case are left out: they would overwrite it.
-    overwriting = {"bad YAML", "wrong type", "duplicate message id"}
+    overwriting = {"bad YAML", "wrong type", "duplicate message id", "typo in a schedule history"}
     together = [name for name in SEEDED if name not in overwriting]
     for name in together:
         SEEDED[name][0](fixture_site)

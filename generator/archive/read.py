@@ -123,9 +123,27 @@ class _Reader:
             return model.model_validate({**data, **extra})
         except ValidationError as exc:
             for error in exc.errors():
-                loc = prefix + tuple(error["loc"])
+                loc = prefix + _as_written(data, tuple(error["loc"]))
                 self.problem(path, _describe(error), _line_of(lines, loc), where=_dotted(loc))
             return None
+
+
+def _as_written(data: Any, loc: tuple) -> tuple:
+    """`loc` without the list index pydantic adds where the file has one mapping for a "one or
+    many" field (community.yml's single `schedule:`), so it names the line the editor wrote."""
+    written: list = []
+    for part in loc:
+        if isinstance(part, int) and isinstance(data, dict):
+            continue
+        written.append(part)
+        data = (
+            data.get(part)
+            if isinstance(data, dict)
+            else data[part]
+            if isinstance(data, list) and isinstance(part, int) and part < len(data)
+            else None
+        )
+    return tuple(written)
 
 
 def _record_lines(node: yaml.Node, path: tuple, lines: Lines) -> None:
