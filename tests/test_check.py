@@ -153,6 +153,15 @@ def test_off_schedule_is_a_warning_and_an_error_when_strict(fixture_site: Path, 
     assert expected in strict.output and "warning:" not in strict.output
 
 
+def test_off_schedule_is_a_github_warning(fixture_site: Path, monkeypatch):
+    OFF_SCHEDULE["date off the schedule"][0](fixture_site)
+    monkeypatch.chdir(fixture_site)
+    result = run("check", "--format", "github")
+    assert result.exit_code == 0, result.output
+    assert f"::warning file={SECOND}/episode.yml,line=2,title=chatdigest check::starts_at: starts_at is Thursday 20:30" in result.output
+    assert "::error" not in result.output
+
+
 def test_all_problems_in_one_run(fixture_site: Path):
     # Cases that rewrite the same file as another case are left out: they would overwrite it.
     overwriting = {"bad YAML", "wrong type", "duplicate message id", "typo in a schedule history"}

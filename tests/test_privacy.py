@@ -234,7 +234,8 @@ def test_render_privacy_yml_round_trips():
     "args, message",
     [
         (["redact", ""], "is not a handle"),
-        (["redact", "two words"], "is not a handle"),
+        (["redact", "two words"], "matches no person id, name or handle"),
+        (["redact", "two words", "--ahead"], "is not a handle"),
         (["redact", "@x", "--mode", "delete"], "Invalid value for '--mode'"),
     ],
 )
@@ -259,6 +260,8 @@ def test_redact_refuses_a_handle_that_matches_no_one_and_names_the_closest(fixtu
     assert result.exit_code == 2 and "matches no person id, name or handle" in result.output and "--ahead" in result.output
     typo = CliRunner().invoke(main, ["redact", "@gus-gueat", "--root", str(fixture_site)])
     assert typo.exit_code == 2 and "did you mean gus-guest" in typo.output, typo.output
+    name = CliRunner().invoke(main, ["redact", "Gus Guset", "--root", str(fixture_site)])
+    assert name.exit_code == 2 and "did you mean Gus Guest" in name.output, name.output
     assert ledger.read_bytes() == before
 
 

@@ -88,6 +88,8 @@ def redact(
     today = today or dt.date.today()
     optouts, people = _read_ledger(root)
     handle = _person_id_for_name(handle, people) or handle
+    if handle.strip() and any(ch.isspace() for ch in handle.strip()) and not ahead:
+        raise ChatdigestError(_no_match(root, handle.strip(), people))  # a name that is nobody's
     optout = _new_optout(handle, reason, mode, today)
     index = next((i for i, o in enumerate(optouts) if handle_key(o.handle) == handle_key(optout.handle)), None)
     person = person_of(optout, tuple(people))
@@ -148,6 +150,7 @@ def _no_match(root: Path, handle: str, people: list[Person]) -> str:
     candidates = _known_names(root, people)
     by_key = {handle_key(c): c for c in sorted(candidates)}
     close = difflib.get_close_matches(handle_key(handle), list(by_key), n=3, cutoff=0.6)
+    close = [c for c in close if c != handle_key(handle)]
     hint = f"did you mean {', '.join(by_key[c] for c in close)}? " if close else ""
     return (
         f"redact: {handle!r} matches no person id, name or handle in data/{PEOPLE_FILE} and no author or mention in a transcript "

@@ -38,7 +38,7 @@ from markdownify import MarkdownConverter
 
 from generator.archive.model import Community, Episode, Link, PreviewRules, Status
 from generator.archive.read import EPISODES, read_archive
-from generator.archive.schedule import describe, in_force, is_chat_day, next_start, start_on, starts_after
+from generator.archive.schedule import describe, in_force, is_chat_day, start_on, starts_after
 from generator.archive.write import update_episode_yml, write_episode_yml
 from generator.errors import ChatdigestError, Problem, ProblemsFound, relative
 from generator.render import text as render
@@ -514,8 +514,9 @@ class _Importer:
         return max(candidates, key=lambda s: s.episode.starts_at, default=None)
 
     def create_for(self, entry: FeedEntry) -> EpisodeState | None:
-        starts_at = next_start(self.community.schedule, entry.published)
-        if starts_at > entry.published + dt.timedelta(days=self.rules.preview_days):
+        starts = starts_after(self.community.schedule, entry.published, 1)  # none if it ends in a hiatus
+        starts_at = starts[0] if starts else None
+        if starts_at is None or starts_at > entry.published + dt.timedelta(days=self.rules.preview_days):
             self.warn(
                 entry,
                 f"no scheduled chat within {self.rules.preview_days} days after the preview; skipped",
