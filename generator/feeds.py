@@ -49,9 +49,9 @@ WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", 
 GENERATOR = "chatdigest"
 
 
-def topic_feed(tag: str) -> str:
+def topic_feed(topic_path: str) -> str:
     """feeds/topics/<slug>.xml, with the same slug as the topic's page."""
-    return "feeds/" + urls.topic_path(tag).removesuffix(".md") + ".xml"
+    return "feeds/" + topic_path.removesuffix(".md") + ".xml"
 
 
 @dataclass(frozen=True)
@@ -353,29 +353,17 @@ def render_feeds(site: Site, base_url: str, items: int = 20) -> dict[str, bytes]
         ),
         CALENDAR: render_calendar(ctx),
     }
-    for tag, contents in _tags(site).items():
-        files[topic_feed(tag)] = render_atom(
+    # Every topic page gets a feed, even with only upcoming chats, so its autodiscovery link works.
+    for topic in site.topics.values():
+        files[topic_feed(topic.path)] = render_atom(
             ctx,
-            topic_feed(tag),
-            f"{ctx.name}: {clean_text(tag)}",
-            f"{ctx.name} chats about {clean_text(tag)}",
-            newest_first(contents, items),
-            ctx.page_url(urls.topic_path(tag)),
+            topic_feed(topic.path),
+            f"{ctx.name}: {clean_text(topic.name)}",
+            f"{ctx.name} chats about {clean_text(topic.name)}",
+            newest_first(topic.published, items),
+            ctx.page_url(topic.path),
         )
     return files
-
-
-def _tags(site: Site) -> dict[str, list[EpisodeContent]]:
-    """Published chats by tag, with a (maybe empty) list for every tag that has a topic page,
-    so each topic page's autodiscovery link finds its feed."""
-    tags: dict[str, list[EpisodeContent]] = {}
-    for content in site.public:
-        for tag in content.episode.tags:
-            tags.setdefault(tag, [])
-    for content in site.published:
-        for tag in content.episode.tags:
-            tags[tag].append(content)
-    return tags
 
 
 def write_feeds(site: Site, config) -> None:

@@ -41,6 +41,21 @@ PLATFORM_NAMES = {
 }
 
 
+@dataclass(frozen=True)
+class Topic:
+    """Chats that share a tag. Tags that give the same page ("Careers", "careers", "careers!")
+    are one topic, named by the spelling first seen; its page, feed and search filter all come
+    from here, so they cannot disagree about which chats it holds."""
+
+    name: str
+    path: str  # the topic page, in docs/
+    chats: tuple[EpisodeContent, ...]  # chats with a page (published and upcoming), oldest first
+
+    @property
+    def published(self) -> list[EpisodeContent]:
+        return [c for c in self.chats if c.episode.status == Status.published]
+
+
 @dataclass
 class Site:
     """What every page needs to know about the archive as a whole."""
@@ -77,6 +92,24 @@ class Site:
     @functools.cached_property
     def chats_per_year(self) -> Counter:
         return Counter(c.episode.date.year for c in self.published)
+
+    @functools.cached_property
+    def topics(self) -> dict[str, Topic]:
+        """Every topic by its page path, in name order."""
+        names: dict[str, str] = {}
+        chats: dict[str, list[EpisodeContent]] = {}
+        for content in self.public:  # upcoming chats link to their topics too
+            for tag in content.episode.tags:
+                path = urls.topic_path(tag)
+                names.setdefault(path, tag)
+                listed = chats.setdefault(path, [])
+                if not listed or listed[-1] is not content:
+                    listed.append(content)
+        ordered = sorted(names, key=lambda path: names[path].casefold())
+        return {path: Topic(names[path], path, tuple(chats[path])) for path in ordered}
+
+    def topic(self, tag: str) -> Topic:
+        return self.topics[urls.topic_path(tag)]
 
     @functools.cached_property
     def upcoming(self) -> list[EpisodeContent]:
@@ -536,25 +569,16 @@ def render_upcoming(site: Site) -> str:
 
 
 def render_topics(site: Site) -> dict[str, str]:
-    """The topics index and one page per tag."""
-    # Tags that share a page ("Careers", "careers", "careers!") are one topic: grouping by path
-    # keeps one page from overwriting another's list of chats.
-    names: dict[str, str] = {}
-    tags: dict[str, list[EpisodeContent]] = {}
-    for content in site.public:  # upcoming chats link to their topics too
-        for tag in content.episode.tags:
-            name = names.setdefault(urls.topic_path(tag), tag)
-            chats = tags.setdefault(name, [])
-            if not chats or chats[-1] is not content:
-                chats.append(content)
+    """The topics index and one page per topic."""
     pages = {}
     index = [front_matter("Topics", "Chats by topic"), "# Topics\n\n"]
-    for tag in sorted(tags, key=str.casefold):
-        path = urls.topic_path(tag)
-        count = len(tags[tag])
-        index.append(f"- [{inline_md(tag)}]({site.md_href(urls.TOPICS, path)}) ({count} chat{'s' if count != 1 else ''})\n")
-        lines = episode_list([_episode_line(site, path, c) for c in reversed(tags[tag])])
-        pages[path] = front_matter(f"Topic: {tag}", f"Chats about {tag}") + f"# Topic: {inline_md(tag)}\n\n{lines}"
+    for topic in site.topics.values():
+        count = len(topic.chats)
+        index.append(f"- [{inline_md(topic.name)}]({site.md_href(urls.TOPICS, topic.path)}) ({count} chat{'s' if count != 1 else ''})\n")
+        lines = episode_list([_episode_line(site, topic.path, c) for c in reversed(topic.chats)])
+        pages[topic.path] = (
+            front_matter(f"Topic: {topic.name}", f"Chats about {topic.name}") + f"# Topic: {inline_md(topic.name)}\n\n{lines}"
+        )
     pages[urls.TOPICS] = "".join(index)
     return pages
 

@@ -71,7 +71,8 @@ def chat_page(site, content) -> SearchPage:
     docs += [Doc(urls.question_anchor(q.number), f"Q{q.number}", q.text) for q in site.digests[episode.id].questions]
     authors: dict = {}
     docs += [message_doc(site, message, authors) for message in content.messages if not message.deleted]
-    facets = (f"year:{episode.date.year}", *(f"topic:{tag}" for tag in episode.tags))
+    topics = dict.fromkeys(site.topic(tag).name for tag in episode.tags)  # one filter per topic page
+    facets = (f"year:{episode.date.year}", *(f"topic:{name}" for name in topics))
     url = urls.page_url(urls.episode_path(episode.id), site.directory_urls)
     return SearchPage(url, episode.title, episode.date.isoformat(), facets, tuple(docs))
 
