@@ -11,9 +11,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from generator.archive.model import Archive
 from generator.archive.people import build_directory
-from generator.archive.privacy import apply_optouts
+from generator.archive.privacy import apply_optouts, build_redaction, message_authors
 from generator.archive.read import read_archive
 from generator.archive.summaries import SummaryCache
 from generator.build import jobs
@@ -43,10 +42,21 @@ def load_site(root: Path, directory_urls: bool = True, summaries: SummaryCache |
     """Read data/, apply opt-outs, and analyse every episode: the model all output is made from.
 
     With `summaries`, chats unchanged since the last run are summarised, not read (summaries.py)."""
-    found = summaries.found if summaries else None
     with _no_cycle_collection():
-        archive: Archive = apply_optouts(read_archive(root, summaries=summaries))
-        return build_site_model(archive, build_directory(archive, found), directory_urls, found)
+        archive = read_archive(root, summaries=summaries)
+        authors = summaries.authors(archive.episodes) if summaries else message_authors(m for c in archive.episodes for m in c.messages)
+        redaction = build_redaction(archive.optouts, archive.people, authors)
+        kept_highlights = None
+        if summaries:
+            # Chats whose summaries still hold (their transcript, episode.yml and the redaction
+            # are as they were) stay unread.
+            summaries.set_base(archive.community, archive.people, redaction.fingerprint)
+            for content in archive.episodes:
+                summaries.lookup(content)
+            kept_highlights = summaries.kept_highlights
+        archive = apply_optouts(archive, redaction, kept_highlights)
+        found = summaries.found if summaries else None
+        return build_site_model(archive, build_directory(archive, found), redaction.fingerprint, directory_urls, found)
 
 
 @contextmanager

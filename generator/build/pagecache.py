@@ -30,7 +30,7 @@ def site_key(site: Site) -> str:
         code_version(),
         archive.community.model_dump_json(),
         json.dumps([p.model_dump(mode="json") for p in archive.people], sort_keys=True),
-        json.dumps([o.model_dump(mode="json") for o in archive.optouts], sort_keys=True),
+        site.redaction,  # the ledger as applied, with every name it scrubs
         str(site.directory_urls),
     ]
     return hashlib.blake2b("\n".join(parts).encode(), digest_size=16).hexdigest()

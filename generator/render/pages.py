@@ -64,6 +64,7 @@ class Site:
     directory: Directory
     timezone: ZoneInfo
     digests: Mapping[str, Digest]  # made when first asked for (LazyDigests)
+    redaction: str  # the opt-outs as applied (privacy.Redaction.fingerprint): part of every page's key
     directory_urls: bool = True
     summaries: dict[str, ChatSummary] = field(default_factory=dict)  # episode id → what other pages need of it
     activity: dict[str, Activity] = field(default_factory=dict)  # participant key → activity
@@ -127,7 +128,9 @@ class Site:
         return moment.astimezone(self.timezone)
 
 
-def build_site_model(archive: Archive, directory: Directory, directory_urls: bool = True, summaries: dict | None = None) -> Site:
+def build_site_model(
+    archive: Archive, directory: Directory, redaction: str = "", directory_urls: bool = True, summaries: dict | None = None
+) -> Site:
     """The model every page is made from. A chat in `summaries` (cached from the last run,
     summaries.py) is not analysed unless a page asks for its digest."""
     timezone = ZoneInfo(archive.community.schedule.timezone)
@@ -142,7 +145,15 @@ def build_site_model(archive: Archive, directory: Directory, directory_urls: boo
     published = [c for c in archive.episodes if c.episode.status == Status.published]
     activity = archive_activity(published, chats, lambda platform, author: directory.register(platform, author).key)
     return Site(
-        archive, directory, timezone, digests, directory_urls, summaries=chats, activity=activity, firsts=first_appearances(activity)
+        archive,
+        directory,
+        timezone,
+        digests,
+        redaction,
+        directory_urls,
+        summaries=chats,
+        activity=activity,
+        firsts=first_appearances(activity),
     )
 
 
