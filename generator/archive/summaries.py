@@ -17,16 +17,14 @@ from __future__ import annotations
 
 import hashlib
 import json
-import marshal
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from generator import cache
 from generator.archive.model import Message
-from generator.cache import CACHE_DIR, code_version
-from generator.writer import write_atomic
 
-CACHE_FILE = "summaries.marshal"
+CACHE_NAME = "summaries"
 
 
 @dataclass(frozen=True)
@@ -111,14 +109,10 @@ class SummaryCache:
     """
 
     def __init__(self, root: Path):
-        self.path = root / CACHE_DIR / CACHE_FILE
-        try:
-            version, transcripts, entries = marshal.loads(self.path.read_bytes())
-            fresh = version == code_version()
-        except (OSError, ValueError, EOFError, TypeError):
-            fresh = False
-        self.previous: dict = entries if fresh else {}
-        self.known: dict[str, tuple] = transcripts if fresh else {}  # transcript digest → (authors, ids)
+        self.root = root
+        transcripts, entries = cache.load(root, CACHE_NAME) or ({}, {})
+        self.previous: dict = entries
+        self.known: dict[str, tuple] = transcripts  # transcript digest → (authors, ids)
         self.transcripts: dict[str, tuple] = {}  # the same, for this run's transcripts
         self.base = ""
         self.keys: dict[str, str] = {}  # episode id → its key in this run
@@ -185,4 +179,4 @@ class SummaryCache:
             key = self.keys.get(episode_id)
             if key is not None:
                 entries[key] = summary.as_data()
-        write_atomic(self.path, marshal.dumps((code_version(), self.transcripts, entries)), durable=False)
+        cache.save(self.root, CACHE_NAME, (self.transcripts, entries))

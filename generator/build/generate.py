@@ -15,11 +15,9 @@ from generator.archive.people import build_directory
 from generator.archive.privacy import apply_optouts, build_redaction, message_authors
 from generator.archive.read import read_archive
 from generator.archive.summaries import SummaryCache
-from generator.build import jobs
-from generator.build.chartcache import CACHE_FILE as CHARTS_FILE
 from generator.build.chartcache import ChartCache
+from generator.build.jobs import Jobs, can_fork
 from generator.build.pagecache import PageCache
-from generator.cache import CACHE_DIR
 from generator.progress import Progress, no_progress
 from generator.render import urls
 from generator.render.pages import EpisodePage, Site, build_site_model, episode_pages, published_by_year, render_all, render_chats
@@ -91,14 +89,14 @@ def generate_site(
     docs_dir = docs_dir or root / "docs"
     writer = TreeWriter(docs_dir, urls.GENERATED_DIRS, urls.GENERATED_FILES)
     cache = PageCache(root, site, docs_dir)
-    site.charts = ChartCache(root / CACHE_DIR / CHARTS_FILE)
+    site.charts = ChartCache(root)
     chat_pages = list(episode_pages(site))
-    helper = None
-    if parallel and len(chat_pages) >= PARALLEL_FROM and jobs.can_fork():
+    helper, share = Jobs({}), []
+    if parallel and len(chat_pages) >= PARALLEL_FROM and can_fork():
         # A quarter here, the rest to the helper: this process renders the people pages after.
         split = len(chat_pages) // 4
         share, chat_pages = chat_pages[split:], chat_pages[:split]
-        helper = jobs.Job("chat-pages", write_chat_pages, (site, share, writer, cache), root / CACHE_DIR)
+        helper = Jobs({"chat pages": (write_chat_pages, (site, share, writer, cache))})
     count, chats = 0, 0
     for path, markdown in render_all(site, cache.current, chat_pages):
         if markdown is None:
@@ -112,12 +110,12 @@ def generate_site(
             progress("writing chat pages", chats, len(chat_pages))
         elif chats:  # after the chats: topics and people, made all at once
             progress("writing topic and people pages")
-    if helper:
-        ok, done = helper.result()
-        for path, written, entry in done if ok else write_chat_pages(site, share, writer, cache):
+    if share:
+        for path, written, entry in helper.result("chat pages", write_chat_pages, site, share, writer, cache):
             writer.adopt(path, written)
             cache.entries[path] = entry
             count += 1
+    helper.close()
     removed = writer.remove_stale()
     cache.save()
     site.page_keys = {path: entry[0] for path, entry in cache.entries.items()}  # search reuses them
