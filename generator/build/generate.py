@@ -27,16 +27,19 @@ from generator.writer import TreeWriter
 
 @dataclass
 class GenerateReport:
+    """What generate made: the model, and what it wrote."""
+
     site: Site
     pages: int
     written: list[Path] = field(default_factory=list)
     removed: list[Path] = field(default_factory=list)
+    page_keys: dict[str, str] = field(default_factory=dict)  # chat page path → its pagecache key: search reuses them
 
     def summary(self) -> str:
         return f"generated {self.pages} pages: {len(self.written)} written, {self.pages - len(self.written)} unchanged, {len(self.removed)} removed"
 
 
-def load_site(root: Path, directory_urls: bool = True, summaries: SummaryCache | None = None) -> Site:
+def load_site(root: Path, directory_urls: bool = True, summaries: SummaryCache | None = None, charts: ChartCache | None = None) -> Site:
     """Read data/, apply opt-outs, and analyse every episode: the model all output is made from.
 
     With `summaries`, chats unchanged since the last run are summarised, not read (summaries.py)."""
@@ -54,7 +57,7 @@ def load_site(root: Path, directory_urls: bool = True, summaries: SummaryCache |
             kept_highlights = summaries.kept_highlights
         archive = apply_optouts(archive, redaction, kept_highlights)
         found = summaries.found if summaries else None
-        return build_site_model(archive, build_directory(archive, found), redaction.fingerprint, directory_urls, found)
+        return build_site_model(archive, build_directory(archive, found), redaction.fingerprint, directory_urls, found, charts)
 
 
 @contextmanager
@@ -85,11 +88,11 @@ def generate_site(
     (jobs.py; not where forking is unsafe, such as under `mkdocs serve`)."""
     progress("reading data/")
     summaries = SummaryCache(root)
-    site = load_site(root, directory_urls, summaries)
+    charts = ChartCache(root)
+    site = load_site(root, directory_urls, summaries, charts)
     docs_dir = docs_dir or root / "docs"
     writer = TreeWriter(docs_dir, urls.GENERATED_DIRS, urls.GENERATED_FILES)
     cache = PageCache(root, site, docs_dir)
-    site.charts = ChartCache(root)
     chat_pages = list(episode_pages(site))
     helper, share = Jobs({}), []
     if parallel and len(chat_pages) >= PARALLEL_FROM and can_fork():
@@ -118,10 +121,10 @@ def generate_site(
     helper.close()
     removed = writer.remove_stale()
     cache.save()
-    site.page_keys = {path: entry[0] for path, entry in cache.entries.items()}  # search reuses them
-    site.charts.save()
+    charts.save()
     summaries.save(site.summaries)
-    return GenerateReport(site, count, writer.written, removed)
+    page_keys = {path: entry[0] for path, entry in cache.entries.items()}
+    return GenerateReport(site, count, writer.written, removed, page_keys)
 
 
 PARALLEL_FROM = 64  # chat pages: for fewer, forking costs more than it saves

@@ -73,7 +73,7 @@ class ChatdigestPlugin(BasePlugin[ChatdigestConfig]):
         except ChatdigestError as exc:
             self._fail(exc)
         log.info(report.summary())
-        self.site = report.site
+        self.site, self.page_keys = report.site, report.page_keys
         if self.config.nav and not config.nav:
             config.nav = build_nav(report.site, docs_dir)
         # `chatdigest build` asks MkDocs for a dirty build; empty site/ where that would be inexact.
@@ -99,7 +99,7 @@ class ChatdigestPlugin(BasePlugin[ChatdigestConfig]):
         self.steps, self.done = 2 * len(pages), 0
         # The search index of the chats and the feeds, made beside MkDocs' rendering (jobs.py).
         # The search cache is opened here, so what it discards is logged by the build itself.
-        self.search_cache = open_chat_cache(config)
+        self.search_cache = open_chat_cache(config, self.page_keys)
         work = {
             "search": (write_archive_part_data, (self.site, config, self.search_cache)),
             "feeds": (write_feeds, (self.site, config)),

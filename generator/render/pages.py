@@ -57,8 +57,22 @@ class Topic:
 
 
 @dataclass
+class RenderMemo:
+    """What rendering remembers within one build, so that each piece is made once. Not part of
+    the archive model: it fills as pages are rendered."""
+
+    charts: ChartCache = field(default_factory=ChartCache)  # attendance charts by what they show
+    links: dict[tuple[str, str], str] = field(default_factory=dict)  # person_link's
+    authors: dict[tuple[str, str, str], str] = field(default_factory=dict)  # _author_html's
+    minutes: dict[int, tuple[str, str]] = field(default_factory=dict)  # _time_labels', for the page being rendered
+    cards: dict[tuple[str, str], tuple[str, str]] = field(default_factory=dict)  # (anchor, inside) of the page's message cards
+    items: dict[tuple[str, str], str] = field(default_factory=dict)  # _episode_item's
+
+
+@dataclass
 class Site:
-    """What every page needs to know about the archive as a whole."""
+    """What every page needs to know about the archive as a whole: the model, made once by
+    build_site_model and not changed after, and the memo of the build that renders it."""
 
     archive: Archive
     directory: Directory
@@ -69,13 +83,7 @@ class Site:
     summaries: dict[str, ChatSummary] = field(default_factory=dict)  # episode id → what other pages need of it
     activity: dict[str, Activity] = field(default_factory=dict)  # participant key → activity
     firsts: dict[str, set[str]] = field(default_factory=dict)  # episode id → first-timers' keys
-    links: dict[tuple[str, str], str] = field(default_factory=dict)  # person_link's cache
-    authors: dict[tuple[str, str, str], str] = field(default_factory=dict)  # _author_html's cache
-    minutes: dict[int, tuple[str, str]] = field(default_factory=dict)  # _time_labels' cache, for the page being rendered
-    cards: dict[tuple[str, str], tuple[str, str]] = field(default_factory=dict)  # (anchor, inside) of the page's message cards
-    items: dict[tuple[str, str], str] = field(default_factory=dict)  # _episode_item's cache
-    charts: ChartCache = field(default_factory=ChartCache)  # attendance charts by what they show
-    page_keys: dict[str, str] = field(default_factory=dict)  # chat page path → its pagecache key, set by generate
+    memo: RenderMemo = field(default_factory=RenderMemo)
 
     @functools.cached_property
     def published(self) -> list[EpisodeContent]:
@@ -129,7 +137,12 @@ class Site:
 
 
 def build_site_model(
-    archive: Archive, directory: Directory, redaction: str = "", directory_urls: bool = True, summaries: dict | None = None
+    archive: Archive,
+    directory: Directory,
+    redaction: str = "",
+    directory_urls: bool = True,
+    summaries: dict | None = None,
+    charts: ChartCache | None = None,
 ) -> Site:
     """The model every page is made from. A chat in `summaries` (cached from the last run,
     summaries.py) is not analysed unless a page asks for its digest."""
@@ -154,6 +167,7 @@ def build_site_model(
         summaries=chats,
         activity=activity,
         firsts=first_appearances(activity),
+        memo=RenderMemo(charts or ChartCache()),
     )
 
 
@@ -203,9 +217,9 @@ def when(site: Site, moment: dt.datetime, with_utc: bool = False) -> str:
 def person_link(site: Site, source: str, person: Participant) -> str:
     """A link to the person's page. Called for every card: cached per (way to the root, person)."""
     key = (urls.root_prefix(source, site.directory_urls), person.key)
-    link = site.links.get(key)
+    link = site.memo.links.get(key)
     if link is None:
-        link = site.links[key] = _person_link(site, source, person)
+        link = site.memo.links[key] = _person_link(site, source, person)
     return link
 
 
@@ -235,10 +249,10 @@ def message_html(site: Site, source: str, message: Message, *, anchor: bool, epi
     the card's inside is made once per page and reused.
     """
     key = (source, message.id)
-    cached = site.cards.get(key)
+    cached = site.memo.cards.get(key)
     if cached is None:
         ident = urls.message_anchor(message.id)
-        cached = site.cards[key] = (ident, _card_inner(site, source, message, episode_path or source, ident))
+        cached = site.memo.cards[key] = (ident, _card_inner(site, source, message, episode_path or source, ident))
     ident, inner = cached
     attribute = f' id="{ident}"' if anchor else ""  # search results link to the anchored card
     return f'<div class="cd-msg"{attribute}>{inner}{extra}</div>'
@@ -278,23 +292,23 @@ def _author_html(site: Site, source: str, message: Message) -> str:
     """The author's name (a link to their page), then the handle they posted as when it differs
     from the name."""
     key = (urls.root_prefix(source, site.directory_urls), message.platform, message.author)
-    found = site.authors.get(key)
+    found = site.memo.authors.get(key)
     if found is None:
         author = site.directory.author(message)
         found = person_link(site, source, author)
         if author.name != message.author:
             found += f' <span class="cd-handle">{text_html(message.author)}</span>'
-        site.authors[key] = found
+        site.memo.authors[key] = found
     return found
 
 
 def _time_labels(site: Site, moment: dt.datetime) -> tuple[str, str]:
     """("2026-03-05 19:03 GMT", "19:03") for a message's minute, in the community's timezone."""
     minute = int(moment.timestamp()) // 60
-    found = site.minutes.get(minute)
+    found = site.memo.minutes.get(minute)
     if found is None:
         local = site.local(moment)
-        found = site.minutes[minute] = (f"{local:%Y-%m-%d %H:%M %Z}", f"{local:%H:%M}")
+        found = site.memo.minutes[minute] = (f"{local:%Y-%m-%d %H:%M %Z}", f"{local:%H:%M}")
     return found
 
 
@@ -483,9 +497,9 @@ def _episode_item(site: Site, source: str, content: EpisodeContent) -> str:
     """The start of a chat's line in a list: the same on every person page that lists the chat,
     and people pages list forty thousand chats between them, so each is made once."""
     key = (urls.root_prefix(source, site.directory_urls), content.episode.id)
-    item = site.items.get(key)
+    item = site.memo.items.get(key)
     if item is None:
-        item = site.items[key] = f"<li>{content.episode.date:%-d %b %Y}: {episode_link(site, source, content)}"
+        item = site.memo.items[key] = f"<li>{content.episode.date:%-d %b %Y}: {episode_link(site, source, content)}"
     return item
 
 
@@ -640,7 +654,7 @@ def _person_page(site: Site, path: str, person: Participant, record: Activity) -
     attended = Counter(by_id[e].episode.date.year for e in record.episodes)
     per_year = tuple((year, attended[year]) for year in years)
     most_held = max(site.chats_per_year[year] for year in years)
-    chart = site.charts.get(f"attendance {most_held} {per_year}", lambda: attendance_svg(per_year, most_held))
+    chart = site.memo.charts.get(f"attendance {most_held} {per_year}", lambda: attendance_svg(per_year, most_held))
     parts.append("## Attendance\n\nChats attended each year.\n\n" + html_block(chart, "cd-chart"))
     if record.highlights:
         cards = "\n".join(
@@ -701,5 +715,5 @@ def render_chats(site: Site, pages, current: Callable[[EpisodePage], bool]) -> I
             yield page.path, None
             continue
         yield page.path, render_episode(site, page.content, page.previous, page.following)
-        site.cards.clear()
-        site.minutes.clear()  # a chat's minutes are not another chat's
+        site.memo.cards.clear()
+        site.memo.minutes.clear()  # a chat's minutes are not another chat's

@@ -55,7 +55,7 @@ def index_archive(site, cache: ChatCache) -> Index:
     """
     index = Index()
     for number, page in enumerate(episode_pages(site)):
-        index.add(cache.chat(number, site.page_keys[page.path], lambda page=page: chat_page(site, page.content)))
+        index.add(cache.chat(number, page.path, lambda page=page: chat_page(site, page.content)))
     for person in people_pages(site):
         index.add(indexed(person))
     return index
@@ -192,9 +192,10 @@ def build_search_index(jobs, site, config, cache: ChatCache) -> None:
     log.info(write_meta([archive, write_part(pages, folder)], folder, len(site.public)).summary())
 
 
-def open_chat_cache(config) -> ChatCache:
-    """Each chat's postings from the last build (index.ChatCache)."""
-    return ChatCache(Path(config.config_file_path).parent, Path(config.site_dir) / BUNDLE_DIR / "pages")
+def open_chat_cache(config, page_keys: dict[str, str]) -> ChatCache:
+    """Each chat's postings from the last build (index.ChatCache), by the keys generate rendered
+    this build's chat pages by."""
+    return ChatCache(Path(config.config_file_path).parent, Path(config.site_dir) / BUNDLE_DIR / "pages", page_keys)
 
 
 def write_archive_part_data(site, config, cache: ChatCache) -> tuple:

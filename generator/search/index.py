@@ -249,14 +249,17 @@ class ChatCache:
     are kept.
     """
 
-    def __init__(self, root: Path, records: Path):
+    def __init__(self, root: Path, records: Path, page_keys: dict[str, str]):
         self.root, self.records = root, records
+        self.page_keys = page_keys  # chat page path → the key generate rendered it by (pagecache.py)
         self.postings: dict[str, tuple[bytes, int]] = {}  # kept marshalled: a tenth of the memory
         self.numbers: dict[int, str] = {}  # chat number → its page key, in this build
         self.previous, self.previous_written = cache.load(root, CACHE_NAME, take=True) or ({}, {})
 
-    def chat(self, number: int, key: str, make) -> IndexedPage:
-        """The chat numbered `number` with page key `key`: from the cache, else from make()."""
+    def chat(self, number: int, path: str, make) -> IndexedPage:
+        """The chat numbered `number`, whose page is `path`: from the cache if its page's key is
+        unchanged, else from make()."""
+        key = self.page_keys[path]
         found = self.previous.get(key)
         if found is not None and self.previous_written.get(number) == [key, *self._state(number)]:
             self.postings[key] = found
