@@ -148,7 +148,7 @@ def build_nav(site: Site, docs_dir: Path) -> list:
 
     The nav lists years, not chats: each year's page lists its chats, and episode, people and
     topic pages are reached from those index pages. Every page carries the nav in its HTML, so a
-    nav of 520 chats would make each page mostly nav and its build mostly nav rendering (DESIGN §7).
+    nav of 520 chats would make each page mostly nav and its build mostly nav rendering.
     """
     archive = [{"Archive": urls.ARCHIVE}] + [{str(year): urls.year_path(year)} for year in published_by_year(site)]
     nav: list = [{"Home": urls.HOME}]
