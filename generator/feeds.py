@@ -25,8 +25,9 @@ from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from generator.archive.model import Episode, EpisodeContent
+from generator.archive.schedule import WEEKDAYS
 from generator.errors import ChatdigestError
-from generator.render import urls
+from generator.render import times, urls
 from generator.render.text import attr, clean_text, rich_html, text_html
 from generator.writer import write_atomic
 
@@ -45,7 +46,6 @@ UPCOMING = "feeds/upcoming.xml"
 CALENDAR = "calendar.ics"
 # What a feed with no entries says it was last updated: a fixed date, so empty feeds are stable.
 EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
-WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 GENERATOR = "chatdigest"
 
 
@@ -100,7 +100,7 @@ def site_base_url(config) -> str:
             f"{where}: site_url is not set, but feeds and the calendar need absolute links "
             "(fix: add `site_url: https://your.site/` to mkdocs.yml, or set `feeds: false` under the chatdigest plugin)"
         )
-    return site_url if site_url.endswith("/") else site_url + "/"
+    return urls.base_url(site_url)
 
 
 def _plugin_options(config) -> tuple[bool, int]:
@@ -113,8 +113,7 @@ def _plugin_options(config) -> tuple[bool, int]:
 
 
 def render_when(ctx: FeedContext, moment: dt.datetime) -> str:
-    local = ctx.site.local(moment)
-    return f"{local:%A %-d %B %Y, %H:%M} {local.tzname()} ({moment.astimezone(dt.UTC):%H:%M} UTC)"
+    return times.when(moment, ctx.site.timezone, with_utc=True)
 
 
 def render_entry_html(ctx: FeedContext, content: EpisodeContent) -> str:
@@ -341,7 +340,7 @@ def _schedule_event(ctx: FeedContext, last_start: dt.datetime) -> icalendar.Even
 
 def render_feeds(site: Site, base_url: str, items: int = 20) -> dict[str, bytes]:
     """Every feed file and the calendar, keyed by path relative to site/. Pure."""
-    ctx = FeedContext(site, base_url if base_url.endswith("/") else base_url + "/", items)
+    ctx = FeedContext(site, urls.base_url(base_url), items)
     published = newest_first(site.published, items)
     upcoming = soonest_first(site.upcoming, items)
     files = {
@@ -403,8 +402,7 @@ def insert_autodiscovery(output: str, page_src: str, config) -> str:
     site_url = (config.get("site_url") or "").strip()
     if not enabled or not site_url or "</head>" not in output:
         return output  # without site_url, write_feeds stops the build with the fix
-    base = site_url if site_url.endswith("/") else site_url + "/"
-    links = autodiscovery_html(base, page_src, config.get("site_name") or "Feed")
+    links = autodiscovery_html(urls.base_url(site_url), page_src, config.get("site_name") or "Feed")
     return output.replace("</head>", links + "</head>", 1)
 
 

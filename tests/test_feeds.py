@@ -308,3 +308,15 @@ def test_feeds_can_be_turned_off(fixture_site: Path):
     set_plugin_options(fixture_site, feeds=False)
     site_dir = build(fixture_site)
     assert not (site_dir / "feeds").exists() and not (site_dir / "calendar.ics").exists()
+
+
+def test_feeds_say_the_utc_day_when_it_differs_as_pages_do():
+    from types import SimpleNamespace
+
+    from generator.feeds import render_when
+    from generator.render import times
+
+    evening = dt.datetime(2026, 12, 3, 19, 0, tzinfo=ZoneInfo("America/New_York"))
+    ctx = SimpleNamespace(site=SimpleNamespace(timezone=ZoneInfo("America/New_York")))
+    assert render_when(ctx, evening) == "Thursday 3 December 2026, 19:00 EST (00:00 Fri 4 Dec UTC)"
+    assert times.when(evening, ZoneInfo("Europe/London"), with_utc=True) == "Friday 4 December 2026, 00:00 GMT (00:00 UTC)"

@@ -87,7 +87,7 @@ def _hand_written(docs_dir: Path) -> list[str]:
     names = []
     for path in sorted(docs_dir.rglob("*")):
         rel = path.relative_to(docs_dir).as_posix()
-        if path.is_file() and rel not in urls.GENERATED_FILES and rel.split("/", 1)[0] not in urls.GENERATED_DIRS:
+        if path.is_file() and not urls.is_generated(rel):
             names.append(rel)
     return names
 

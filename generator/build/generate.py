@@ -180,8 +180,7 @@ def hand_written_sources(docs_dir: Path) -> list[tuple[str, Path]]:
     found = []
     for path in sorted(docs_dir.rglob("*.md")):
         rel = path.relative_to(docs_dir).as_posix()
-        top = rel.split("/", 1)[0]
-        if not (top in urls.GENERATED_DIRS or rel in urls.GENERATED_FILES or top.startswith((".", "_"))):
+        if not (urls.is_generated(rel) or rel.startswith((".", "_"))):
             found.append((rel, path))
     return found
 

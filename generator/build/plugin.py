@@ -33,7 +33,7 @@ from generator.build.stash import new_nonce, restore_blocks, stash_blocks
 from generator.errors import ChatdigestError, ProblemsFound
 from generator.feeds import insert_autodiscovery, write_feeds
 from generator.progress import Progress, no_progress
-from generator.render.urls import GENERATED_DIRS, GENERATED_FILES, UPCOMING
+from generator.render.urls import UPCOMING, is_generated
 from generator.search.documents import build_search_index, open_chat_cache, write_archive_part_data
 
 log = logging.getLogger("mkdocs.plugins.chatdigest")
@@ -150,5 +150,4 @@ class ChatdigestPlugin(BasePlugin[ChatdigestConfig]):
 
 
 def _generated(page) -> bool:
-    uri = page.file.src_uri
-    return uri in GENERATED_FILES or uri.split("/", 1)[0] in GENERATED_DIRS
+    return is_generated(page.file.src_uri)

@@ -23,7 +23,7 @@ from generator.archive.summaries import ChatSummary, summarise
 from generator.build.chartcache import ChartCache
 from generator.digest.analysis import Activity, Digest, SharedLink, Thread, archive_activity, build_digest, first_appearances
 from generator.feeds import follow_html
-from generator.render import urls
+from generator.render import times, urls
 from generator.render.charts import attendance_svg, participation_svg
 from generator.render.text import attr, inline_md, link_html, rich_html, text_html
 
@@ -204,14 +204,7 @@ def front_matter(title: str, description: str = "", **extra) -> str:
 
 
 def when(site: Site, moment: dt.datetime, with_utc: bool = False) -> str:
-    local = site.local(moment)
-    text = f"{local:%A %-d %B %Y, %H:%M} {local.tzname()}"
-    if with_utc:
-        utc = moment.astimezone(dt.UTC)
-        # West of Greenwich an evening chat is already tomorrow in UTC: say which day.
-        day = "" if utc.date() == local.date() else f" {utc:%a %-d %b}"
-        text += f" ({utc:%H:%M}{day} UTC)"
-    return text
+    return times.when(moment, site.timezone, with_utc)
 
 
 def person_link(site: Site, source: str, person: Participant) -> str:
@@ -608,14 +601,21 @@ def render_topics(site: Site) -> dict[str, str]:
     return pages
 
 
+def has_people_page(site: Site, person: Participant) -> bool:
+    """Everyone who took part in a published chat, and everyone in people.yml; not anonymised
+    participants. Pages, search and the sitemap follow this one rule."""
+    record = site.activity.get(person.key)
+    return bool((record and record.episodes) or person.known) and not is_anonymised(person)
+
+
 def render_people(site: Site) -> dict[str, str]:
     """The people index and one page per participant."""
     pages = {}
     rows = []
     for person in site.directory.participants():
-        record = site.activity.get(person.key, Activity())
-        if (not record.episodes and not person.known) or is_anonymised(person):
+        if not has_people_page(site, person):
             continue
+        record = site.activity.get(person.key, Activity())
         path = urls.person_path(person.slug)
         link = f'<a href="{site.href(urls.PEOPLE, path)}">{text_html(person.name)}</a>'
         rows.append(

@@ -28,7 +28,7 @@ from pathlib import Path
 
 from generator.build.generate import hand_written_sources
 from generator.render import urls
-from generator.render.pages import episode_pages, is_anonymised
+from generator.render.pages import episode_pages, has_people_page, is_anonymised
 from generator.render.text import clean_text, rich_html
 from generator.search.index import (
     BUNDLE_DIR,
@@ -92,11 +92,10 @@ def filter_name(person) -> str:
 
 
 def people_pages(site) -> list[SearchPage]:
-    """The people with a page (pages.render_people decides the same way)."""
+    """The people with a page."""
     pages = []
     for person in site.directory.participants():
-        record = site.activity.get(person.key)
-        if ((record is None or not record.episodes) and not person.known) or is_anonymised(person):
+        if not has_people_page(site, person):
             continue
         url = urls.page_url(urls.person_path(person.slug), site.directory_urls)
         pages.append(SearchPage(url, person.name, docs=(Doc("", person.name, " ".join(person.handles)),)))
