@@ -24,7 +24,7 @@ import yaml
 from generator.archive.checks import everyone
 from generator.archive.edit import edit_yaml
 from generator.archive.model import Archive, OptOut, Person, handle_key
-from generator.archive.privacy import build_redaction, person_of, redact_episode
+from generator.archive.privacy import build_redaction, message_authors, person_of, redact_episode
 from generator.archive.read import DATA, EPISODES, _Reader, read_archive, read_optouts, read_people
 from generator.archive.write import update_episode_yml, write_transcript
 from generator.errors import ChatdigestError, ProblemsFound
@@ -285,7 +285,7 @@ def _count_messages(root: Path, optout: OptOut, people: tuple[Person, ...]) -> i
 def purge_data(root: Path) -> list[Path]:
     """Rewrite transcripts, episode.yml and preview.md with every opt-out applied."""
     archive: Archive = read_archive(root)
-    redaction = build_redaction(archive.optouts, archive.people, (m for c in archive.episodes for m in c.messages))
+    redaction = build_redaction(archive.optouts, archive.people, message_authors(m for c in archive.episodes for m in c.messages))
     written: list[Path] = []
     for content in archive.episodes:
         folder = root / EPISODES / content.episode.id
