@@ -135,3 +135,12 @@ def test_an_invalid_file_is_refused_not_rewritten():
 
     with pytest.raises(ChatdigestError, match="not valid YAML"):
         edit_yaml_text("a: [1, 2\n", lambda d: d)
+
+
+def test_a_file_of_comments_only_keeps_them():
+    after = edit_yaml_text("# Who is who.\n", lambda document: {"people": [{"id": "a", "name": "A"}]})
+    assert after == "# Who is who.\npeople:\n- id: a\n  name: A\n"
+
+
+def test_a_one_line_flow_document_is_rewritten_whole():
+    assert edit_yaml_text("{a: 1, b: 2}\n", lambda d: d.update(b=3)) == "{a: 1, b: 3}\n"

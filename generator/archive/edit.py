@@ -89,8 +89,11 @@ def edit_yaml_text(text: str, change: Callable[[Any], Any], name: str = "the fil
     new = returned if returned is not None else new
     if _plain(old) == _plain(new):
         return text
-    if not isinstance(old, CommentedMap) or not isinstance(new, dict):
-        return _dump(new, style)  # nothing to keep: an empty file, or a document of another shape
+    if old is None:  # nothing but comments and blank lines: they stay, the document follows them
+        kept = text if text.strip() else ""
+        return kept + ("\n" if kept and not kept.endswith("\n") else "") + _dump(new, style)
+    if not isinstance(old, CommentedMap) or not isinstance(new, dict) or not _is_block(old):
+        return _dump(new, style)  # nothing to keep: an empty file, one line of `{…}`, another shape
     lines = text.splitlines(keepends=True)
     if lines and not lines[-1].endswith("\n"):
         lines[-1] += "\n"
@@ -229,7 +232,13 @@ def _diff_sequence(old: CommentedSeq, new: list, lines: list[str], end: int, sty
     for op, a1, a2, b1, b2 in matcher.get_opcodes():
         if op == "equal":
             continue
-        if op == "replace" and a2 - a1 == b2 - b1 and all(_is_block(old[i]) and isinstance(old[i], CommentedMap) for i in range(a1, a2)):
+        if (
+            op == "replace"
+            and a2 - a1 == b2 - b1
+            and all(
+                _is_block(old[a1 + k]) and isinstance(old[a1 + k], CommentedMap) and isinstance(new[b1 + k], dict) for k in range(a2 - a1)
+            )
+        ):
             for offset in range(a2 - a1):  # the same entries, changed inside: keep what did not change
                 first, last = spans[a1 + offset]
                 _diff_mapping(old[a1 + offset], new[b1 + offset], lines, first, _content_end(lines, first, last), style, edits)
