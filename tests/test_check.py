@@ -291,3 +291,13 @@ def test_data_format_page_names_every_field(cls):
     fields = (set(cls.model_fields) - {"id"} if cls is model.Episode else set(cls.model_fields)) - {"root"}
     missing = [name for name in fields if not re.search(rf"`{name}`", text)]
     assert not missing, f"{DATA_FORMAT.name} does not document {cls.__name__}.{missing}"
+
+
+def test_an_unreadable_line_does_not_make_its_authors_opt_out_look_unmatched(fixture_site: Path):
+    # @gone_gary's only message is on a line that is not valid JSON: the line is the problem.
+    transcript = fixture_site / FIRST / "transcript.jsonl"
+    lines = [line for line in transcript.read_text().splitlines(keepends=True) if "gone_gary" not in line]
+    transcript.write_text("".join(lines) + '{"id": "7", "platform": "x", "author": "@gone_gary", "at": \n')
+    result = run("check", "--root", str(fixture_site))
+    assert result.exit_code == 1 and f"{FIRST}/transcript.jsonl:" in result.output
+    assert "'@gone_gary' matches no" not in result.output, result.output

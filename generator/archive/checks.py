@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from generator.archive.model import Archive, Community, EpisodeContent, OptOut, Person, handle_key
-from generator.archive.read import DATA, line_in_yaml, read_data
+from generator.archive.read import DATA, MAX_TRANSCRIPT_BYTES, line_in_yaml, read_data
 from generator.archive.schedule import describe, in_force, is_chat_day, is_on_schedule, start_on, zone
 from generator.errors import Problem, ProblemsFound, relative
 
@@ -44,7 +44,7 @@ def check_site(root: Path, strict: bool = False) -> CheckResult:
     everything = data.episodes + data.salvaged
     community = data.community or data.salvaged_community
     warnings = check_schedule(community, everything, root) if community is not None else []
-    problems += check_privacy(data.optouts, data.people, everything, root)
+    problems += check_privacy(data.optouts, data.people, everything, root, _unread_text(root, data.problems))
     if strict:
         problems, warnings = problems + warnings, []
     archive = data.archive()
@@ -104,9 +104,24 @@ def _suggest(community: Community, local: dt.datetime) -> str:
     return start_on(community.schedule, local.date()).isoformat()
 
 
-def check_privacy(optouts: list[OptOut], people: list[Person], episodes: list[EpisodeContent], root: Path) -> list[Problem]:
+def _unread_text(root: Path, problems: list[Problem]) -> str:
+    """The text of the transcripts that had problems, case-folded: a line that could not be read
+    may hold an author, and an opt-out for them must not be reported as matching no one."""
+    names = {p.file for p in problems if p.file.endswith("transcript.jsonl")}
+    texts = []
+    for name in sorted(names):
+        path = root / name
+        if path.is_file() and path.stat().st_size <= MAX_TRANSCRIPT_BYTES:
+            texts.append(path.read_bytes().decode("utf-8", errors="replace").casefold())
+    return "\n".join(texts)
+
+
+def check_privacy(
+    optouts: list[OptOut], people: list[Person], episodes: list[EpisodeContent], root: Path, unread: str = ""
+) -> list[Problem]:
     """Each opt-out names a person id or a handle that appears in people.yml or a transcript,
-    unless it was recorded ahead of the person's first message."""
+    unless it was recorded ahead of the person's first message or purged from data/. `unread` is
+    text that could not be read as messages, where a handle may still be."""
     known = everyone(people, episodes)
     path = root / DATA / "privacy.yml"
     return [
@@ -119,7 +134,7 @@ def check_privacy(optouts: list[OptOut], people: list[Person], episodes: list[Ep
             "for someone who has not posted yet, add `ahead: true`",
         )
         for index, optout in enumerate(optouts)
-        if not optout.ahead and optout.purged is None and handle_key(optout.handle) not in known
+        if not optout.ahead and optout.purged is None and handle_key(optout.handle) not in known and handle_key(optout.handle) not in unread
     ]
 
 
