@@ -61,13 +61,13 @@ def transcript(site: Path, folder: str = "2026-01-08-chat") -> list[dict]:
 
 
 def test_import_creates_episode_and_reports_format(site: Path) -> None:
-    result = run(site, SAMPLES / "slack" / "workspace", "--episode", "2026-01-08")
+    result = run(site, SAMPLES / "slack" / "workspace", "--episode", "2026-01-08", "--channel", "careerclub")
     assert result.exit_code == 0, result.output
     assert "format: slack (detected)" in result.output
     episode = yaml.safe_load((site / "data/episodes/2026-01-08-chat/episode.yml").read_text())
     assert episode["title"] == "Chat of 8 January 2026"
     assert episode["starts_at"] == "2026-01-08T20:00:00+01:00"
-    assert len(transcript(site)) == 6
+    assert len(transcript(site)) == 5
     assert "sam.k" in result.output and "--add-people" in result.output  # unknown handle listed
     check = CliRunner().invoke(main, ["check", "--root", str(site)])
     assert check.exit_code == 0, check.output
@@ -92,10 +92,10 @@ def test_reimport_leaves_git_status_clean(site: Path) -> None:
         return done.stdout
 
     in_repo("init", "-q")
-    assert run(site, SAMPLES / "slack" / "workspace", "--episode", "2026-01-08", "--add-people").exit_code == 0
+    assert run(site, SAMPLES / "slack" / "workspace", "--episode", "2026-01-08", "--channel", "careerclub", "--add-people").exit_code == 0
     in_repo("add", "-A")
     in_repo("-c", "user.name=Editor", "-c", "user.email=editor@example.org", "commit", "-qm", "week 1")
-    assert run(site, SAMPLES / "slack" / "workspace", "--episode", "2026-01-08", "--add-people").exit_code == 0
+    assert run(site, SAMPLES / "slack" / "workspace", "--episode", "2026-01-08", "--channel", "careerclub", "--add-people").exit_code == 0
     assert in_repo("status", "--porcelain") == ""
 
 
@@ -129,7 +129,7 @@ def test_curated_fields_are_never_overwritten(site: Path) -> None:
 
 
 def test_add_people_appends_and_keeps_comments(site: Path) -> None:
-    result = run(site, SAMPLES / "slack" / "workspace", "--episode", "2026-01-08", "--add-people")
+    result = run(site, SAMPLES / "slack" / "workspace", "--episode", "2026-01-08", "--channel", "careerclub", "--add-people")
     assert result.exit_code == 0, result.output
     text = (site / "data/people.yml").read_text()
     assert text.startswith(PEOPLE)  # appended: the editor's comments and order survive
@@ -220,3 +220,52 @@ def test_slack_zip_channel_pick(site: Path, tmp_path: Path) -> None:
     assert [m["text"] for m in transcript(site)] == ["same ts in another channel"]
     result = run(site, archive, "--episode", "2026-01-08", "--channel", "nope")
     assert result.exit_code == 2 and "careerclub" in result.output
+
+
+# --- nothing private is published by default ---------------------------------------------------
+
+
+def test_private_slack_chats_are_left_out_and_counted(site: Path) -> None:
+    export = SAMPLES / "slack" / "private_workspace"
+    result = run(site, export, "--episode", "2026-01-08")
+    assert result.exit_code == 0, result.output
+    assert [m["text"] for m in transcript(site)] == ["Q1: what was your first job?", "A1: lifeguard, summers"]
+    assert "left out 5 messages on purpose:" in result.output
+    assert "2 messages in the private channel mods (private; to import it, name it with --include-private mods)" in result.output
+    assert "1 messages in the direct message D0AB12CD34" in result.output
+    assert "2 messages in the group DM mpdm-maya--sam.k--lee-1" in result.output
+
+
+def test_a_private_slack_channel_is_imported_only_when_named(site: Path) -> None:
+    export = SAMPLES / "slack" / "private_workspace"
+    refused = run(site, export, "--episode", "2026-01-08", "--channel", "mods")
+    assert refused.exit_code == 2 and "--include-private mods" in refused.output
+    assert not (site / "data" / "episodes").exists()
+    named = run(site, export, "--episode", "2026-01-08", "--channel", "mods", "--include-private", "#mods")
+    assert named.exit_code == 0, named.output
+    assert [m["text"] for m in transcript(site)] == ["Sam, can you pin Q1 when I post it?", "on it"]
+
+
+def test_mastodon_imports_public_posts_and_unlisted_only_when_asked(site: Path) -> None:
+    export = SAMPLES / "mastodon" / "statuses.json"
+    result = run(site, export, "--episode", "2026-01-08")
+    assert result.exit_code == 0, result.output
+    texts = " ".join(m.get("text", "") for m in transcript(site))
+    assert "unlisted" not in texts and "followers only" not in texts and "address" not in texts
+    for line in (
+        "1 unlisted posts (import them with --include-unlisted)",
+        "1 followers-only posts (never imported)",
+        "1 direct messages (never imported)",
+    ):
+        assert line in result.output
+    result = run(site, export, "--episode", "2026-01-08", "--include-unlisted", "--include-private", "lee")
+    assert result.exit_code == 0, result.output
+    texts = " ".join(m.get("text", "") for m in transcript(site))
+    assert "A2 unlisted, still on topic" in texts and "followers only" not in texts and "address" not in texts
+
+
+def test_telegram_account_export_keeps_public_chat_only(site: Path) -> None:
+    result = run(site, SAMPLES / "telegram" / "account_export.json", "--episode", "2026-01-08")
+    assert result.exit_code == 0, result.output
+    assert [m["text"] for m in transcript(site)] == ["Q1 #CareerClub: your first job?", "A1: paper round"]
+    assert "2 messages in the personal chat 'Sam'" in result.output and "saved messages" in result.output

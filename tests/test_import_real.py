@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
+import shlex
 from pathlib import Path
 
 import pytest
@@ -37,7 +38,14 @@ def by_id(messages):
 EXPECTED_REFUSALS = {
     "mastodon/api_mastodonpy/status_context.json": "no messages",  # {"ancestors": [], "descendants": []}
     "mastodon/api_mastodonpy/status_history.json": "edit history",
-    "telegram/innerdvations_personal.json": "no messages",  # an empty chat
+    "telegram/innerdvations_personal.json": "personal_chat",  # a private chat (and an empty one)
+    "telegram/innerdvations_private_group.json": "private_group",
+    "telegram/innerdvations_bot.json": "bot_chat",
+    # Mastodon.py's test server posted these two as unlisted: imported only with --include-unlisted
+    "mastodon/api_mastodonpy/status_reblog.json": "1 unlisted posts (import them with --include-unlisted)",
+    "mastodon/api_mastodonpy/status_with_quote.json": "1 unlisted posts (import them with --include-unlisted)",
+    "slack/sev_testarchive.zip": "2 channels with messages",  # they would mix into one chat
+    "slack/sev_testarchive": "2 channels with messages",
 }
 NOT_EXPORTS = (
     "feeds/",
@@ -81,12 +89,45 @@ def test_slack_zip_and_folder_match_sources_counts() -> None:
     # SOURCES.md: enrique 6+6+2+20+9+12+10+18+19 and traveling-sailor 5+3+14+9+14+8+2+1 messages,
     # of which channel_join 4+4 and bot_add 1+1+1 are channel events, not messages.
     stated = (6 + 6 + 2 + 20 + 9 + 12 + 10 + 18 + 19) + (5 + 3 + 14 + 9 + 14 + 8 + 2 + 1) - (4 + 4) - (1 + 1 + 1)
-    fmt_zip, zipped, problems = read("slack/sev_testarchive.zip")
-    fmt_dir, folder, _ = read("slack/sev_testarchive")
-    assert fmt_zip == fmt_dir == "slack"
+    zipped, folder = [], []
+    for channel in ("enrique", "traveling-sailor"):
+        fmt_zip, messages, problems = read("slack/sev_testarchive.zip", channel=channel)
+        zipped += messages
+        fmt_dir, messages, _ = read("slack/sev_testarchive", channel=channel)
+        folder += messages
+        assert fmt_zip == fmt_dir == "slack"
+        assert not problems
     assert len(zipped) == len(folder) == stated == 147
-    assert not problems
     assert sorted(m.model_dump_json() for m in zipped) == sorted(m.model_dump_json() for m in folder)
+
+
+def slack_messages_in(folder: Path) -> int:
+    """Messages of a channel folder counted from its day files: everything but channel events."""
+    events = {"channel_join", "bot_add"}
+    return sum(1 for day in folder.glob("*.json") for m in json.loads(day.read_text()) if m.get("subtype") not in events)
+
+
+def test_slack_export_of_two_channels_is_refused_with_their_counts() -> None:
+    with pytest.raises(ChatdigestError) as caught:
+        read("slack/sev_testarchive")
+    message = str(caught.value)
+    for channel in ("enrique", "traveling-sailor"):
+        assert f"{channel} ({slack_messages_in(REAL / 'slack/sev_testarchive' / channel)} messages)" in message
+    assert "--channel" in message and "\n" not in message
+
+
+def test_slack_folder_without_channels_json(tmp_path: Path) -> None:
+    """Unzipped by hand, the listings lost: the channel folders of day files are enough."""
+    import shutil
+
+    export = tmp_path / "export"
+    shutil.copytree(REAL / "slack/sev_testarchive", export)
+    (export / "channels.json").unlink()
+    assert detect(export) == "slack"
+    messages = read_export(export, "auto", ImportOptions(channel="enrique"))[1].messages
+    assert len(messages) == slack_messages_in(export / "enrique")
+    _, with_listing, _ = read("slack/sev_testarchive", channel="enrique")
+    assert sorted(m.model_dump_json() for m in messages) == sorted(m.model_dump_json() for m in with_listing)
 
 
 def test_slack_times_edits_and_channel_pick() -> None:
@@ -177,6 +218,28 @@ def test_tags_csv_row() -> None:
 # --- Mastodon ------------------------------------------------------------------------------------
 
 
+def test_mastodon_visibility_decides_what_is_imported(tmp_path: Path) -> None:
+    """The real statuses, each given every visibility in turn: only public (and, with the flag,
+    unlisted) posts are imported, and the report counts the rest by reason."""
+    raw = json.loads((REAL / "mastodon/api_mastodonpy/public_timeline.json").read_text())
+    visibilities = ["public", "unlisted", "private", "direct"]
+    for i, status in enumerate(raw):
+        status["visibility"] = visibilities[i % 4]
+    path = tmp_path / "statuses.json"
+    path.write_text(json.dumps(raw))
+    public = {s["id"] for s in raw if s["visibility"] == "public"}
+    unlisted = {s["id"] for s in raw if s["visibility"] == "unlisted"}
+    result = read_export(path, "mastodon", ImportOptions())[1]
+    assert {m.id for m in result.messages} == public
+    assert dict(result.skipped) == {
+        "unlisted posts (import them with --include-unlisted)": 2,
+        "followers-only posts (never imported)": 2,
+        "direct messages (never imported)": 2,
+    }
+    result = read_export(path, "mastodon", ImportOptions(include_unlisted=True, include_private=("everyone",)))[1]
+    assert {m.id for m in result.messages} == public | unlisted
+
+
 def test_mastodon_timeline_counts_edits_html() -> None:
     raw = json.loads((REAL / "mastodon/api_mastodonpy/public_timeline.json").read_text())
     _, messages, _ = read("mastodon/api_mastodonpy/public_timeline.json")
@@ -191,13 +254,13 @@ def test_mastodon_timeline_counts_edits_html() -> None:
 
 def test_mastodon_boost_imports_the_boosted_status() -> None:
     raw = json.loads((REAL / "mastodon/api_mastodonpy/status_reblog.json").read_text())
-    _, messages, _ = read("mastodon/api_mastodonpy/status_reblog.json")
+    _, messages, _ = read("mastodon/api_mastodonpy/status_reblog.json", include_unlisted=True)
     assert [m.id for m in messages] == [raw["reblog"]["id"]]
 
 
 def test_mastodon_quote() -> None:
     raw = json.loads((REAL / "mastodon/api_mastodonpy/status_with_quote.json").read_text())
-    _, messages, _ = read("mastodon/api_mastodonpy/status_with_quote.json")
+    _, messages, _ = read("mastodon/api_mastodonpy/status_with_quote.json", include_unlisted=True)
     assert messages[0].quote_of == raw["quote"]["quoted_status"]["id"]
 
 
@@ -216,8 +279,22 @@ def test_mastodon_quote() -> None:
 )
 def test_telegram_counts(name: str) -> None:
     raw = json.loads((REAL / f"telegram/{name}.json").read_text())
-    _, messages, _ = read(f"telegram/{name}.json")
+    private = (raw["name"],) if raw.get("type") in ("private_group", "bot_chat") else ()
+    _, messages, _ = read(f"telegram/{name}.json", include_private=private)
     assert len(messages) == sum(1 for m in raw["messages"] if m.get("type") == "message")
+
+
+@pytest.mark.parametrize("name", ["innerdvations_private_group", "innerdvations_bot", "innerdvations_personal"])
+def test_telegram_private_chat_is_refused_until_named(name: str) -> None:
+    raw = json.loads((REAL / f"telegram/{name}.json").read_text())
+    with pytest.raises(ChatdigestError) as caught:
+        read(f"telegram/{name}.json")
+    assert f"--include-private {shlex.quote(raw['name'])}" in str(caught.value)
+    with pytest.raises(ChatdigestError):  # another chat's name does not open this one
+        read(f"telegram/{name}.json", include_private=("someone else",))
+    if raw["messages"]:
+        _, messages, _ = read(f"telegram/{name}.json", include_private=(raw["name"].upper(),))
+        assert {m.id for m in messages} == {str(m["id"]) for m in raw["messages"] if m["type"] == "message"}
 
 
 def test_telegram_negative_ids_and_entity_text() -> None:

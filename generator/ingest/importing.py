@@ -50,6 +50,8 @@ class ImportRequest:
     hashtags: tuple[str, ...] = ()  # overrides community.yml's hashtags
     hashtag_filter: bool = True
     add_people: bool = False
+    include_private: tuple[str, ...] = ()  # private chats and protected accounts the editor named
+    include_unlisted: bool = False
 
 
 @dataclass
@@ -70,6 +72,7 @@ class ImportReport:
     total: int = 0
     written: bool = False
     problems: list[Problem] = field(default_factory=list)
+    skipped: Counter[str] = field(default_factory=Counter)
     unknown: list[tuple[str, int]] = field(default_factory=list)
     people_added: list[str] = field(default_factory=list)
     people_file: str = ""
@@ -80,6 +83,9 @@ class ImportReport:
         out += [f"warning: {p}" for p in self.problems[:max_problems]]
         if len(self.problems) > max_problems:
             out.append(f"warning: … and {len(self.problems) - max_problems} more records skipped")
+        if self.skipped:
+            out.append(f"left out {sum(self.skipped.values())} messages on purpose:")
+            out += [f"  {n} {why}" for why, n in sorted(self.skipped.items(), key=lambda item: (-item[1], item[0]))]
         out.append(f"kept {self.kept} {self.window}")
         if self.created_episode:
             out.append(f"created {self.episode_file} (title is a placeholder: edit it)")
@@ -112,6 +118,8 @@ def import_chat(request: ImportRequest, progress: Progress = no_progress) -> Imp
         timezone=community.schedule.timezone,
         date_order=request.date_order,
         progress=progress,
+        include_private=request.include_private,
+        include_unlisted=request.include_unlisted,
     )
     fmt, result = read_export(request.path, request.format, options)
     report = ImportReport(
@@ -123,6 +131,7 @@ def import_chat(request: ImportRequest, progress: Progress = no_progress) -> Imp
         created_episode=not (folder / "episode.yml").exists(),
         read=len(result.messages),
         problems=result.problems,
+        skipped=result.skipped,
         people_file="data/people.yml",
     )
     kept, report.window = select_messages(result.messages, episode, community, request, str(request.path))
