@@ -269,3 +269,12 @@ def test_telegram_account_export_keeps_public_chat_only(site: Path) -> None:
     assert result.exit_code == 0, result.output
     assert [m["text"] for m in transcript(site)] == ["Q1 #CareerClub: your first job?", "A1: paper round"]
     assert "2 messages in the personal chat 'Sam'" in result.output and "saved messages" in result.output
+
+
+def test_discord_dm_is_refused_until_named(site: Path) -> None:
+    export = SAMPLES / "discord" / "dm.json"
+    refused = run(site, export, "--episode", "2026-01-08")
+    assert refused.exit_code == 2 and "direct message 'sam.k'" in refused.output and "--include-private sam.k" in refused.output
+    assert not (site / "data" / "episodes").exists()
+    assert run(site, export, "--episode", "2026-01-08", "--include-private", "sam.k").exit_code == 0
+    assert [m["author"] for m in transcript(site)] == ["sam.k", "maya"]

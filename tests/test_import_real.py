@@ -370,3 +370,114 @@ def test_detection_names_every_real_format() -> None:
     assert detect(REAL / "whatsapp/whatstk_pokemon.txt") == "whatsapp"
     assert detect(REAL / "irc/colabti_2021-04-22.txt") == "irc"
     assert detect(REAL / "twitter/archive_legacy_grailbird_anildash") == "x-archive"
+
+
+# --- X: protected accounts, community tweets, direct messages, the owner from account.js --------
+
+
+def test_x_api_v2_protected_author_is_skipped_unless_named(tmp_path: Path) -> None:
+    pages = [json.loads(line) for line in (REAL / "twitter/api_v2_twarc/two_tweets.jsonl").read_text().splitlines() if line.strip()]
+    _, public, _ = read("twitter/api_v2_twarc/two_tweets.jsonl")
+    author = pages[0]["data"][0]["author_id"]
+    handle = next(f"@{u['username']}" for p in pages for u in p["includes"]["users"] if u["id"] == author)
+    for page in pages:
+        for user in page["includes"]["users"]:
+            user["protected"] = user["id"] == author
+    path = tmp_path / "protected.jsonl"
+    path.write_text("".join(json.dumps(p) + "\n" for p in pages))
+    result = read_export(path, "x-api", ImportOptions())[1] if any(m.author != handle for m in public) else None
+    if result is None:  # every tweet is the protected author's: nothing is left to import
+        with pytest.raises(ChatdigestError, match="protected account"):
+            read_export(path, "x-api", ImportOptions())
+    else:
+        assert {m.author for m in result.messages} == {m.author for m in public} - {handle}
+        assert sum(result.skipped.values()) == sum(1 for m in public if m.author == handle)
+    named = read_export(path, "x-api", ImportOptions(include_private=(handle,)))[1]
+    assert sorted(m.id for m in named.messages) == sorted(m.id for m in public)
+
+
+def test_x_grailbird_protected_account_is_skipped_unless_named(tmp_path: Path) -> None:
+    import shutil
+
+    archive = tmp_path / "archive"
+    shutil.copytree(REAL / "twitter/archive_legacy_grailbird_anildash", archive)
+    tweets = archive / "data/js/tweets/2009_06.js"
+    head, body = tweets.read_text().split("=", 1)
+    items = json.loads(body)
+    assert {t["user"]["screen_name"] for t in items} == {"anildash"}  # his own archive: every tweet is his
+    for tweet in items:
+        tweet["user"]["protected"] = True
+    tweets.write_text(head + "= " + json.dumps(items))
+    with pytest.raises(ChatdigestError) as caught:
+        read_export(archive, "x-archive", ImportOptions())
+    assert f"{len(items)} tweets of the protected account @anildash" in str(caught.value)
+    assert "--include-private @anildash" in str(caught.value)
+    _, everything, _ = read("twitter/archive_legacy_grailbird_anildash")
+    named = read_export(archive, "x-archive", ImportOptions(include_private=("@AnilDash",)))[1]
+    assert sorted(m.id for m in named.messages) == sorted(m.id for m in everything)
+
+
+ACCOUNT_JS = """window.YTD.account.part0 = [ {
+  "account" : {
+    "email" : "owner@example.org",
+    "createdVia" : "web",
+    "username" : "dsajgiouawj",
+    "accountId" : "1234567890",
+    "createdAt" : "2019-03-01T10:00:00.000Z",
+    "accountDisplayName" : "The Owner"
+  }
+} ]
+"""
+
+
+def test_x_archive_2020_owner_from_account_js(tmp_path: Path) -> None:
+    """The trimmed real archive lacks account.js; beside it, the owner's handle and name are used."""
+    import shutil
+
+    archive = tmp_path / "archive"
+    shutil.copytree(REAL / "twitter/archive_2020_dsajgiouawj", archive)
+    (archive / "data/account.js").write_text(ACCOUNT_JS)
+    result = read_export(archive, "auto", ImportOptions())[1]
+    assert len(result.messages) == 99 and not result.problems
+    assert {(m.author, m.author_name) for m in result.messages} == {("@dsajgiouawj", "The Owner")}
+    assert all(m.permalink.startswith("https://x.com/dsajgiouawj/status/") for m in result.messages)
+    single = read_export(archive / "data/tweet.js", "x-archive", ImportOptions())[1]  # account.js found beside it
+    assert {m.author for m in single.messages} == {"@dsajgiouawj"}
+
+
+def test_x_archive_reads_community_and_deleted_tweets_beside_tweets(tmp_path: Path) -> None:
+    """tweets.js, community-tweet.js and deleted-tweets.js of one archive: all three are read."""
+    import shutil
+
+    archive = tmp_path / "archive"
+    shutil.copytree(REAL / "twitter/archive_2020_dsajgiouawj", archive)
+    (archive / "data/account.js").write_text(ACCOUNT_JS)
+    head, body = (archive / "data/tweet.js").read_text().split("=", 1)
+    items = json.loads(body)
+    community, deleted, kept = items[:3], items[3:5], items[5:]
+    for item in community:
+        item["tweet"].update(
+            {"community_id": "1611684946967412736", "community_id_str": "1611684946967412736", "scopes": {"followers": False}}
+        )
+    for item in deleted:
+        item["tweet"]["deleted_at"] = item["tweet"]["created_at"]
+    (archive / "data/tweet.js").write_text(head + "= " + json.dumps(kept))
+    (archive / "data/community-tweet.js").write_text("window.YTD.community_tweet.part0 = " + json.dumps(community))
+    (archive / "data/deleted-tweets.js").write_text("window.YTD.deleted_tweets.part0 = " + json.dumps(deleted))
+    messages = by_id(read_export(archive, "auto", ImportOptions())[1].messages)
+    assert len(messages) == 99
+    assert all(not messages[i["tweet"]["id_str"]].deleted for i in community + kept)
+    assert all(messages[i["tweet"]["id_str"]].deleted and not messages[i["tweet"]["id_str"]].text for i in deleted)
+
+
+def test_x_archive_direct_messages_only_when_named() -> None:
+    sample = Path(__file__).parent / "samples/x-archive/community"
+    result = read_export(sample, "x-archive", ImportOptions())[1]
+    assert not any(m.id.startswith("18800000000000002") for m in result.messages)
+    named = read_export(sample, "x-archive", ImportOptions(include_private=("1001-2002",)))[1]
+    dms = {m.id: m for m in named.messages if m.id in ("1880000000000000201", "1880000000000000202")}
+    assert dms["1880000000000000202"].author == "@lee_writes" and dms["1880000000000000201"].author == "1001"
+    assert dms["1880000000000000202"].text == "sure & here are my notes https://example.org/my-notes"
+    assert "1880000000000000301" not in {m.id for m in named.messages}  # the group DM was not named
+    with pytest.raises(ChatdigestError, match="--include-private 1001-2002"):
+        read_export(sample / "data/direct-messages.js", "x-archive", ImportOptions())

@@ -108,8 +108,8 @@ def refuse_private(file: str, what: str, name: str) -> ChatdigestError:
 
 
 def private_skip(what: str, name: str) -> str:
-    """The import report's reason for a private chat left out of a multi-chat export."""
-    return f"messages in {what} (private; to import it, name it with --include-private {quote_arg(name)})"
+    """The import report's reason for a private chat left out: `what` reads after a count."""
+    return f"{what} (private; to import it, name it with --include-private {quote_arg(name)})"
 
 
 def quote_arg(value: str) -> str:

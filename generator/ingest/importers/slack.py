@@ -171,7 +171,7 @@ def pick_channel(
     candidates = [f for f in folders if allowed(f)]
     for folder in folders:
         if folder not in candidates:
-            collector.skip(private_skip(f"the {kinds[folder]} {folder}", folder), count_messages(source, folders[folder]))
+            collector.skip(private_skip(f"messages in the {kinds[folder]} {folder}", folder), count_messages(source, folders[folder]))
     if not candidates:
         only = next(iter(folders))
         if len(folders) == 1:

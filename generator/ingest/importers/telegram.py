@@ -87,7 +87,10 @@ def public_or_named(chats: list[dict], options: ImportOptions, collector: Collec
         if len(chats) == 1:
             raise refuse_private(label, what, name)
         messages = chat.get("messages") if isinstance(chat.get("messages"), list) else []
-        collector.skip(private_skip(what, name), sum(1 for m in messages if isinstance(m, dict) and m.get("type", "message") == "message"))
+        collector.skip(
+            private_skip(f"messages in {what}", name),
+            sum(1 for m in messages if isinstance(m, dict) and m.get("type", "message") == "message"),
+        )
     return kept
 
 
