@@ -278,3 +278,24 @@ def test_discord_dm_is_refused_until_named(site: Path) -> None:
     assert not (site / "data" / "episodes").exists()
     assert run(site, export, "--episode", "2026-01-08", "--include-private", "sam.k").exit_code == 0
     assert [m["author"] for m in transcript(site)] == ["sam.k", "maya"]
+
+
+# --- IRC logs that carry no year -------------------------------------------------------------------
+
+
+def test_dircproxy_log_takes_its_year_from_the_chat(site: Path, tmp_path: Path) -> None:
+    result = run(site, SAMPLES / "irc" / "dircproxy_careerclub.log", "--episode", "2026-01-08")
+    assert result.exit_code == 0, result.output
+    assert "format: irc (detected)" in result.output
+    messages = transcript(site)
+    assert [m["at"][:16] for m in messages][:2] == ["2026-01-08T19:00", "2026-01-08T19:00"]
+    assert messages[1]["text"] == "A1: paper round, 6am, every day"  # the `-` identify flag is not text
+    assert "1 empty lines" in result.output and "server lines" in result.output
+    # a log that runs over New Year, imported for the chat of 1 January: 31 Dec is the year before
+    log = tmp_path / "newyear.log"
+    log.write_text(
+        "[31 Dec 19:50] <maya!n=maya@careerclub/host/maya> +early hello #CareerClub\n"
+        "[01 Jan 20:00] <maya!n=maya@careerclub/host/maya> +Q1: resolutions? #CareerClub\n"
+    )
+    assert run(site, log, "--episode", "2026-01-01", "--all").exit_code == 0
+    assert [m["at"] for m in transcript(site, "2026-01-01-chat")] == ["2025-12-31T18:50:00Z", "2026-01-01T19:00:00Z"]

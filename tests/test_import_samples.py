@@ -16,6 +16,7 @@ Europe/Berlin so that conversion to UTC is exercised.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import os
 from pathlib import Path
@@ -68,6 +69,9 @@ def options_of(path: Path) -> ImportOptions:
     given = json.loads(extra.read_text(encoding="utf-8")) if extra.exists() else {}
     if "include_private" in given:
         given["include_private"] = tuple(given["include_private"])
+    for key in ("date", "default_date"):  # the chat's date, as `import --episode` gives it
+        if key in given:
+            given[key] = dt.date.fromisoformat(given[key])
     return ImportOptions(timezone=TIMEZONE, **given)
 
 

@@ -53,7 +53,7 @@ def read_export(path: Path, fmt: str, options: ImportOptions) -> tuple[str, Impo
 # --- detection -----------------------------------------------------------------------------------
 
 WHATSAPP_HEAD = whatsapp.HEADER
-IRC_HEADS = (irc.TEXTUAL, irc.WEECHAT, irc.SUPYBOT, irc.BRACKET, irc.IRSSI, irc.IRSSI_DAY)
+IRC_HEADS = (irc.TEXTUAL, irc.DIRCPROXY, irc.WEECHAT, irc.SUPYBOT, irc.BRACKET, irc.IRSSI, irc.IRSSI_DAY)
 
 
 def detect(path: Path) -> str:
