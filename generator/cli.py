@@ -162,6 +162,11 @@ def serve(root: Path, dev_addr: str) -> None:
     "by name, id or handle, as the refusal names it; only when everyone in it agreed. Repeat for several.",
 )
 @click.option("--include-unlisted", is_flag=True, help="Mastodon: also import unlisted posts (followers-only and direct never are).")
+@click.option(
+    "--replace",
+    is_flag=True,
+    help="First drop the messages an earlier import in the same format put into the chat (undoes a wrong import).",
+)
 @root_option
 @reports_errors
 def import_(
@@ -178,6 +183,7 @@ def import_(
     add_people: bool,
     include_private: tuple[str, ...],
     include_unlisted: bool,
+    replace: bool,
     root: Path,
 ) -> None:
     """Import a chat export into an episode's transcript in data/.
@@ -201,6 +207,7 @@ def import_(
         add_people=add_people,
         include_private=tuple(include_private),
         include_unlisted=include_unlisted,
+        replace=replace,
     )
     with PhaseProgress(err) as progress:
         report = import_chat(request, progress)

@@ -299,3 +299,87 @@ def test_dircproxy_log_takes_its_year_from_the_chat(site: Path, tmp_path: Path) 
     )
     assert run(site, log, "--episode", "2026-01-01", "--all").exit_code == 0
     assert [m["at"] for m in transcript(site, "2026-01-01-chat")] == ["2025-12-31T18:50:00Z", "2026-01-01T19:00:00Z"]
+
+
+# --- --replace ---------------------------------------------------------------------------------------
+
+
+def test_replace_undoes_a_wrong_import_from_the_same_format(site: Path) -> None:
+    workspace = SAMPLES / "slack" / "workspace"
+    assert run(site, SAMPLES / "jsonl" / "generic.jsonl", "--episode", "2026-01-08").exit_code == 0  # another source
+    others = [m for m in transcript(site)]
+    assert run(site, workspace, "--episode", "2026-01-08", "--channel", "random").exit_code == 0  # the wrong channel
+    assert any(m.get("text") == "same ts in another channel" for m in transcript(site))
+    assert {m["source"] for m in transcript(site)} == {"jsonl", "slack"}
+    path = site / "data/episodes/2026-01-08-chat/episode.yml"
+    path.write_text(path.read_text() + "highlights:\n- '1767898800.000200'\n")
+
+    result = run(site, workspace, "--episode", "2026-01-08", "--channel", "careerclub", "--replace")
+    assert result.exit_code == 0, result.output
+    assert "--replace: dropped the 1 messages an earlier slack import put here first" in result.output
+    after = transcript(site)
+    assert not any(m.get("text") == "same ts in another channel" for m in after)
+    assert [m for m in after if m["source"] == "jsonl"] == others  # the other import is untouched
+    assert len([m for m in after if m["source"] == "slack"]) == 5
+    # the highlighted id now belongs to careerclub's Q1: still there, so no warning
+    assert "highlights messages that are gone" not in result.output
+
+    again = run(site, workspace, "--episode", "2026-01-08", "--channel", "careerclub", "--replace")
+    assert again.exit_code == 0 and "(0 of them are not in this export)" in again.output
+    assert transcript(site) == after
+
+
+def test_replace_warns_about_highlights_it_removes(site: Path) -> None:
+    workspace = SAMPLES / "slack" / "workspace"
+    assert run(site, workspace, "--episode", "2026-01-08", "--channel", "careerclub").exit_code == 0
+    path = site / "data/episodes/2026-01-08-chat/episode.yml"
+    path.write_text(path.read_text() + "highlights:\n- '1767898860.000300'\n")
+    result = run(site, workspace, "--episode", "2026-01-08", "--channel", "random", "--replace")
+    assert result.exit_code == 0, result.output
+    assert "highlights messages that are gone: 1767898860.000300" in result.output
+    assert [m["text"] for m in transcript(site)] == ["same ts in another channel"]
+
+
+# --- a chat that `new` planned ------------------------------------------------------------------------
+
+
+def test_import_publishes_an_upcoming_chat_with_its_real_times(site: Path, tmp_path: Path) -> None:
+    created = CliRunner().invoke(main, ["new", "--date", "2026-01-08", "--title", "First jobs", "--root", str(site)])
+    assert created.exit_code == 0, created.output
+    path = site / "data/episodes/2026-01-08-first-jobs/episode.yml"
+    assert yaml.safe_load(path.read_text())["status"] == "upcoming"
+    export = tmp_path / "late.jsonl"  # the chat started 20 minutes late and ran 70 minutes
+    export.write_text(
+        '{"id": "1", "platform": "irc", "author": "maya", "at": "2026-01-08T19:20:10Z", "text": "Q1: first job?"}\n'
+        '{"id": "2", "platform": "irc", "author": "sam", "at": "2026-01-08T19:45:00Z", "text": "A1: paper round", "reply_to": "1"}\n'
+        '{"id": "3", "platform": "irc", "author": "lee", "at": "2026-01-08T20:29:30Z", "text": "A1: lifeguard", "reply_to": "1"}\n'
+    )
+    result = run(site, export, "--episode", "2026-01-08", "--margin", "45")
+    assert result.exit_code == 0, result.output
+    assert "status upcoming → published" in result.output
+    episode = yaml.safe_load(path.read_text())
+    assert episode.get("status", "published") == "published" and episode["title"] == "First jobs"
+    assert episode["starts_at"] == "2026-01-08T20:20:00+01:00"  # Berlin time, to the minute
+    assert episode["ends_at"] == "2026-01-08T21:30:00+01:00"  # the last message's minute, rounded up
+    assert CliRunner().invoke(main, ["check", "--root", str(site)]).exit_code == 0
+    # the chat page counts first-timers, not "everybody returning"
+    assert CliRunner().invoke(main, ["generate", "--root", str(site)]).exit_code == 0
+    page = (site / "docs/episodes/2026-01-08-first-jobs.md").read_text()
+    assert "3 first-timers, 0 returning" in page
+    # imported again, a published chat is the editor's: episode.yml is not rewritten
+    before = path.read_text()
+    assert run(site, export, "--episode", "2026-01-08").exit_code == 0
+    assert path.read_text() == before
+
+
+def test_a_chat_on_schedule_keeps_its_scheduled_times(site: Path, tmp_path: Path) -> None:
+    assert CliRunner().invoke(main, ["new", "--date", "2026-01-08", "--root", str(site)]).exit_code == 0
+    export = tmp_path / "on-time.jsonl"
+    export.write_text(
+        '{"id": "1", "platform": "irc", "author": "maya", "at": "2026-01-08T19:00:40Z", "text": "Q1: first job?"}\n'
+        '{"id": "2", "platform": "irc", "author": "sam", "at": "2026-01-08T19:58:00Z", "text": "A1: paper round"}\n'
+    )
+    assert run(site, export, "--episode", "2026-01-08").exit_code == 0
+    (folder,) = (site / "data/episodes").iterdir()
+    episode = yaml.safe_load((folder / "episode.yml").read_text())
+    assert "status" not in episode and episode["starts_at"] == "2026-01-08T20:00:00+01:00" and "ends_at" not in episode
