@@ -383,3 +383,14 @@ def test_a_chat_on_schedule_keeps_its_scheduled_times(site: Path, tmp_path: Path
     (folder,) = (site / "data/episodes").iterdir()
     episode = yaml.safe_load((folder / "episode.yml").read_text())
     assert "status" not in episode and episode["starts_at"] == "2026-01-08T20:00:00+01:00" and "ends_at" not in episode
+
+
+def test_a_recorded_early_end_does_not_cut_a_second_platforms_messages(site: Path, tmp_path: Path) -> None:
+    assert CliRunner().invoke(main, ["new", "--date", "2026-01-08", "--root", str(site)]).exit_code == 0
+    assert run(site, SAMPLES / "slack" / "private_workspace", "--episode", "2026-01-08").exit_code == 0
+    (folder,) = (site / "data/episodes").iterdir()
+    assert yaml.safe_load((folder / "episode.yml").read_text())["ends_at"] == "2026-01-08T20:02:00+01:00"  # Slack went quiet early
+    irc = tmp_path / "irc.jsonl"
+    irc.write_text('{"id": "i1", "platform": "irc", "author": "zed", "at": "2026-01-08T19:40:00Z", "text": "A2 from IRC"}\n')
+    assert run(site, irc, "--episode", "2026-01-08").exit_code == 0
+    assert "A2 from IRC" in [m.get("text") for m in transcript(site, folder.name)]

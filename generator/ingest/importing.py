@@ -232,8 +232,7 @@ def select_messages(
     if request.keep_all:
         return list(messages), "(--all: every message of the export)"
     margin = dt.timedelta(minutes=max(0, request.margin_minutes))
-    start = episode.starts_at.astimezone(dt.UTC)
-    end = (episode.ends_at or episode.starts_at + dt.timedelta(minutes=community.schedule.duration_minutes)).astimezone(dt.UTC)
+    start, end = chat_span(episode, community)
     window = f"{start:%Y-%m-%d %H:%M}–{end:%H:%M} UTC ± {request.margin_minutes} min"
     inside = [m for m in messages if start - margin <= m.at <= end + margin]
     if not inside:
@@ -254,6 +253,15 @@ def select_messages(
             f"{source}: {len(inside)} messages in the window {window} but none carries #{', #'.join(sorted(tags))} (fix: --hashtag TAG, or --no-hashtag-filter)"
         )
     return threads, f"in the episode's window {window} carrying #{', #'.join(sorted(tags))} or replying to one"
+
+
+def chat_span(episode: Episode, community: Community) -> tuple[dt.datetime, dt.datetime]:
+    """The chat's time in UTC: from its start for the schedule's duration, or to the end an earlier
+    import recorded when that is later. Never shorter: an ends_at recorded from one platform's
+    export must not cut off another platform's messages."""
+    start = episode.starts_at
+    end = start + dt.timedelta(minutes=community.schedule.duration_minutes)
+    return start.astimezone(dt.UTC), max(end, episode.ends_at or end).astimezone(dt.UTC)
 
 
 def hashtag_threads(messages: list[Message], tags: set[str]) -> list[Message]:
