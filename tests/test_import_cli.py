@@ -394,3 +394,18 @@ def test_a_recorded_early_end_does_not_cut_a_second_platforms_messages(site: Pat
     irc.write_text('{"id": "i1", "platform": "irc", "author": "zed", "at": "2026-01-08T19:40:00Z", "text": "A2 from IRC"}\n')
     assert run(site, irc, "--episode", "2026-01-08").exit_code == 0
     assert "A2 from IRC" in [m.get("text") for m in transcript(site, folder.name)]
+
+
+def test_private_flags_in_channels_json_count_too(site: Path, tmp_path: Path) -> None:
+    """slackdump lists every conversation in channels.json, flagged is_private / is_mpim / is_im."""
+    export = tmp_path / "export"
+    shutil.copytree(SAMPLES / "slack" / "private_workspace", export)
+    listed = json.loads((export / "channels.json").read_text())
+    for name, flag in (("groups.json", "is_private"), ("mpims.json", "is_mpim"), ("dms.json", "is_im")):
+        listed += [{**c, flag: True} for c in json.loads((export / name).read_text())]
+        (export / name).unlink()
+    (export / "channels.json").write_text(json.dumps(listed))
+    result = run(site, export, "--episode", "2026-01-08")
+    assert result.exit_code == 0, result.output
+    assert "left out 5 messages on purpose:" in result.output and "private channel mods" in result.output
+    assert [m["text"] for m in transcript(site)] == ["Q1: what was your first job?", "A1: lifeguard, summers"]

@@ -119,10 +119,22 @@ def read_channels(source: Source) -> tuple[str, dict[str, dict]]:
         listing = load_json(source.read_bytes(name), source.label(name), EXPECTED)
         for channel in listing if isinstance(listing, list) else []:
             if isinstance(channel, dict) and channel.get("id"):
-                channel = {**channel, "kind": "private channel" if channel.get("is_private") and kind == "channel" else kind}
+                channel = {**channel, "kind": listed_kind(channel, kind)}
                 channels[channel.get("name") or channel["id"]] = channel
                 channels.setdefault(channel["id"], channel)
     return prefix, channels
+
+
+def listed_kind(channel: dict, listing: str) -> str:
+    """The listing a channel is in decides, unless its flags say more (slackdump lists every
+    conversation in channels.json, flagged)."""
+    if listing != "channel":
+        return listing
+    if channel.get("is_im"):
+        return "direct message"
+    if channel.get("is_mpim"):
+        return "group DM"
+    return "private channel" if channel.get("is_private") or channel.get("is_group") else "channel"
 
 
 def read_users(source: Source, prefix: str) -> dict[str, dict]:
