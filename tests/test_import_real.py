@@ -481,3 +481,31 @@ def test_x_archive_direct_messages_only_when_named() -> None:
     assert "1880000000000000301" not in {m.id for m in named.messages}  # the group DM was not named
     with pytest.raises(ChatdigestError, match="--include-private 1001-2002"):
         read_export(sample / "data/direct-messages.js", "x-archive", ImportOptions())
+
+
+@pytest.mark.parametrize("action", ["Protect", "Unprotect"])
+def test_x_archive_tweets_posted_while_protected_are_skipped(tmp_path: Path, action: str) -> None:
+    """protected-history.js as X writes it: a Protect (or an Unprotect, so protected before it)
+    halfway through the real archive's tweets."""
+    import shutil
+
+    archive = tmp_path / "archive"
+    shutil.copytree(REAL / "twitter/archive_2020_dsajgiouawj", archive)
+    (archive / "data/account.js").write_text(ACCOUNT_JS)
+    _, everything, _ = read("twitter/archive_2020_dsajgiouawj")
+    times = sorted(m.at for m in everything)
+    cut = times[len(times) // 2]
+    (archive / "data/protected-history.js").write_text(
+        'window.YTD.protected_history.part0 = [ {\n  "protectedHistory" : {\n'
+        f'    "protectedAt" : "{cut:%Y-%m-%dT%H:%M:%S}.000Z",\n    "action" : "{action}"\n  }}\n}} ]\n'
+    )
+    result = read_export(archive, "x-archive", ImportOptions())[1]
+    hidden = {m.id for m in everything if (m.at >= cut) == (action == "Protect")}
+    assert hidden and {m.id for m in result.messages} == {m.id for m in everything} - hidden
+    assert result.skipped == {
+        "tweets posted while the account @dsajgiouawj was protected (private; to import it, name it with --include-private @dsajgiouawj)": len(
+            hidden
+        )
+    }
+    named = read_export(archive, "x-archive", ImportOptions(include_private=("@dsajgiouawj",)))[1]
+    assert len(named.messages) == len(everything)

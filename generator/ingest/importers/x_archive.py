@@ -6,6 +6,9 @@ data/deleted-tweets.js (kept as deletions, without their text) and the legacy "G
 data/js/tweets/YYYY_MM.js. Files are JavaScript: everything up to the first `=` is dropped.
 The archive's tweets do not name their author; it comes from data/account.js.
 
+Tweets the owner posted while the account was protected (data/protected-history.js) are left
+out and counted unless the editor names the owner's handle with --include-private.
+
 Direct messages (data/direct-messages.js, direct-messages-group.js) are left out and counted,
 one conversation at a time; the editor imports one by naming its conversation id with
 --include-private. A DM names its sender by account id only: the archive's owner gets their
@@ -14,6 +17,7 @@ handle from account.js, everybody else their numeric id.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from pathlib import Path
 
@@ -22,6 +26,7 @@ from ._common import (
     Collector,
     ImportOptions,
     ImportResult,
+    Skip,
     Source,
     decode_text,
     expect,
@@ -59,6 +64,10 @@ def read(path: Path, options: ImportOptions) -> ImportResult:
         )
     account = read_account(source, path)
     author = (account["handle"], account["name"]) if account else None
+    protected = read_protected_history(source)
+    owner = author[0] if author else "@archive-owner"
+    if protected and options.names_private(owner, (account or {}).get("id")):
+        protected = []
     initial_of: dict[str, str] = {}
     for name, deleted in [(n, False) for n in tweets_files] + [(n, True) for n in deleted_files]:
         label = source.label(name)
@@ -80,13 +89,40 @@ def read(path: Path, options: ImportOptions) -> ImportResult:
             if edit.get("initialTweetId"):
                 initial_of[str(tweet.get("id_str"))] = str(edit["initialTweetId"])
             handle, name = author if author and not tweet.get("user") else (None, "")  # noqa: B023 (called within this iteration)
-            return read_v1_tweet(tweet, handle, name, deleted=deleted, options=options)
+            made = read_v1_tweet(tweet, handle, name, deleted=deleted, options=options)
+            if not tweet.get("user") and was_protected(protected, made.at):
+                raise Skip(private_skip(f"tweets posted while the account {owner} was protected", owner))
+            return made
 
         collector.each(items, label, convert, where=lambda i, item: f"tweet {i + 1}")
     for name in dm_files:
         read_direct_messages(source, name, account or {}, collector)
     collector.result.messages = collapse_edits(collector.result.messages, initial_of)
     return collector.finish(str(path), EXPECTED)
+
+
+def read_protected_history(source: Source) -> list[tuple[dt.datetime, bool]]:
+    """When the owner protected and unprotected their tweets (the archive keeps six months)."""
+    changes = []
+    for name in source.find(r"(^|/)protected-history\.js$"):
+        label = source.label(name)
+        for item in expect(read_js(source.read_bytes(name), label), list, label, "top level", "an X archive's protected-history.js"):
+            event = item.get("protectedHistory") if isinstance(item, dict) else None
+            if isinstance(event, dict) and event.get("action") in ("Protect", "Unprotect"):
+                try:
+                    changes.append((parse_iso(event.get("protectedAt")), event["action"] == "Protect"))
+                except (BadRecord, ValueError):
+                    continue
+    return sorted(changes)
+
+
+def was_protected(changes: list[tuple[dt.datetime, bool]], at: dt.datetime) -> bool:
+    """Protected at `at`: the last change before it says so; before the first change, the
+    opposite of it held (each change flips the setting)."""
+    if not changes:
+        return False
+    before = [protect for when, protect in changes if when <= at]
+    return before[-1] if before else not changes[0][1]
 
 
 def read_direct_messages(source: Source, name: str, account: dict, collector: Collector) -> None:
