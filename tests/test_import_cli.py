@@ -409,3 +409,16 @@ def test_private_flags_in_channels_json_count_too(site: Path, tmp_path: Path) ->
     assert result.exit_code == 0, result.output
     assert "left out 5 messages on purpose:" in result.output and "private channel mods" in result.output
     assert [m["text"] for m in transcript(site)] == ["Q1: what was your first job?", "A1: lifeguard, summers"]
+
+
+def test_a_straggler_is_not_taken_for_the_start(site: Path, tmp_path: Path) -> None:
+    """Only late replies in the export, more than the chat's length after its slot: the start
+    stays as scheduled (check would take an hour off for a wrong time), the end is recorded."""
+    assert CliRunner().invoke(main, ["new", "--date", "2026-01-08", "--root", str(site)]).exit_code == 0
+    export = tmp_path / "late-replies.jsonl"
+    export.write_text('{"id": "1", "platform": "irc", "author": "zed", "at": "2026-01-08T20:20:00Z", "text": "A5: sorry, late"}\n')
+    assert run(site, export, "--episode", "2026-01-08", "--margin", "90").exit_code == 0
+    (folder,) = (site / "data/episodes").iterdir()
+    episode = yaml.safe_load((folder / "episode.yml").read_text())
+    assert episode["starts_at"] == "2026-01-08T20:00:00+01:00" and episode["ends_at"] == "2026-01-08T21:20:00+01:00"
+    assert CliRunner().invoke(main, ["check", "--root", str(site)]).exit_code == 0

@@ -29,6 +29,7 @@ import yaml
 
 from generator.archive.model import Community, Episode, Message, Person, Status, handle_key
 from generator.archive.read import EPISODE_DIR, EPISODES, _Reader, read_community, read_episode, read_people
+from generator.archive.schedule import start_on
 from generator.archive.write import render_episode_yml, render_transcript
 from generator.errors import ChatdigestError, Problem, ProblemsFound, relative
 from generator.ingest.importers import ImportOptions, read_export
@@ -298,21 +299,25 @@ def settle_episode(episode: Episode, messages: list[Message], community: Communi
     update: dict = {"status": Status.published}
     report.published_episode = episode.status == Status.upcoming
     if timed:
-        update |= real_times(episode, messages, dt.timedelta(minutes=community.schedule.duration_minutes))
+        update |= real_times(episode, messages, community)
         report.times = describe_times(update)
     return episode.model_copy(update=update)
 
 
-def real_times(episode: Episode, messages: list[Message], duration: dt.timedelta) -> dict:
+def real_times(episode: Episode, messages: list[Message], community: Community) -> dict:
     """starts_at and ends_at from the first and last message (to the minute), where they differ
-    from the schedule by more than OFF_SCHEDULE. The start stays on the folder's date."""
+    from the schedule by more than OFF_SCHEDULE. The start stays on the folder's date and less
+    than the chat's length from its slot (what `check` takes for a late or early start): a first
+    message further off is a straggler, not the start."""
+    duration = dt.timedelta(minutes=community.schedule.duration_minutes)
+    slot = start_on(community.schedule, episode.date)
     said = [m.at for m in messages if not m.deleted] or [m.at for m in messages]
     zone = episode.starts_at.tzinfo
     first = min(said).astimezone(zone).replace(second=0, microsecond=0)
     last = max(said).astimezone(zone)
     last = last.replace(second=0, microsecond=0) + (dt.timedelta(minutes=1) if (last.second or last.microsecond) else dt.timedelta())
     update: dict = {}
-    if abs(first - episode.starts_at) > OFF_SCHEDULE and first.date() == episode.starts_at.date():
+    if abs(first - episode.starts_at) > OFF_SCHEDULE and first.date() == episode.starts_at.date() and abs(first - slot) < duration:
         update["starts_at"] = first
     start = update.get("starts_at", episode.starts_at)
     if abs(last - (start + duration)) > OFF_SCHEDULE and last > start:
