@@ -287,3 +287,15 @@ def test_a_built_page_gives_its_article_text_and_nothing_after_it():
         "<script>var x = 1;</script></article><footer>Made with Material</footer></body>"
     )
     assert article_text(html) == ("About", "One two three. a b")
+
+
+def test_a_page_text_goes_on_after_self_closing_tags_and_stops_at_the_article_end():
+    from generator.search.article import read_article
+
+    page = (
+        '<title>About &amp; us</title><article class="md-content__inner"><h1>About<a class="headerlink">¶</a></h1>'
+        '<div><p>one<br />two <img alt="" src="x.png" /></p></div><p>three &amp; four</p></article><footer>footer</footer>'
+    )
+    article = read_article(page)
+    assert (article.page_title, article.heading, article.text) == ("About & us", "About", "one two three & four")
+    assert article.html.endswith("<p>three &amp; four</p>")  # as built, for Material's own index

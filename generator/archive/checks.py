@@ -2,9 +2,10 @@
 build does not need but a reviewer wants before merging a week:
 
 * an episode that does not start on the schedule in force on its date (weekday, cadence and
-  local time in the community's timezone) and does not say why (`off_schedule:`) or when it
-  really was (`ends_at:`): usually a wrong UTC offset around a daylight-saving change, or a typo
-  in the date. A warning, since a chat can move; an error with `--strict`;
+  local time in the community's timezone, give or take less than the chat's length: a late or
+  early start, as import records it) and does not say why (`off_schedule:`) or when it really
+  was (`ends_at:`): usually a wrong UTC offset around a daylight-saving change, or a typo in the
+  date. A warning, since a chat can move; an error with `--strict`;
 * a file in data/ that chatdigest does not read (a typo'd name is silently ignored otherwise);
 * a privacy entry that matches no one: a mistyped handle would leave the person published,
   unless it is recorded ahead (`ahead: true`) for someone who has not posted yet.

@@ -97,6 +97,7 @@ class Message:
     edited_at: UtcDatetime | None = None
     deleted: bool = False
     permalink: str | None = None
+    source: str | None = Field(None, description="the import format that wrote it; `import --replace` replaces by it")
 
     @classmethod
     def model_validate_json(cls, data: str | bytes) -> Message:

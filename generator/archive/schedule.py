@@ -56,9 +56,11 @@ def is_chat_day(schedule: Schedule | ScheduleHistory, day: dt.date) -> bool:
 
 
 def is_on_schedule(schedule: Schedule | ScheduleHistory, moment: dt.datetime) -> bool:
-    """Whether `moment` is a scheduled start: a chat day at the local time in force that day."""
+    """Whether `moment` starts a scheduled chat: on a chat day, less than the chat's length from
+    the local time in force that day (a chat that started late or early is still that slot's)."""
     day = moment.astimezone(zone(in_force(schedule, moment.date()))).date()
-    return is_chat_day(schedule, day) and moment == start_on(schedule, day)
+    slot = dt.timedelta(minutes=in_force(schedule, day).duration_minutes)
+    return is_chat_day(schedule, day) and abs(moment - start_on(schedule, day)) < slot
 
 
 def describe(schedule: Schedule) -> str:

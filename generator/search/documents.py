@@ -23,13 +23,13 @@ from __future__ import annotations
 import logging
 import shutil
 from dataclasses import astuple
-from html.parser import HTMLParser
 from pathlib import Path
 
 from generator.build.generate import hand_written_sources
 from generator.render import urls
 from generator.render.pages import episode_pages, has_people_page, is_anonymised
 from generator.render.text import clean_text, rich_html
+from generator.search.article import read_article
 from generator.search.index import (
     BUNDLE_DIR,
     ChatCache,
@@ -114,46 +114,6 @@ def hand_written_pages(docs_dir: Path, site_dir: Path, directory_urls: bool) -> 
     return pages
 
 
-class _ArticleText(HTMLParser):
-    """The text of a built page's article, and its first heading."""
-
-    SKIPPED = {"script", "style", "svg"}
-    # Ends of these separate words; inline tags (<strong>) do not: "<b>Thursday</b>." stays one.
-    BLOCKS = {"p", "li", "td", "th", "tr", "div", "br", "hr", "dd", "dt", "blockquote", "pre", "h1", "h2", "h3", "h4", "h5", "h6"}
-    VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
-
-    def __init__(self):
-        super().__init__()
-        self.depth, self.skip, self.title, self.parts, self.in_h1 = 0, 0, "", [], False
-
-    def handle_starttag(self, tag, attrs):
-        attributes = dict(attrs)
-        if self.depth and tag in self.VOID:  # no end tag to match
-            if tag in self.BLOCKS:
-                self.parts.append(" ")
-        elif self.depth:
-            self.depth += 1
-            self.skip += bool(self.skip) or tag in self.SKIPPED or "headerlink" in (attributes.get("class") or "")
-            self.in_h1 = self.in_h1 or tag == "h1"
-        elif tag == "article" and "md-content__inner" in (attributes.get("class") or ""):
-            self.depth = 1
-
-    def handle_endtag(self, tag):
-        if self.depth:
-            if tag in self.BLOCKS:
-                self.parts.append(" ")
-            self.depth -= 1
-            self.skip = max(0, self.skip - 1) if self.skip else 0
-            self.in_h1 = self.in_h1 and tag != "h1"
-
-    def handle_data(self, data):
-        if self.depth and not self.skip:
-            if self.in_h1:
-                self.title += data
-            else:
-                self.parts.append(data)
-
-
 def preview_text(markdown: str) -> str:
     """A preview post's text as the chat page shows it: no Markdown syntax in results."""
     title, text = article_text(f'<article class="md-content__inner">{rich_html(markdown)}</article>')
@@ -161,9 +121,9 @@ def preview_text(markdown: str) -> str:
 
 
 def article_text(html: str) -> tuple[str, str]:
-    parser = _ArticleText()
-    parser.feed(html)
-    return parser.title.strip(), " ".join("".join(parser.parts).split())
+    """A built page's article: (its first heading, the rest of its text)."""
+    article = read_article(html)
+    return article.heading, article.text
 
 
 def build_search_index(jobs, site, config, cache: ChatCache) -> None:
