@@ -239,6 +239,32 @@ def test_chat_page_controls_take_keyboard_focus_visibly(browser, base, site_dir)
     assert invisible == []
 
 
+@pytest.mark.parametrize("kind", ["chat", "home", "person"])
+def test_keyboard_opens_question_jumps_and_folded_parts(browser, base, site_dir, kind):
+    """Enter on a link to a question (the table of contents') lands on that question; Enter on
+    the summary of every folded part of the page (a chart's numbers, answers shown on demand)
+    opens it, and again closes it."""
+    page = open_page(browser, base, site_dir, kind)
+    jumps = page.locator('.md-sidebar--secondary a[href="#q1"]')
+    if kind == "chat":
+        assert jumps.count() >= 1
+        jumps.first.focus()
+        page.keyboard.press("Enter")
+        page.wait_for_function("() => location.hash === '#q1'")
+        assert page.evaluate("document.getElementById('q1').getBoundingClientRect().top") < 900
+    summaries = page.locator(".md-content details > summary")
+    if kind != "chat":
+        assert summaries.count() >= 1  # the charts' tables
+    for i in range(summaries.count()):
+        summary = summaries.nth(i)
+        summary.focus()
+        page.keyboard.press("Enter")
+        assert summary.evaluate("s => s.parentElement.open")
+        page.keyboard.press("Enter")
+        assert not summary.evaluate("s => s.parentElement.open")
+    page.context.close()
+
+
 @pytest.mark.parametrize("kind", ["home", "search with results"])
 def test_nothing_moves_for_readers_who_ask_for_no_motion(browser, base, site_dir, kind):
     page = open_page(browser, base, site_dir, kind, reduced_motion="reduce")
