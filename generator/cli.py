@@ -206,16 +206,19 @@ def import_(
     help="remove: drop their messages; anonymise: keep them without their name.",
 )
 @click.option("--purge", is_flag=True, help="Also delete their messages and mentions from data/ transcripts.")
+@click.option(
+    "--yes", is_flag=True, help="With --purge: also replace a one-word name of theirs in other people's words (listed without it)."
+)
 @root_option
 @reports_errors
-def redact(handle: str, reason: str, mode: str, purge: bool, root: Path) -> None:
+def redact(handle: str, reason: str, mode: str, purge: bool, yes: bool, root: Path) -> None:
     """Record an opt-out in data/privacy.yml; every build then leaves the person out.
 
     Example: chatdigest redact @gone_gary --reason "asked by email" --purge
     """
     from generator.archive.redact import redact as record_optout
 
-    out.print(record_optout(root, handle, reason=reason, mode=mode, purge=purge).summary(), markup=False)
+    out.print(record_optout(root, handle, reason=reason, mode=mode, purge=purge, yes=yes).summary(), markup=False)
 
 
 @main.command()

@@ -15,7 +15,8 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-from generator.archive.model import Archive, handle_key
+from generator.archive.model import Archive
+from generator.archive.privacy import match_key
 from generator.archive.read import DATA, line_in_yaml, read_archive
 from generator.archive.schedule import is_chat_day, start_on, zone
 from generator.errors import Problem, ProblemsFound, relative
@@ -26,7 +27,7 @@ DATA_ENTRIES = {"community.yml", "people.yml", "privacy.yml", "episodes"}
 
 def check_site(root: Path) -> Archive:
     """Validate all of data/. Raises ProblemsFound (exit 1) listing every problem at once."""
-    problems = check_data_folder(root)
+    problems = check_data_folder(root) + check_interrupted(root)
     try:
         archive = read_archive(root, exit_code=1, checks=(check_schedule,))
     except ProblemsFound as exc:
@@ -53,6 +54,34 @@ def check_data_folder(root: Path) -> list[Problem]:
         for path in sorted(folder.iterdir())
         if path.name not in DATA_ENTRIES and not path.name.startswith(".")
     ]
+
+
+def check_interrupted(root: Path) -> list[Problem]:
+    """What a purge or an import that was interrupted leaves: its marker, and files half done."""
+    from generator.archive.redact import PURGE_PENDING
+    from generator.ingest.importing import IMPORT_PENDING
+
+    problems = []
+    purge = root / DATA / PURGE_PENDING
+    if purge.exists():
+        problems.append(
+            Problem(
+                relative(purge, root),
+                None,
+                "a purge was interrupted: some files of data/ may still hold the person's words",
+                fix="run `chatdigest redact HANDLE --purge` again to complete it",
+            )
+        )
+    for marker in sorted((root / DATA / "episodes").glob(f"*/{IMPORT_PENDING}")):
+        problems.append(
+            Problem(
+                relative(marker.parent, root),
+                None,
+                "an import into this chat was interrupted: its files may be incomplete",
+                fix=f"run the import again (chatdigest import … --episode {marker.parent.name})",
+            )
+        )
+    return problems
 
 
 def check_schedule(archive: Archive, root: Path) -> list[Problem]:
@@ -100,19 +129,19 @@ def check_privacy(archive: Archive, root: Path) -> list[Problem]:
             fix="copy the handle exactly as the platform shows it, or use the person's id from people.yml",
         )
         for index, optout in enumerate(archive.optouts)
-        if handle_key(optout.handle) not in known
+        if not ({match_key(optout.handle), match_key(optout.handle).split("@", 1)[0]} & known)
     ]
 
 
 def _everyone(archive: Archive) -> set[str]:
     """Every person id and handle key the archive knows, from people.yml and the transcripts."""
-    known = {person.id for person in archive.people}
-    known |= {handle_key(h) for person in archive.people for hs in person.handles.values() for h in hs}
+    handles = [h for person in archive.people for hs in person.handles.values() for h in hs]
     for content in archive.episodes:
         for message in content.messages:
-            known.add(handle_key(message.author))
-            known.update(handle_key(m) for m in message.mentions)
-    return known
+            handles += [message.author, *message.mentions]
+    keys = {match_key(h) for h in handles} | {match_key(person.id) for person in archive.people}
+    # A handle opt-out without a server covers that name on every server (privacy.py).
+    return keys | {key.split("@", 1)[0] for key in keys}
 
 
 # --- output ------------------------------------------------------------------------------------

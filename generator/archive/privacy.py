@@ -262,10 +262,11 @@ def _keys_of(optout: OptOut, person: Person | None) -> set[str]:
 
 
 def build_redaction(
-    optouts: Iterable[OptOut], people: tuple[Person, ...], messages: Iterable[Message] = (), names: bool = True
+    optouts: Iterable[OptOut], people: tuple[Person, ...], messages: Iterable[Message] = (), single_names: bool = True
 ) -> Redaction:
     """The redaction of the ledger; `messages` (all of them) add the display names and posts of
-    the people it covers. `names=False` matches handles only (a purge without confirmation)."""
+    the people it covers. `single_names=False` leaves out names of one word, which may be an
+    ordinary word ("Will", "Rose"): a purge replaces those on disk only when the editor confirms."""
     removed: set[str] = set()
     anonymised: set[str] = set()
     shown_names: set[str] = set()
@@ -295,7 +296,7 @@ def build_redaction(
     return Redaction(
         frozenset(removed),
         frozenset(anonymised),
-        frozenset(shown_names) if names else frozenset(),
+        frozenset(n for n in shown_names if single_names or len(normalise(n).split()) > 1),
         owners,
         frozenset(posts),
         tuple(sorted(quoted, key=len, reverse=True)),
@@ -323,7 +324,7 @@ def _is_covered_person(person: Person, redaction: Redaction) -> bool:
 def redact_messages(messages: Iterable[Message], redaction: Redaction) -> tuple[list[Message], set[str]]:
     """The messages as they may be published, and the ids of the messages that were dropped."""
     messages = list(messages)
-    gone = {m.id for m in messages if _is_dropped(m, redaction)}
+    gone = {m.id for m in messages if is_dropped(m, redaction)}
     kept: list[Message] = []
     labels: dict[str, str] = {}
     for message in messages:
@@ -342,7 +343,8 @@ def _unquote(message: Message, redaction: Redaction) -> Message:
     return message.model_copy(update={"text": text}) if text != message.text else message
 
 
-def _is_dropped(message: Message, redaction: Redaction) -> bool:
+def is_dropped(message: Message, redaction: Redaction) -> bool:
+    """Their own message, or a retweet of one."""
     if redaction.is_removed(message.author):
         return True
     retweet = _RETWEET.match(message.text)  # "RT @gone: their words" is their message

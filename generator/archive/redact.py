@@ -14,14 +14,18 @@ from pathlib import Path
 
 import yaml
 
-from generator.archive.model import Archive, OptOut, Person, handle_key
+from generator.archive.model import Archive, EpisodeContent, OptOut, Person, handle_key
 from generator.archive.privacy import build_redaction, person_of, redact_episode
 from generator.archive.read import DATA, EPISODES, _Reader, read_archive, read_optouts, read_people
 from generator.archive.write import write_episode_yml, write_transcript
-from generator.errors import ChatdigestError, ProblemsFound
+from generator.errors import ChatdigestError, ProblemsFound, relative
 from generator.writer import write_atomic
 
 PRIVACY_FILE = "privacy.yml"
+# Written before a purge starts and removed when every file is rewritten: a purge that was
+# interrupted leaves it, `check` reports it, and the next `redact --purge` completes the work.
+PURGE_PENDING = ".purge-pending"
+MAX_SHOWN = 20
 MODES = ("remove", "anonymise")
 HEADER = """\
 # Opt-outs: people who asked to be left out of the archive. Applied on every build.
@@ -39,6 +43,7 @@ class RedactReport:
     replaced: bool  # an entry for this handle existed and was updated
     messages_found: int = 0
     purged: list[Path] = field(default_factory=list)
+    unconfirmed: list[str] = field(default_factory=list)  # name replacements a purge left for --yes
 
     def summary(self) -> str:
         who = f"{self.optout.handle} ({self.person.name}, all their handles)" if self.person else self.optout.handle
@@ -48,13 +53,30 @@ class RedactReport:
             lines.append(f"note: no person or message in data/ matches {self.optout.handle}; check the spelling")
         if self.purged:
             lines.append(f"purged data/: rewrote {len(self.purged)} files; see docs/privacy.md to purge git history")
+        if self.unconfirmed:
+            lines.append(
+                f"not applied: their names in {len(self.unconfirmed)} places of other people's words (a name may be an ordinary word):"
+            )
+            lines += [f"  {change}" for change in self.unconfirmed[:MAX_SHOWN]]
+            if len(self.unconfirmed) > MAX_SHOWN:
+                lines.append(f"  … and {len(self.unconfirmed) - MAX_SHOWN} more")
+            lines.append("check them, then re-run with --purge --yes to apply them; the site hides them on every build either way")
         return "\n".join(lines)
 
 
 def redact(
-    root: Path, handle: str, reason: str = "", mode: str = "remove", purge: bool = False, today: dt.date | None = None
+    root: Path,
+    handle: str,
+    reason: str = "",
+    mode: str = "remove",
+    purge: bool = False,
+    today: dt.date | None = None,
+    yes: bool = False,
 ) -> RedactReport:
-    """Record (or update) an opt-out for `handle`; with `purge`, also rewrite data/ without them."""
+    """Record (or update) an opt-out for `handle`; with `purge`, also rewrite data/ without them.
+
+    A purge removes their messages, their handles and their full names; a one-word name in other
+    people's words is replaced only with `yes` (it may be an ordinary word), and listed otherwise."""
     optout = _new_optout(handle, reason, mode, today or dt.date.today())
     optouts, people = _read_ledger(root)
     index = next((i for i, o in enumerate(optouts) if handle_key(o.handle) == handle_key(optout.handle)), None)
@@ -66,11 +88,15 @@ def redact(
         optout = optout.model_copy(update={"handle": old.handle, "since": old.since or optout.since, "reason": optout.reason or old.reason})
         optouts[index] = optout
     ledger = root / DATA / PRIVACY_FILE
+    pending = root / DATA / PURGE_PENDING
+    if purge:
+        write_atomic(pending, f"{optout.handle}\n")
     write_atomic(ledger, render_privacy_yml(optouts, _leading_comment(ledger)))
     report = RedactReport(optout, person_of(optout, tuple(people)), index is not None)
     report.messages_found = _count_messages(root, optout, tuple(people))
     if purge:
-        report.purged = purge_data(root)
+        report.purged, report.unconfirmed = purge_data(root, names=yes)
+        pending.unlink(missing_ok=True)
     return report
 
 
@@ -128,18 +154,47 @@ def _count_messages(root: Path, optout: OptOut, people: tuple[Person, ...]) -> i
     return count
 
 
-def purge_data(root: Path) -> list[Path]:
-    """Rewrite transcripts, episode.yml and preview.md with every opt-out applied."""
+def purge_data(root: Path, names: bool = False) -> tuple[list[Path], list[str]]:
+    """Rewrite transcripts, episode.yml and preview.md with every opt-out applied.
+
+    Their messages, handles and full names always go. Their one-word names in other people's
+    words go only with `names`; otherwise the places they would be replaced are returned, for
+    the editor to check."""
     archive: Archive = read_archive(root)
-    redaction = build_redaction(archive.optouts, archive.people, (m for c in archive.episodes for m in c.messages))
+    every = [m for c in archive.episodes for m in c.messages]
+    redaction = build_redaction(archive.optouts, archive.people, every, single_names=names)
+    with_names = build_redaction(archive.optouts, archive.people, every) if not names else redaction
     written: list[Path] = []
+    unconfirmed: list[str] = []
     for content in archive.episodes:
         folder = root / EPISODES / content.episode.id
         clean = redact_episode(content, redaction)
+        if not names:
+            unconfirmed += _name_changes(relative(folder, root), clean, redact_episode(content, with_names))
         if clean.messages != content.messages and write_transcript(folder / "transcript.jsonl", clean.messages):
             written.append(folder / "transcript.jsonl")
         if clean.episode != content.episode and write_episode_yml(folder / "episode.yml", clean.episode):
             written.append(folder / "episode.yml")
         if clean.preview_markdown != content.preview_markdown and write_atomic(folder / "preview.md", clean.preview_markdown):
             written.append(folder / "preview.md")
-    return written
+    return written, unconfirmed
+
+
+def _name_changes(folder: str, applied: EpisodeContent, proposed: EpisodeContent) -> list[str]:
+    """Where replacing their names too would change other people's words, before → after."""
+    changes = []
+    for now, then in zip(applied.messages, proposed.messages, strict=True):
+        if now.text != then.text:
+            changes.append(f"{folder}/transcript.jsonl message {now.id}: {_shorten(now.text)!r} → {_shorten(then.text)!r}")
+    for field_name in ("title", "summary", "questions"):
+        now, then = getattr(applied.episode, field_name), getattr(proposed.episode, field_name)
+        if now != then:
+            changes.append(f"{folder}/episode.yml {field_name}: {_shorten(str(now))!r} → {_shorten(str(then))!r}")
+    if applied.preview_markdown != proposed.preview_markdown:
+        changes.append(f"{folder}/preview.md: their name in the preview")
+    return changes
+
+
+def _shorten(text: str, limit: int = 80) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"

@@ -24,8 +24,9 @@ from zoneinfo import ZoneInfo
 
 import yaml
 
-from generator.archive.model import Community, Episode, Message, Person, handle_key
-from generator.archive.read import EPISODE_DIR, EPISODES, _Reader, read_community, read_episode, read_people
+from generator.archive.model import Community, Episode, Message, OptOut, Person, handle_key
+from generator.archive.privacy import build_redaction, is_dropped
+from generator.archive.read import EPISODE_DIR, EPISODES, _Reader, read_community, read_episode, read_optouts, read_people
 from generator.archive.write import render_episode_yml, render_transcript
 from generator.errors import ChatdigestError, Problem, ProblemsFound, relative
 from generator.ingest.importers import ImportOptions, read_export
@@ -34,6 +35,8 @@ from generator.progress import Progress, no_progress
 from generator.writer import write_atomic
 
 HASHTAG_PLATFORMS = ("x", "mastodon")
+IMPORT_PENDING = ".import-pending"  # in an episode folder while an import writes into it
+MAX_FOLDER_NAME = 100  # characters of an episode folder's name; file systems allow 255 bytes
 
 
 @dataclass
@@ -73,6 +76,7 @@ class ImportReport:
     unknown: list[tuple[str, int]] = field(default_factory=list)
     people_added: list[str] = field(default_factory=list)
     people_file: str = ""
+    opted_out: int = 0  # messages left out because their authors opted out (data/privacy.yml)
 
     def lines(self, max_problems: int = 20) -> list[str]:
         how = "detected" if self.detected else "given"
@@ -81,6 +85,8 @@ class ImportReport:
         if len(self.problems) > max_problems:
             out.append(f"warning: … and {len(self.problems) - max_problems} more records skipped")
         out.append(f"kept {self.kept} {self.window}")
+        if self.opted_out:
+            out.append(f"left out {self.opted_out} messages of people who opted out (data/privacy.yml)")
         if self.created_episode:
             out.append(f"created {self.episode_file} (title is a placeholder: edit it)")
         renamed = f", {self.renamed} renamed to keep ids unique" if self.renamed else ""
@@ -102,6 +108,7 @@ def import_chat(request: ImportRequest, progress: Progress = no_progress) -> Imp
     reader = _Reader(root)
     community = read_community(reader)
     people = read_people(reader)
+    optouts = read_optouts(reader)
     if reader.problems or community is None:
         raise ProblemsFound(reader.problems)
     folder, episode, existing = find_episode(reader, root, request.episode, community)
@@ -128,18 +135,45 @@ def import_chat(request: ImportRequest, progress: Progress = no_progress) -> Imp
     kept, report.window = select_messages(result.messages, episode, community, request, str(request.path))
     report.kept = len(kept)
     merged = merge_messages(existing, kept, report)
+    merged, report.opted_out = leave_out_optouts(merged, optouts, people)
     report.total = len(merged)
     report.unknown = find_unknown(merged, people)
     people_text = None
     if request.add_people and report.unknown:
         people_text, report.people_added = render_people_with(root, people, merged, [h for h, _ in report.unknown])
-    # everything is checked: now write
+    # Everything is checked: now write. The marker says an import is under way until every file
+    # is written; the transcript goes before episode.yml, so a chat is never left looking
+    # complete without its messages. `check` reports a marker left by an interrupted import, and
+    # importing again completes it.
+    pending = folder / IMPORT_PENDING
+    write_atomic(pending, f"{request.path}\n")
+    report.written = write_atomic(folder / "transcript.jsonl", render_transcript(merged))
     if report.created_episode:
         write_atomic(folder / "episode.yml", render_episode_yml(episode))
-    report.written = write_atomic(folder / "transcript.jsonl", render_transcript(merged))
     if people_text is not None:
         write_atomic(root / "data" / "people.yml", people_text)
+    pending.unlink()
     return report
+
+
+def leave_out_optouts(messages: list[Message], optouts: list[OptOut], people: list[Person]) -> tuple[list[Message], int]:
+    """The messages without those of people who asked to be removed (and retweets of them), so a
+    re-import after a purge does not bring them back; replies to them lose the link."""
+    removals = [o for o in optouts if o.mode == "remove"]
+    if not removals:
+        return messages, 0
+    redaction = build_redaction(removals, tuple(people))
+    kept = [m for m in messages if not is_dropped(m, redaction)]
+    gone = {m.id for m in messages} - {m.id for m in kept}
+    if not gone:
+        return messages, 0
+    unlinked = [
+        m.model_copy(
+            update={"reply_to": None if m.reply_to in gone else m.reply_to, "quote_of": None if m.quote_of in gone else m.quote_of}
+        )
+        for m in kept
+    ]
+    return unlinked, len(gone)
 
 
 # --- the episode -----------------------------------------------------------------------------
@@ -149,6 +183,11 @@ def find_episode(reader: _Reader, root: Path, ident: str, community: Community) 
     """The episode folder for an id or a date, read if it exists, planned if not."""
     episodes = root / EPISODES
     ident = ident.strip().rstrip("/").rsplit("/", 1)[-1]
+    if len(ident) > MAX_FOLDER_NAME:
+        raise ChatdigestError(
+            f"--episode: the name is {len(ident)} characters long, over the {MAX_FOLDER_NAME} an episode folder may have "
+            "(fix: pass the date, YYYY-MM-DD, or a shorter folder name)"
+        )
     if re.fullmatch(r"\d{4}-\d{2}-\d{2}", ident):
         date = parse_date(ident)
         matches = sorted(p for p in episodes.glob(f"{ident}-*") if p.is_dir()) if episodes.is_dir() else []
@@ -168,7 +207,7 @@ def find_episode(reader: _Reader, root: Path, ident: str, community: Community) 
         if reader.problems or content is None:
             raise ProblemsFound(reader.problems)
         return folder, content.episode, list(content.messages)
-    if folder.exists() and any(folder.iterdir()) and not (folder / "episode.yml").exists():
+    if folder.exists() and any(folder.iterdir()) and not (folder / IMPORT_PENDING).exists():
         raise ChatdigestError(f"{relative(folder, root)}: folder exists without episode.yml (fix: add episode.yml or remove the folder)")
     return folder, new_episode(folder.name, date, community), []
 
@@ -291,9 +330,15 @@ def known_handles(people: list[Person]) -> set[tuple[str, str]]:
 
 
 def find_unknown(messages: list[Message], people: list[Person]) -> list[tuple[str, int]]:
+    """Authors missing from people.yml, one per handle however its case is written (`Alice`,
+    `alice` and `ALICE` are one person, shown as the spelling used most), most active first."""
     known = known_handles(people)
-    counts = Counter(m.author for m in messages if (m.platform, handle_key(m.author)) not in known)
-    return sorted(counts.items(), key=lambda item: (-item[1], item[0].casefold()))
+    unknown = [m for m in messages if (m.platform, handle_key(m.author)) not in known]
+    spellings: dict[tuple[str, str], Counter] = {}
+    for m in unknown:
+        spellings.setdefault((m.platform, handle_key(m.author)), Counter())[m.author] += 1
+    counts = [(c.most_common(1)[0][0], sum(c.values())) for c in spellings.values()]
+    return sorted(counts, key=lambda item: (-item[1], item[0].casefold()))
 
 
 def person_id(handle: str, taken: set[str]) -> str:
