@@ -15,11 +15,19 @@ from rich.console import Console
 
 from generator.archive.model import PLATFORMS
 from generator.archive.schedule import WEEKDAYS
-from generator.errors import ChatdigestError, ProblemsFound
+from generator.errors import ChatdigestError, ProblemsFound, printable
 from generator.progress import PhaseProgress
 
-err = Console(stderr=True, highlight=False, soft_wrap=True)
-out = Console(highlight=False, soft_wrap=True)
+# Text from data is printed as it is: no rich markup ("[bold]"), no emoji codes (":100:" in
+# "transcript.jsonl:100:"), no highlighting; and through `printable`, so no escape sequence acts.
+err = Console(stderr=True, highlight=False, soft_wrap=True, markup=False, emoji=False)
+out = Console(highlight=False, soft_wrap=True, markup=False, emoji=False)
+
+
+def say(console: Console, text: str, **options) -> None:
+    """Print lines that may quote data: controls are shown escaped; the lines' own breaks stay."""
+    console.print(printable(text, keep_newlines=True), markup=False, emoji=False, highlight=False, **options)
+
 
 root_option = click.option(
     "--root",
@@ -39,12 +47,12 @@ def reports_errors(command):
             return command(*args, **kwargs)
         except ProblemsFound as exc:
             for problem in exc.problems:
-                err.print(str(problem), markup=False)
+                say(err, str(problem))
             noun = "problem" if len(exc.problems) == 1 else "problems"
             err.print(f"{len(exc.problems)} {noun} found", markup=False)
             sys.exit(exc.exit_code)
         except ChatdigestError as exc:
-            err.print(f"error: {exc}", markup=False)
+            say(err, f"error: {printable(str(exc))}")
             sys.exit(exc.exit_code)
 
     return wrapper
@@ -96,7 +104,7 @@ def generate(root: Path) -> None:
 
     with PhaseProgress(err) as progress:
         report = generate_site(root, progress=progress, parallel=True)
-    out.print(report.summary())
+    say(out, report.summary())
 
 
 @main.command()
@@ -192,7 +200,7 @@ def import_(
     with PhaseProgress(err) as progress:
         report = import_chat(request, progress)
     for line in report.lines():
-        (err if line.startswith("warning:") else out).print(line, markup=False)
+        say(err if line.startswith("warning:") else out, printable(line))
 
 
 @main.command()
@@ -218,7 +226,7 @@ def redact(handle: str, reason: str, mode: str, purge: bool, yes: bool, root: Pa
     """
     from generator.archive.redact import redact as record_optout
 
-    out.print(record_optout(root, handle, reason=reason, mode=mode, purge=purge, yes=yes).summary(), markup=False)
+    say(out, record_optout(root, handle, reason=reason, mode=mode, purge=purge, yes=yes).summary())
 
 
 @main.command()
@@ -235,7 +243,7 @@ def highlights(root: Path, episode: str, limit: int) -> None:
     """
     from generator.digest.highlights import render_suggestions
 
-    out.print(render_suggestions(root, episode, limit), markup=False, end="")
+    say(out, render_suggestions(root, episode, limit), end="")
 
 
 @main.command()
@@ -254,7 +262,7 @@ def previews(feeds: tuple[str, ...], root: Path) -> None:
 
     report = import_previews(root, feeds)
     for line in report.lines():
-        (err if line.startswith("warning:") else out).print(line, markup=False)
+        say(err if line.startswith("warning:") else out, printable(line))
     report.raise_for_errors()
 
 
@@ -275,7 +283,7 @@ def new(day, title: str | None, root: Path) -> None:
     """
     from generator.ingest.previews import describe_new_episode, scaffold_episode
 
-    out.print(describe_new_episode(root, scaffold_episode(root, day=day.date() if day else None, title=title)), markup=False)
+    say(out, describe_new_episode(root, scaffold_episode(root, day=day.date() if day else None, title=title)))
 
 
 @main.command()
@@ -327,7 +335,7 @@ def init(directory: Path, name, hashtag, platforms, timezone: str, weekday: str,
     from generator.init import InitOptions, init_site
 
     options = InitOptions(name=name, hashtag=hashtag, platforms=platforms, timezone=timezone, weekday=weekday.lower(), time=time_)
-    out.print(init_site(directory, options).summary(), markup=False)
+    say(out, init_site(directory, options).summary())
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -19,7 +19,7 @@ from generator.archive.model import Archive
 from generator.archive.privacy import match_key
 from generator.archive.read import DATA, line_in_yaml, read_archive
 from generator.archive.schedule import is_chat_day, start_on, zone
-from generator.errors import Problem, ProblemsFound, relative
+from generator.errors import Problem, ProblemsFound, printable, relative
 
 # What data/ may hold: config.py reads exactly these.
 DATA_ENTRIES = {"community.yml", "people.yml", "privacy.yml", "episodes"}
@@ -166,9 +166,9 @@ def render_github(problems: list[Problem], root: Path, cwd: Path | None = None) 
 
 def _annotation_text(problem: Problem) -> str:
     """The problem without its file and line, which the annotation carries as properties."""
-    where = f"{problem.where}: " if problem.where else ""
-    fix = f" (fix: {problem.fix})" if problem.fix else ""
-    return f"{where}{problem.message}{fix}"
+    where = f"{printable(problem.where)}: " if problem.where else ""
+    fix = f" (fix: {printable(problem.fix)})" if problem.fix else ""
+    return f"{where}{printable(problem.message)}{fix}"
 
 
 def _from_cwd(path: Path, cwd: Path) -> str:

@@ -18,7 +18,7 @@ from generator.archive.model import Archive, EpisodeContent, OptOut, Person, han
 from generator.archive.privacy import build_redaction, person_of, redact_episode
 from generator.archive.read import DATA, EPISODES, _Reader, read_archive, read_optouts, read_people
 from generator.archive.write import write_episode_yml, write_transcript
-from generator.errors import ChatdigestError, ProblemsFound, relative
+from generator.errors import ChatdigestError, ProblemsFound, printable, relative
 from generator.writer import write_atomic
 
 PRIVACY_FILE = "privacy.yml"
@@ -46,7 +46,7 @@ class RedactReport:
     unconfirmed: list[str] = field(default_factory=list)  # name replacements a purge left for --yes
 
     def summary(self) -> str:
-        who = f"{self.optout.handle} ({self.person.name}, all their handles)" if self.person else self.optout.handle
+        who = f"{self.optout.handle} ({printable(self.person.name)}, all their handles)" if self.person else self.optout.handle
         verb = "updated" if self.replaced else "recorded"
         lines = [f"{verb} opt-out for {who} in data/{PRIVACY_FILE}: mode {self.optout.mode}"]
         if not self.person and not self.messages_found:

@@ -28,7 +28,7 @@ from generator.archive.model import Community, Episode, Message, OptOut, Person,
 from generator.archive.privacy import build_redaction, is_dropped
 from generator.archive.read import EPISODE_DIR, EPISODES, _Reader, read_community, read_episode, read_optouts, read_people
 from generator.archive.write import render_episode_yml, render_transcript
-from generator.errors import ChatdigestError, Problem, ProblemsFound, relative
+from generator.errors import ChatdigestError, Problem, ProblemsFound, printable, relative
 from generator.ingest.importers import ImportOptions, read_export
 from generator.ingest.importers._common import newer
 from generator.progress import Progress, no_progress
@@ -97,7 +97,7 @@ class ImportReport:
         if self.people_added:
             out.append(f"added {len(self.people_added)} people to {self.people_file}: {', '.join(self.people_added)}")
         elif self.unknown:
-            listed = ", ".join(f"{h} ({n})" for h, n in self.unknown[:30]) + (" …" if len(self.unknown) > 30 else "")
+            listed = ", ".join(f"{printable(h)} ({n})" for h, n in self.unknown[:30]) + (" …" if len(self.unknown) > 30 else "")
             out.append(f"{len(self.unknown)} handles not in {self.people_file} (add them, or re-run with --add-people): {listed}")
         return out
 
