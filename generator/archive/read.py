@@ -8,6 +8,7 @@ the line the editor has to change.
 from __future__ import annotations
 
 import hashlib
+import os
 import re
 from collections import Counter
 from collections.abc import Callable, Iterable
@@ -21,6 +22,8 @@ from pydantic import BaseModel, ValidationError
 from generator.archive.model import Archive, Community, Episode, EpisodeContent, Message, OptOut, Person, handle_key
 from generator.archive.summaries import LazyMessages, SummaryCache
 from generator.errors import ChatdigestError, Problem, ProblemsFound, relative
+from generator.safe_files import FIX as SAFE_FIX
+from generator.safe_files import NotRegularFile, open_regular, regular_problem
 
 try:  # the C loader is ~10x faster; fall back where libyaml is missing
     from yaml import CSafeLoader as _Loader
@@ -57,7 +60,7 @@ class _Reader:
     # --- YAML -----------------------------------------------------------------------------
 
     def read_yaml(self, path: Path, fix_missing: str = "") -> tuple[Any, Lines] | None:
-        if not path.is_file():
+        if not path.exists() and not path.is_symlink():
             self.problem(path, "file is missing", fix=fix_missing)
             return None
         text = self.read_text(path)
@@ -83,23 +86,42 @@ class _Reader:
             return None
         lines: Lines = {}
         if node is not None:
-            _record_lines(node, (), lines)
+            alias = _record_lines(node, (), lines, set())
+            if alias is not None:
+                # An alias repeats a node: nested ones ("billion laughs") make a 342-byte file
+                # expand past any memory. Data files have no need of them.
+                self.problem(
+                    path, "YAML anchors and aliases (&name, *name) are not allowed", alias, fix="write the repeated value out in full"
+                )
+                return None
         return data, lines
 
     def read_text(self, path: Path) -> str | None:
+        data = self.read_bytes(path, MAX_DATA_FILE_BYTES)
+        if data is None:
+            return None
         try:
-            if not self.within_limit(path, MAX_DATA_FILE_BYTES):
-                return None
-            return path.read_text(encoding="utf-8")
+            return data.decode("utf-8").replace("\r\n", "\n").replace("\r", "\n")  # as open() in text mode
         except UnicodeDecodeError as exc:
-            line = path.read_bytes()[: exc.start].count(b"\n") + 1
+            line = data[: exc.start].count(b"\n") + 1
             self.problem(path, "not UTF-8 text", line, fix="save the file as UTF-8")
+        return None
+
+    def read_bytes(self, path: Path, limit: int) -> bytes | None:
+        """A data file's bytes; a link, FIFO, device or folder, or a file over `limit`, is a problem."""
+        try:
+            with open_regular(path) as handle:
+                if not self.within_limit(path, limit, os.fstat(handle.fileno()).st_size):
+                    return None
+                return handle.read(limit + 1)[:limit]
+        except NotRegularFile as exc:
+            self.problem(path, exc.strerror, fix=SAFE_FIX)
         except OSError as exc:
             self.problem(path, f"cannot read: {exc.strerror}")
         return None
 
-    def within_limit(self, path: Path, limit: int) -> bool:
-        size = path.stat().st_size
+    def within_limit(self, path: Path, limit: int, size: int | None = None) -> bool:
+        size = path.stat().st_size if size is None else size
         if size > limit:
             self.problem(
                 path,
@@ -122,16 +144,25 @@ class _Reader:
             return None
 
 
-def _record_lines(node: yaml.Node, path: tuple, lines: Lines) -> None:
+def _record_lines(node: yaml.Node, path: tuple, lines: Lines, seen: set[int]) -> int | None:
+    """Note each value's line; returns the line of an alias (a node met twice), None if none."""
+    if id(node) in seen:
+        return node.start_mark.line + 1
+    if isinstance(node, yaml.CollectionNode):
+        seen.add(id(node))
     lines[path] = node.start_mark.line + 1
+    children: list[tuple[tuple, yaml.Node, int | None]] = []
     if isinstance(node, yaml.MappingNode):
-        for key, value in node.value:
-            child = path + (key.value,)
-            _record_lines(value, child, lines)
-            lines[child] = key.start_mark.line + 1
+        children = [(path + (key.value,), value, key.start_mark.line + 1) for key, value in node.value]
     elif isinstance(node, yaml.SequenceNode):
-        for index, item in enumerate(node.value):
-            _record_lines(item, path + (index,), lines)
+        children = [(path + (index,), item, None) for index, item in enumerate(node.value)]
+    for child, value, key_line in children:
+        alias = _record_lines(value, child, lines, seen)
+        if alias is not None:
+            return alias
+        if key_line is not None:
+            lines[child] = key_line
+    return None
 
 
 def _line_of(lines: Lines, loc: tuple) -> int | None:
@@ -220,10 +251,10 @@ def _transcript_lines(reader: _Reader, path: Path, hasher=None) -> Iterable[tupl
 
     `hasher` (a hashlib object) sees every byte read, for the page cache's fingerprint."""
     try:
-        if not reader.within_limit(path, MAX_TRANSCRIPT_BYTES):
-            return
         # Bytes, split on b"\n" only: JSON may hold U+2028 or a bare \r inside a string.
-        with path.open("rb") as handle:
+        with open_regular(path) as handle:
+            if not reader.within_limit(path, MAX_TRANSCRIPT_BYTES, os.fstat(handle.fileno()).st_size):
+                return
             for number, line in enumerate(iter(lambda: handle.readline(MAX_MESSAGE_BYTES + 1), b""), start=1):
                 if hasher is not None:
                     hasher.update(line)
@@ -241,6 +272,8 @@ def _transcript_lines(reader: _Reader, path: Path, hasher=None) -> Iterable[tupl
                     yield number, line.decode("utf-8")
                 except UnicodeDecodeError:
                     reader.problem(path, "not UTF-8 text", number, fix="save the file as UTF-8")
+    except NotRegularFile as exc:
+        reader.problem(path, exc.strerror, fix=SAFE_FIX)
     except OSError as exc:
         reader.problem(path, f"cannot read: {exc.strerror}")
 
@@ -283,7 +316,7 @@ def _small_file(path: Path) -> bytes | None:
     """The file's bytes if it is smaller than one line may be: holding it whole then costs no
     more memory than streaming it could. None for a bigger file or one that cannot be read."""
     try:
-        with path.open("rb") as handle:
+        with open_regular(path) as handle:
             data = handle.read(MAX_MESSAGE_BYTES)
     except OSError:
         return None
@@ -337,13 +370,18 @@ def read_episode(reader: _Reader, folder: Path, summaries: SummaryCache | None =
         return None
     episode: Episode | None = reader.validate(Episode, loaded[0], path, loaded[1], id=folder.name)
     for extra in sorted(folder.iterdir()):
-        if extra.name not in EPISODE_FILES and not extra.name.startswith("."):
+        if extra.name in EPISODE_FILES and (wrong := regular_problem(extra)):
+            if extra.name != "episode.yml":  # read_yaml reports episode.yml
+                reader.problem(extra, wrong, fix=SAFE_FIX)
+        elif extra.name not in EPISODE_FILES and not extra.name.startswith("."):
             reader.problem(extra, "file not known to chatdigest", fix=f"an episode folder holds only {', '.join(sorted(EPISODE_FILES))}")
     if episode is None:
         return None
     preview = folder / "preview.md"
-    preview_markdown = (reader.read_text(preview) or "") if preview.exists() else ""
+    preview_markdown = (reader.read_text(preview) or "") if preview.exists() and not preview.is_symlink() else ""
     transcript = folder / "transcript.jsonl"
+    if transcript.is_symlink() or (transcript.exists() and regular_problem(transcript)):
+        return None  # reported above
     summarised = _summarised(transcript, episode, summaries) if summaries is not None else None
     if summarised is not None:  # unchanged since the last run: read only if asked for
         _check_episode(reader, folder, loaded[1], episode, None)
@@ -465,6 +503,9 @@ def read_archive(
     if episodes_dir.is_dir():
         for folder in sorted(episodes_dir.iterdir()):
             if folder.name.startswith("."):
+                continue
+            if folder.is_symlink():
+                reader.problem(folder, "is a symbolic link, not a folder", fix="move the episode's folder itself into data/episodes/")
                 continue
             if not folder.is_dir():
                 reader.problem(folder, "file not known to chatdigest", fix="episodes/ holds only episode folders")

@@ -19,6 +19,7 @@ from generator.archive.privacy import build_redaction, person_of, redact_episode
 from generator.archive.read import DATA, EPISODES, _Reader, read_archive, read_optouts, read_people
 from generator.archive.write import write_episode_yml, write_transcript
 from generator.errors import ChatdigestError, ProblemsFound, printable, relative
+from generator.safe_files import open_regular
 from generator.writer import write_atomic
 
 PRIVACY_FILE = "privacy.yml"
@@ -149,8 +150,11 @@ def _count_messages(root: Path, optout: OptOut, people: tuple[Person, ...]) -> i
         return 0
     count = 0
     for transcript in folder.glob("*/transcript.jsonl"):
-        with transcript.open(encoding="utf-8", errors="replace") as lines:
-            count += sum(1 for line in lines if redaction.mentions(line))
+        try:
+            with open_regular(transcript) as lines:
+                count += sum(1 for line in lines if redaction.mentions(line.decode("utf-8", "replace")))
+        except OSError:
+            continue  # a link or a FIFO is not read; `check` reports it
     return count
 
 
