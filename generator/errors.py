@@ -65,9 +65,19 @@ class ProblemsFound(ChatdigestError):
     """Validation found problems; every one of them is listed, not just the first."""
 
     def __init__(self, problems: list[Problem], exit_code: int = 2):
-        self.problems = sorted(problems, key=lambda p: (p.file, p.line or 0, p.where, p.message))
+        # Causes before their consequences: a broken people.yml makes every chat's hosts
+        # "unknown", so the files others depend on come first. The same problem is said once.
+        self.problems = sorted(set(problems), key=lambda p: (_rank(p.file), p.file, p.line or 0, p.where, p.message))
         self.exit_code = exit_code
         super().__init__("\n".join(str(p) for p in self.problems))
+
+
+_FIRST = ("community.yml", "people.yml", "privacy.yml")
+
+
+def _rank(file: str) -> int:
+    name = file.replace("\\", "/").rsplit("/", 1)[-1]
+    return _FIRST.index(name) if name in _FIRST and "episodes/" not in file.replace("\\", "/") else len(_FIRST)
 
 
 def relative(path: Path, root: Path) -> str:
