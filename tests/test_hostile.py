@@ -593,3 +593,61 @@ def test_importer_skips_a_huge_message_and_keeps_unpaired_surrogates_writable(tm
     assert [m.text for m in result.messages] == ["ok \ufffd"]
     assert len(result.problems) == 1 and "over the" in result.problems[0].message and result.problems[0].where == "message 2"
     render_transcript(result.messages).encode("utf-8")  # would raise on a lone surrogate
+
+
+FEED_TAGS = {
+    "p",
+    "a",
+    "br",
+    "strong",
+    "em",
+    "b",
+    "i",
+    "code",
+    "pre",
+    "blockquote",
+    "ul",
+    "ol",
+    "li",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "hr",
+    "del",
+    "sup",
+    "sub",
+}
+
+
+def feed_html_fields(site_dir: Path) -> list[tuple[str, str]]:
+    """(where, text) of every feed field a reader shows as HTML: RSS descriptions, Atom summaries
+    and contents of type html, JSON Feed content_html."""
+    from lxml import etree
+
+    fields = []
+    for path in sorted((site_dir / "feeds").rglob("*")):
+        name = path.relative_to(site_dir).as_posix()
+        if path.suffix == ".json":
+            fields += [(f"{name} content_html", item["content_html"]) for item in json.loads(path.read_text())["items"]]
+        elif path.suffix == ".xml":
+            root = etree.parse(str(path)).getroot()
+            fields += [(f"{name} description", e.text or "") for e in root.iter("description")]
+            fields += [
+                (f"{name} {etree.QName(e).localname}", e.text or "")
+                for e in root.iter("{http://www.w3.org/2005/Atom}summary", "{http://www.w3.org/2005/Atom}content")
+                if e.get("type") == "html"
+            ]
+    return fields
+
+
+def test_every_feed_html_field_holds_only_allowed_markup(hostile_site: Path):
+    fields = feed_html_fields(hostile_site)
+    assert len(fields) > 10
+    problems = []
+    for where, text in fields:
+        root = lxml_html.fragment_fromstring(text or "<p></p>", create_parent="div")
+        problems += [f"{where}: {p}" for p in unsafe_markup(root) if not p.startswith("element <div>")]
+        problems += [f"{where}: element <{e.tag}>" for e in root.iter() if isinstance(e.tag, str) and e.tag not in FEED_TAGS | {"div"}]
+    assert problems == [], "\n".join(problems[:30])
