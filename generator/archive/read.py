@@ -263,9 +263,9 @@ def _transcript_lines(reader: _Reader, path: Path, hasher=None) -> Iterable[tupl
                         line = handle.readline(MAX_MESSAGE_BYTES)
                     reader.problem(
                         path,
-                        f"line is longer than {_size(MAX_MESSAGE_BYTES)}",
+                        f"line is longer than {_size(MAX_MESSAGE_BYTES)} (a chat message is never this long)",
                         number,
-                        fix="a chat message is never this long; check the import",
+                        fix="remove the line, or import the chat again",
                     )
                     continue
                 try:

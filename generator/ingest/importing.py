@@ -254,7 +254,7 @@ def select_messages(
     threads = hashtag_threads(inside, tags)
     if not threads:
         raise ChatdigestError(
-            f"{source}: {len(inside)} messages in the window {window} but none carries #{', #'.join(sorted(tags))} (fix: --hashtag TAG, or --no-hashtag-filter)"
+            f"{source}: {len(inside)} messages in the window {window} but none carries #{', #'.join(sorted(tags))} (fix: name the chat's hashtag with --hashtag TAG, or keep the whole window with --no-hashtag-filter)"
         )
     return threads, f"in the episode's window {window} carrying #{', #'.join(sorted(tags))} or replying to one"
 

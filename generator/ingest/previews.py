@@ -161,7 +161,7 @@ def parse_feed(result: FeedRead, data: bytes, base: str | None = None, content_t
             Problem(
                 result.source,
                 message=f"feed is not well-formed ({reason}); read {len(parsed.entries)} {'entry' if len(parsed.entries) == 1 else 'entries'} anyway",
-                fix="tell the blog's owner; entries are still imported",
+                fix="tell the blog's owner, so they can fix their feed",
             )
         )
     if not parsed.entries:
@@ -173,9 +173,9 @@ def parse_feed(result: FeedRead, data: bytes, base: str | None = None, content_t
             result.warnings.append(
                 Problem(
                     result.source,
-                    message=f"same id as entry {seen[entry.key]!r}; skipped",
+                    message=f"same id (GUID) as entry {seen[entry.key]!r}: skipped, only the first is used",
                     where=entry.label(),
-                    fix="the feed repeats a GUID; only the first entry is used",
+                    fix="tell the blog's owner, so each post gets its own GUID",
                 )
             )
             continue

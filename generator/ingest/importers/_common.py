@@ -262,7 +262,7 @@ def check_not_binary(data: bytes, label: str, expected: str) -> None:
         raise refuse(label, "the file is empty", f"export the chat again as {expected}")
     head = data[:4096]
     if b"\x00" in head and not head.startswith((b"\xff\xfe", b"\xfe\xff")):
-        raise refuse(label, f"binary data, not {expected}", f"pass the {expected} file itself, or name the format with --format")
+        raise refuse(label, f"binary data, not {expected}", "pass the export's text file itself, or name its format with --format")
 
 
 def decode_text(data: bytes, label: str, expected: str) -> str:
@@ -485,10 +485,11 @@ class Collector:
                 if len(message.text) > MAX_MESSAGE_TEXT:
                     self.problem(
                         label,
-                        f"skipped: the message is {len(message.text) // 1024} KB of text, over the {MAX_MESSAGE_TEXT // 1024} KB limit",
+                        f"skipped: the message is {len(message.text) // 1024} KB of text, over the {MAX_MESSAGE_TEXT // 1024} KB"
+                        " limit (a chat message is never this long)",
                         None,
                         f"message {message.id}",
-                        "a chat message is never this long; check the export",
+                        "check that this is the right export",
                     )
                     continue
                 self.add(_encodable(message))

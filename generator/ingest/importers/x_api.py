@@ -68,9 +68,9 @@ def read_documents(data: bytes, label: str, collector: Collector):
         except (json.JSONDecodeError, RecursionError) as exc:
             collector.problem(
                 label,
-                f"skipped a line that is not complete JSON ({getattr(exc, 'msg', exc)})",
+                f"skipped a line that is not complete JSON ({getattr(exc, 'msg', exc)}): probably cut off",
                 number_,
-                fix="the line was probably cut off; export again to get it",
+                fix="export again to get the whole line",
             )
 
 
