@@ -651,3 +651,18 @@ def test_every_feed_html_field_holds_only_allowed_markup(hostile_site: Path):
         problems += [f"{where}: {p}" for p in unsafe_markup(root) if not p.startswith("element <div>")]
         problems += [f"{where}: element <{e.tag}>" for e in root.iter() if isinstance(e.tag, str) and e.tag not in FEED_TAGS | {"div"}]
     assert problems == [], "\n".join(problems[:30])
+
+
+def test_calendar_from_hostile_text_has_no_forged_properties_or_events(hostile_site: Path):
+    """iCalendar is text, folded and escaped: a title or question with line breaks, colons or
+    "BEGIN:VEVENT" stays inside its own property."""
+    import icalendar
+
+    calendar = icalendar.Calendar.from_ical((hostile_site / "calendar.ics").read_bytes())
+    events = [c for c in calendar.walk("VEVENT")]
+    chats = len(list((hostile_site / "episodes").glob("*/index.html")))
+    assert len(events) == chats + 1  # every chat, and the weekly schedule
+    for event in events:
+        for name in ("UID", "SUMMARY", "DTSTART", "DTEND", "URL"):
+            assert len(event.property_items()) and sum(1 for key, _ in event.property_items() if key == name) == 1, name
+        assert not any(key in ("ATTACH", "ATTENDEE", "ORGANIZER", "VALARM") for key, _ in event.property_items())

@@ -261,7 +261,9 @@ def check_not_binary(data: bytes, label: str, expected: str) -> None:
     if not data.strip():
         raise refuse(label, "the file is empty", f"export the chat again as {expected}")
     head = data[:4096]
-    if b"\x00" in head and not head.startswith((b"\xff\xfe", b"\xfe\xff")):
+    # A NUL in a chat's text is possible (a pasted control character); many of them are a binary
+    # file (an image, a sparse or zeroed file, a database).
+    if head.count(b"\x00") > len(head) // 100 and not head.startswith((b"\xff\xfe", b"\xfe\xff")):
         raise refuse(label, f"binary data, not {expected}", "pass the export's text file itself, or name its format with --format")
 
 
