@@ -208,3 +208,10 @@ def test_no_spelling_of_them_reaches_site(fixture_site: Path):
     assert found == []
     assert not (fixture_site / "site" / "people" / "quinn-q").exists()
     assert "plain words" in texts["episodes/2026-03-05-first-jobs/index.html"]  # the others' messages stay
+
+
+def test_a_phrase_many_others_wrote_too_is_not_a_quote_of_theirs():
+    phrase = "thanks everyone for joining us tonight, see you all next week"
+    messages = [_message(0, "@quiet_quinn", phrase)] + [_message(i, f"@p{i}", f"{phrase} {i}") for i in range(1, 5)]
+    archive = apply_optouts(_archive(messages, [OptOut(handle="@quiet_quinn")]))
+    assert [m.text for m in archive.episodes[0].messages] == [f"{phrase} {i}" for i in range(1, 5)]

@@ -20,7 +20,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 
 import icu
 
@@ -59,8 +59,11 @@ class _CharForms(dict):
 _FORMS = _CharForms()
 
 
+@lru_cache(maxsize=2**16)
 def normalise(text: str) -> str:
-    """The comparable form of `text` (see the module's docstring); "" for "", no outer spaces."""
+    """The comparable form of `text` (see the module's docstring); "" for "", no outer spaces.
+
+    Kept for the last texts asked about: redaction asks about each message several times."""
     if not text:
         return ""
     return _SPACES.sub(" ", text.translate(_FORMS)).strip()

@@ -22,9 +22,9 @@ covers every message, before and after it.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cached_property, lru_cache
 
 from generator.archive.model import Archive, Community, EpisodeContent, Link, Media, Message, OptOut, Person, handle_key
 from generator.archive.normalise import Folded, fold, normalise
@@ -41,6 +41,8 @@ MIN_QUOTED = 12
 # A partial quote is caught when this many words in a row are theirs: fewer would match common
 # phrases ("I think it is") in everyone else's messages.
 QUOTE_WORDS = 6
+# A phrase of theirs that more other people than this also wrote is a common phrase, not a quote.
+MAX_QUOTERS = 2
 # Message ids shorter than this are too common as URL parts ("/status/1") to mark a link as theirs.
 MIN_POST_ID = 5
 _RETWEET = re.compile(r"^\s*RT\s+@?([^\s:]+)", re.IGNORECASE)
@@ -48,6 +50,7 @@ _RETWEET = re.compile(r"^\s*RT\s+@?([^\s:]+)", re.IGNORECASE)
 _URL = re.compile(r"(?i)(?:\b(?:https?://|www\.)|(?<![\w@.-])(?=[\w-]+(?:\.[\w-]+)+/))[^\s<>\"'`]+")
 _TRAILING = ".,;:!?)]}'\""
 _WORD = re.compile(r"\w+")
+_URL_PARTS = re.compile(r"[/?#=&]")
 
 
 def anonymous_label(number: int) -> str:
@@ -59,6 +62,7 @@ def is_anonymous(author: str) -> bool:
     return author.startswith(ANONYMOUS_PREFIX)
 
 
+@lru_cache(maxsize=2**14)
 def match_key(handle: str) -> str:
     """A handle or person id in the form opt-outs are matched in (normalise.py): `@Quinn`,
     `quinn` and `ｑuinn` with a zero-width space inside are one key."""
@@ -84,6 +88,8 @@ class Redaction:
     owners: dict[str, str] = field(default_factory=dict, compare=False)  # key -> person id
     posts: frozenset[str] = frozenset()  # ids, permalinks and media URLs of their messages
     quoted: tuple[str, ...] = ()  # their messages' texts (normalised), longest first
+    shingles: frozenset[tuple[str, ...]] = frozenset()  # runs of QUOTE_WORDS of their words
+    _links: dict[str, bool] = field(default_factory=dict, compare=False, repr=False)  # leads_to_them, remembered
 
     def owner(self, handle: str) -> str:
         """One key per person, so their handles on every platform share one anonymous label."""
@@ -145,57 +151,73 @@ class Redaction:
         """Text with links to them or their posts, their handles and their names replaced."""
         if not text or not (self._patterns or self.posts):
             return text
-        text = _URL.sub(lambda m: _link_removed(m.group(0)) if self.leads_to_them(m.group(0)) else m.group(0), text)
+        if "/" in text or "www." in text.casefold():
+            text = _URL.sub(lambda m: _link_removed(m.group(0)) if self.leads_to_them(m.group(0)) else m.group(0), text)
+        if self._any is None or not self._any.search(normalise(text)):
+            return text  # the common case: nobody of theirs in it
         for pattern, label in self._patterns:
             text = _replace(text, pattern, label)
         return text
+
+    @cached_property
+    def _any(self) -> re.Pattern[str] | None:
+        """All of _patterns in one, to tell quickly that a text needs nothing replaced."""
+        return re.compile("|".join(f"(?:{p.pattern})" for p, _ in self._patterns)) if self._patterns else None
 
     def mentions(self, text: str) -> bool:
         """True when `text` holds one of their handles or names, or a link to one of their posts."""
         if not text:
             return False
-        folded = normalise(text)
-        return any(p.search(folded) for p, _ in self._patterns) or self.leads_to_them(text)
+        return bool(self._any and self._any.search(normalise(text))) or self.leads_to_them(text)
 
     def leads_to_them(self, url: str) -> bool:
         """A link that names them or is one of their posts or media (`x.com/i/status/<id>`)."""
         if not url:
             return False
-        folded = normalise(url)
-        if any(p.search(folded) for p, _ in self._patterns):
+        verdict = self._links.get(url)
+        if verdict is None:
+            verdict = self._links[url] = self._leads_to_them(url)
+        return verdict
+
+    def _leads_to_them(self, url: str) -> bool:
+        if self._any is not None and self._any.search(normalise(url)):
             return True
         if not self.posts:
             return False
         trimmed = url.strip().rstrip(_TRAILING)
-        return trimmed in self.posts or any(part in self.posts for part in re.split(r"[/?#=&]", trimmed))
-
-    @cached_property
-    def _shingles(self) -> frozenset[tuple[str, ...]]:
-        runs = (_WORD.findall(q) for q in self.quoted)
-        return frozenset(tuple(w[i : i + QUOTE_WORDS]) for w in runs for i in range(len(w) - QUOTE_WORDS + 1))
-
-    @cached_property
-    def _shingle_starts(self) -> frozenset[str]:
-        return frozenset(s[0] for s in self._shingles)
+        return trimmed in self.posts or any(part in self.posts for part in _URL_PARTS.split(trimmed))
 
     def unquote(self, text: str) -> str:
         """`text` with their words (a message of theirs whole, or QUOTE_WORDS of its words in a
         row) replaced by REMOVED_TEXT, however it is spaced, cased or spelled (normalise.py)."""
-        if not self.quoted or len(text) < MIN_QUOTED:
+        if not (self.quoted or self.shingles) or len(text) < MIN_QUOTED:
             return text
         norm = normalise(text)
         words = _WORD.findall(norm)
-        partial = any(w in self._shingle_starts and tuple(words[i : i + QUOTE_WORDS]) in self._shingles for i, w in enumerate(words))
+        # Every run of QUOTE_WORDS words, made and looked up in C: most messages quote nobody.
+        partial = not self.shingles.isdisjoint(_runs(words))
         if not partial and not any(q in norm for q in self.quoted):
             return text
         folded = fold(text)
-        spans = [m.span() for q in self.quoted for m in re.finditer(re.escape(q), folded.text)]
+        spans = [span for q in self.quoted if q in folded.text for span in _occurrences(q, folded.text)]
         tokens = list(_WORD.finditer(folded.text))
         for i in range(len(tokens) - QUOTE_WORDS + 1):
             run = tokens[i : i + QUOTE_WORDS]
-            if tuple(t.group() for t in run) in self._shingles:
+            if tuple(t.group() for t in run) in self.shingles:
                 spans.append((run[0].start(), run[-1].end()))
         return _replace_spans(text, folded, _merged(spans), REMOVED_TEXT)
+
+
+def _runs(words: list[str]) -> Iterator[tuple[str, ...]]:
+    """Every run of QUOTE_WORDS words in a row."""
+    return zip(*(words[i:] for i in range(QUOTE_WORDS)), strict=False)
+
+
+def _occurrences(needle: str, text: str) -> Iterator[tuple[int, int]]:
+    start = text.find(needle)
+    while start >= 0:
+        yield start, start + len(needle)
+        start = text.find(needle, start + 1)
 
 
 def _merged(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
@@ -283,6 +305,7 @@ def build_redaction(
     handles_only = Redaction(frozenset(removed), frozenset(anonymised), frozenset(), owners)
     posts: set[str] = set()
     quoted: set[str] = set()
+    messages = list(messages)
     for message in messages:
         if not handles_only.covers(message.author):
             continue
@@ -293,6 +316,7 @@ def build_redaction(
         posts.update(u for u in (message.permalink, *(m.url for m in message.media)) if u)
         if handles_only.is_removed(message.author) and len(words := normalise(message.text)) >= MIN_QUOTED:
             quoted.add(words)
+    quoted, shingles = _rare_quotes(quoted, messages, handles_only)
     return Redaction(
         frozenset(removed),
         frozenset(anonymised),
@@ -300,7 +324,29 @@ def build_redaction(
         owners,
         frozenset(posts),
         tuple(sorted(quoted, key=len, reverse=True)),
+        shingles,
     )
+
+
+def _rare_quotes(quoted: set[str], messages: list[Message], redaction: Redaction) -> tuple[set[str], frozenset[tuple[str, ...]]]:
+    """Their texts and runs of words that few others wrote too. A phrase found in the messages
+    of more than MAX_QUOTERS other people ("thanks everyone for joining us tonight", a greeting
+    everybody copies) is everybody's, not a quote of theirs: it stays in the others' messages."""
+    shingles = {run for q in quoted for run in _runs(_WORD.findall(q))}
+    if not quoted:
+        return quoted, frozenset()
+    users: dict[object, set[str]] = {}
+    for message in messages:
+        if len(message.text) < MIN_QUOTED or redaction.covers(message.author):
+            continue
+        norm = normalise(message.text)
+        for found in shingles.intersection(_runs(_WORD.findall(norm))):
+            users.setdefault(found, set()).add(message.author)
+        for q in quoted:
+            if q in norm:
+                users.setdefault(q, set()).add(message.author)
+    rare = lambda item: len(users.get(item, ())) <= MAX_QUOTERS  # noqa: E731
+    return {q for q in quoted if rare(q)}, frozenset(run for run in shingles if rare(run))
 
 
 def apply_optouts(archive: Archive) -> Archive:
