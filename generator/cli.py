@@ -101,8 +101,9 @@ def generate(root: Path) -> None:
     Example: chatdigest generate
     """
     from generator.build.generate import generate_site
+    from generator.build.lock import build_lock
 
-    with PhaseProgress(err) as progress:
+    with build_lock(root, lambda message: say(err, message)), PhaseProgress(err) as progress:
         report = generate_site(root, progress=progress, parallel=True)
     say(out, report.summary())
 

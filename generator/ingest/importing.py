@@ -146,8 +146,16 @@ def import_chat(request: ImportRequest, progress: Progress = no_progress) -> Imp
     # complete without its messages. `check` reports a marker left by an interrupted import, and
     # importing again completes it.
     pending = folder / IMPORT_PENDING
+    had_folder = folder.exists()
     write_atomic(pending, f"{request.path}\n")
-    report.written = write_atomic(folder / "transcript.jsonl", render_transcript(merged))
+    try:
+        report.written = write_atomic(folder / "transcript.jsonl", render_transcript(merged))
+    except ChatdigestError:
+        # Nothing was written (the write is atomic): leave data/ as it was.
+        pending.unlink(missing_ok=True)
+        if not had_folder and not any(folder.iterdir()):
+            folder.rmdir()
+        raise
     if report.created_episode:
         write_atomic(folder / "episode.yml", render_episode_yml(episode))
     if people_text is not None:
