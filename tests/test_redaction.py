@@ -215,3 +215,9 @@ def test_a_phrase_many_others_wrote_too_is_not_a_quote_of_theirs():
     messages = [_message(0, "@quiet_quinn", phrase)] + [_message(i, f"@p{i}", f"{phrase} {i}") for i in range(1, 5)]
     archive = apply_optouts(_archive(messages, [OptOut(handle="@quiet_quinn")]))
     assert [m.text for m in archive.episodes[0].messages] == [f"{phrase} {i}" for i in range(1, 5)]
+
+
+def test_an_optout_scoped_to_a_platform_covers_that_account_only():
+    messages = [_message(1, "@quinn", "on x", "x"), _message(2, "quinn", "on slack", "slack"), _message(3, "@bo", "hi @quinn", "slack")]
+    archive = apply_optouts(_archive(messages, [OptOut(handle="@quinn", platform="x")]))
+    assert [m.text for m in archive.episodes[0].messages] == ["on slack", "hi @[removed]"]

@@ -89,6 +89,7 @@ class Redaction:
     posts: frozenset[str] = frozenset()  # ids, permalinks and media URLs of their messages
     quoted: tuple[str, ...] = ()  # their messages' texts (normalised), longest first
     shingles: frozenset[tuple[str, ...]] = frozenset()  # runs of QUOTE_WORDS of their words
+    scopes: dict[str, frozenset[str]] = field(default_factory=dict, compare=False)  # key -> the only platforms it covers
     _links: dict[str, bool] = field(default_factory=dict, compare=False, repr=False)  # leads_to_them, remembered
 
     def owner(self, handle: str) -> str:
@@ -100,17 +101,20 @@ class Redaction:
     def everyone(self) -> frozenset[str]:
         return self.removed | self.anonymised
 
-    def covers(self, handle: str) -> bool:
-        return self._mode_of(match_key(handle)) is not None
+    def covers(self, handle: str, platform: str | None = None) -> bool:
+        """Is `handle` (an author on `platform`, or a handle anywhere when None) one of theirs?"""
+        return self._mode_of(match_key(handle), platform) is not None
 
-    def is_removed(self, handle: str) -> bool:
-        return self._mode_of(match_key(handle)) == "remove"
+    def is_removed(self, handle: str, platform: str | None = None) -> bool:
+        return self._mode_of(match_key(handle), platform) == "remove"
 
-    def is_anonymised(self, handle: str) -> bool:
-        return self._mode_of(match_key(handle)) == "anonymise"
+    def is_anonymised(self, handle: str, platform: str | None = None) -> bool:
+        return self._mode_of(match_key(handle), platform) == "anonymise"
 
-    def _mode_of(self, key: str) -> str | None:
+    def _mode_of(self, key: str, platform: str | None) -> str | None:
         for candidate in (key, _local_part(key)):
+            if platform is not None and candidate in self.scopes and platform not in self.scopes[candidate]:
+                continue  # an opt-out for this handle on another platform only
             if candidate in self.removed:
                 return "remove"
             if candidate in self.anonymised:
@@ -293,28 +297,37 @@ def build_redaction(
     anonymised: set[str] = set()
     shown_names: set[str] = set()
     owners: dict[str, str] = {}
+    scopes: dict[str, set[str]] = {}
+    everywhere: set[str] = set()
     for optout in optouts:
         person = person_of(optout, people)
         keys = _keys_of(optout, person)
         (removed if optout.mode == "remove" else anonymised).update(keys)
+        if optout.platform is None:
+            everywhere.update(keys)
+        else:
+            for key in keys:
+                scopes.setdefault(key, set()).add(optout.platform)
         if person is not None:
             shown_names.add(person.name)
             owners.update(dict.fromkeys(keys, person.id))
     # Someone opted out in both modes is removed: the stricter request wins.
     anonymised -= removed
-    handles_only = Redaction(frozenset(removed), frozenset(anonymised), frozenset(), owners)
+    # A handle named by any opt-out without a platform is covered everywhere.
+    scoped = {key: frozenset(platforms) for key, platforms in scopes.items() if key not in everywhere}
+    handles_only = Redaction(frozenset(removed), frozenset(anonymised), frozenset(), owners, scopes=scoped)
     posts: set[str] = set()
     quoted: set[str] = set()
     messages = list(messages)
     for message in messages:
-        if not handles_only.covers(message.author):
+        if not handles_only.covers(message.author, message.platform):
             continue
         if message.author_name:
             shown_names.add(message.author_name)  # the display name the platform export showed
         if len(message.id) >= MIN_POST_ID:
             posts.add(message.id)
         posts.update(u for u in (message.permalink, *(m.url for m in message.media)) if u)
-        if handles_only.is_removed(message.author) and len(words := normalise(message.text)) >= MIN_QUOTED:
+        if handles_only.is_removed(message.author, message.platform) and len(words := normalise(message.text)) >= MIN_QUOTED:
             quoted.add(words)
     quoted, shingles = _rare_quotes(quoted, messages, handles_only)
     return Redaction(
@@ -325,6 +338,7 @@ def build_redaction(
         frozenset(posts),
         tuple(sorted(quoted, key=len, reverse=True)),
         shingles,
+        scoped,
     )
 
 
@@ -337,7 +351,7 @@ def _rare_quotes(quoted: set[str], messages: list[Message], redaction: Redaction
         return quoted, frozenset()
     users: dict[object, set[str]] = {}
     for message in messages:
-        if len(message.text) < MIN_QUOTED or redaction.covers(message.author):
+        if len(message.text) < MIN_QUOTED or redaction.covers(message.author, message.platform):
             continue
         norm = normalise(message.text)
         for found in shingles.intersection(_runs(_WORD.findall(norm))):
@@ -361,7 +375,9 @@ def apply_optouts(archive: Archive) -> Archive:
 
 
 def _is_covered_person(person: Person, redaction: Redaction) -> bool:
-    return match_key(person.id) in redaction.everyone or any(redaction.covers(h) for hs in person.handles.values() for h in hs)
+    return match_key(person.id) in redaction.everyone or any(
+        redaction.covers(h, platform) for platform, hs in person.handles.items() for h in hs
+    )
 
 
 # --- applying it -----------------------------------------------------------------------------
@@ -391,16 +407,16 @@ def _unquote(message: Message, redaction: Redaction) -> Message:
 
 def is_dropped(message: Message, redaction: Redaction) -> bool:
     """Their own message, or a retweet of one."""
-    if redaction.is_removed(message.author):
+    if redaction.is_removed(message.author, message.platform):
         return True
     retweet = _RETWEET.match(message.text)  # "RT @gone: their words" is their message
-    return bool(retweet and redaction.is_removed(retweet.group(1)))
+    return bool(retweet and redaction.is_removed(retweet.group(1), message.platform))
 
 
 def _redact_message(message: Message, redaction: Redaction, labels: dict[str, str]) -> Message:
     update: dict = {}
     text = message.text
-    if redaction.is_anonymised(message.author):
+    if redaction.is_anonymised(message.author, message.platform):
         label = labels.setdefault(redaction.owner(message.author), anonymous_label(len(labels) + 1))
         # Their words stay; what leads back to them goes: their links (a personal blog), their
         # media (a profile picture, a photo) and the permalink.

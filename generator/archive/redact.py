@@ -137,7 +137,7 @@ def render_privacy_yml(optouts: list[OptOut], header: str = HEADER) -> str:
     for optout in optouts:
         data = optout.model_dump(exclude_defaults=True)
         data["mode"] = optout.mode  # always explicit, even when it is the default
-        entries.append({k: data[k] for k in ("handle", "mode", "since", "reason") if k in data})
+        entries.append({k: data[k] for k in ("handle", "platform", "mode", "since", "reason") if k in data})
     body = yaml.safe_dump({"optouts": entries}, sort_keys=False, allow_unicode=True, default_flow_style=False, width=100)
     return header + body
 
