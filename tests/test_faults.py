@@ -314,3 +314,16 @@ def test_build_prints_each_problem_once_causes_first(fixture_site: Path):
     )
     lines = [line for line in result.stderr.splitlines() if "data/" in line]
     assert result.returncode == 2 and len(lines) == len(set(lines)) and lines[0].startswith("data/people.yml")
+
+
+def test_feed_file_that_is_a_device_or_fifo_is_refused(fixture_site: Path, tmp_path: Path):
+    fifo = tmp_path / "feed.xml"
+    os.mkfifo(fifo)
+    for source in ("/dev/zero", str(fifo)):
+        result = subprocess.run(
+            [sys.executable, "-m", "generator.cli", "previews", source, "--root", str(fixture_site)],
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+        assert result.returncode == 2 and "not a plain file" in result.stdout + result.stderr, result.stderr

@@ -500,7 +500,9 @@ def read_archive(
         summaries = None
     episodes: list[EpisodeContent] = []
     episodes_dir = root / EPISODES
-    if episodes_dir.is_dir():
+    if episodes_dir.is_symlink():
+        reader.problem(episodes_dir, "is a symbolic link, not a folder", fix="keep the episodes themselves in data/episodes/")
+    elif episodes_dir.is_dir():
         for folder in sorted(episodes_dir.iterdir()):
             if folder.name.startswith("."):
                 continue

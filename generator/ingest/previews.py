@@ -40,6 +40,7 @@ from generator.archive.write import write_episode_yml
 from generator.errors import ChatdigestError, Problem, ProblemsFound, relative
 from generator.render import text as render
 from generator.render import urls
+from generator.safe_files import open_regular
 from generator.writer import write_atomic
 
 CACHE_FILE = ".cache/feeds.json"
@@ -117,10 +118,17 @@ def _fix_for(source: str) -> str:
 
 
 def _read_file(source: str) -> bytes:
+    """A feed file, read only if it is a plain file (a FIFO or /dev/zero would never end) and
+    only up to the size a feed may have."""
+    path = Path(source)
     try:
-        return Path(source).read_bytes()
+        with open_regular(path.resolve()) as handle:
+            data = handle.read(MAX_FEED_BYTES + 1)
     except OSError as exc:
         raise FeedError(f"cannot read the feed file: {exc.strerror}") from None
+    if len(data) > MAX_FEED_BYTES:
+        raise FeedError(f"feed is larger than {MAX_FEED_BYTES // 1024 // 1024} MB")
+    return data
 
 
 def fetch_feed(url: str, cached: dict[str, str]) -> tuple[int, bytes, dict[str, str]]:
