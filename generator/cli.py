@@ -15,11 +15,19 @@ from rich.console import Console
 
 from generator.archive.model import PLATFORMS
 from generator.archive.schedule import WEEKDAYS
-from generator.errors import ChatdigestError, ProblemsFound
+from generator.errors import ChatdigestError, ProblemsFound, printable
 from generator.progress import PhaseProgress
 
-err = Console(stderr=True, highlight=False, soft_wrap=True)
-out = Console(highlight=False, soft_wrap=True)
+# Text from data is printed as it is: no rich markup ("[bold]"), no emoji codes (":100:" in
+# "transcript.jsonl:100:"), no highlighting; and through `printable`, so no escape sequence acts.
+err = Console(stderr=True, highlight=False, soft_wrap=True, markup=False, emoji=False)
+out = Console(highlight=False, soft_wrap=True, markup=False, emoji=False)
+
+
+def say(console: Console, text: str, **options) -> None:
+    """Print lines that may quote data: controls are shown escaped; the lines' own breaks stay."""
+    console.print(printable(text, keep_newlines=True), markup=False, emoji=False, highlight=False, **options)
+
 
 root_option = click.option(
     "--root",
@@ -39,14 +47,14 @@ def reports_errors(command):
             return command(*args, **kwargs)
         except ProblemsFound as exc:
             for problem in exc.problems:
-                err.print(str(problem), markup=False)
+                say(err, str(problem))
             for warning in exc.warnings:
-                err.print(f"warning: {warning}", markup=False)
+                say(err, f"warning: {warning}")
             noun = "problem" if len(exc.problems) == 1 else "problems"
             err.print(f"{len(exc.problems)} {noun} found", markup=False)
             sys.exit(exc.exit_code)
         except ChatdigestError as exc:
-            err.print(f"error: {exc}", markup=False)
+            say(err, f"error: {printable(str(exc))}")
             sys.exit(exc.exit_code)
 
     return wrapper
@@ -105,10 +113,11 @@ def generate(root: Path) -> None:
     Example: chatdigest generate
     """
     from generator.build.generate import generate_site
+    from generator.build.lock import build_lock
 
-    with PhaseProgress(err) as progress:
+    with build_lock(root, lambda message: say(err, message)), PhaseProgress(err) as progress:
         report = generate_site(root, progress=progress, parallel=True)
-    out.print(report.summary())
+    say(out, report.summary())
 
 
 @main.command()
@@ -224,7 +233,7 @@ def import_(
     with PhaseProgress(err) as progress:
         report = import_chat(request, progress)
     for line in report.lines():
-        (err if line.startswith("warning:") else out).print(line, markup=False)
+        say(err if line.startswith("warning:") else out, printable(line))
 
 
 @main.command()
@@ -243,11 +252,14 @@ def import_(
     help="Also delete their messages and mentions from data/, take them out of people.yml, and say how to purge git history.",
 )
 @click.option(
+    "--yes", is_flag=True, help="With --purge: also replace a one-word name of theirs in other people's words (listed without it)."
+)
+@click.option(
     "--ahead", is_flag=True, help="Record it for someone who has not posted yet (a handle that matches no one is refused otherwise)."
 )
 @root_option
 @reports_errors
-def redact(handle: str, reason: str, mode: str, purge: bool, ahead: bool, root: Path) -> None:
+def redact(handle: str, reason: str, mode: str, purge: bool, yes: bool, ahead: bool, root: Path) -> None:
     """Record an opt-out in data/privacy.yml; every build then leaves the person out.
 
     HANDLE is a handle as the platform shows it, a person id, or a name from people.yml.
@@ -256,7 +268,7 @@ def redact(handle: str, reason: str, mode: str, purge: bool, ahead: bool, root: 
     """
     from generator.archive.redact import redact as record_optout
 
-    out.print(record_optout(root, handle, reason=reason, mode=mode, purge=purge, ahead=ahead).summary(), markup=False)
+    say(out, record_optout(root, handle, reason=reason, mode=mode, purge=purge, ahead=ahead, yes=yes).summary())
 
 
 @main.command()
@@ -273,7 +285,7 @@ def highlights(root: Path, episode: str, limit: int) -> None:
     """
     from generator.digest.highlights import render_suggestions
 
-    out.print(render_suggestions(root, episode, limit), markup=False, end="")
+    say(out, render_suggestions(root, episode, limit), end="")
 
 
 @main.command()
@@ -292,7 +304,7 @@ def previews(feeds: tuple[str, ...], root: Path) -> None:
 
     report = import_previews(root, feeds)
     for line in report.lines():
-        (err if line.startswith("warning:") else out).print(line, markup=False)
+        say(err if line.startswith("warning:") else out, printable(line))
     report.raise_for_errors()
 
 
@@ -313,7 +325,7 @@ def new(day, title: str | None, root: Path) -> None:
     """
     from generator.ingest.previews import describe_new_episode, scaffold_episode
 
-    out.print(describe_new_episode(root, scaffold_episode(root, day=day.date() if day else None, title=title)), markup=False)
+    say(out, describe_new_episode(root, scaffold_episode(root, day=day.date() if day else None, title=title)))
 
 
 @main.command()
@@ -365,7 +377,7 @@ def init(directory: Path, name, hashtag, platforms, timezone: str, weekday: str,
     from generator.init import InitOptions, init_site
 
     options = InitOptions(name=name, hashtag=hashtag, platforms=platforms, timezone=timezone, weekday=weekday.lower(), time=time_)
-    out.print(init_site(directory, options).summary(), markup=False)
+    say(out, init_site(directory, options).summary())
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -203,14 +203,16 @@ def _add_entry(ctx: FeedContext, fg: FeedGenerator, content: EpisodeContent) -> 
     entry.link(href=ctx.episode_url(episode), rel="alternate")
     entry.published(episode.starts_at)
     entry.updated(episode.starts_at)
-    entry.summary(render_summary(content) or clean_text(episode.title))
+    # RSS 2.0 readers show <description> as HTML, so the summary is escaped HTML; Atom is told so.
+    entry.summary(text_html(render_summary(content) or episode.title), type="html")
     entry.content(render_entry_html(ctx, content), type="html")
     for tag in episode.tags:
         entry.category(term=clean_text(tag), label=clean_text(tag))
 
 
 def render_rss(ctx: FeedContext, contents: list[EpisodeContent]) -> bytes:
-    fg = _feed_generator(ctx, RSS, ctx.name, ctx.description, contents, ctx.page_url(urls.HOME))
+    # The channel's <description> is HTML to RSS readers too (Atom's subtitle stays text).
+    fg = _feed_generator(ctx, RSS, ctx.name, text_html(ctx.description), contents, ctx.page_url(urls.HOME))
     return fg.rss_str(pretty=True)
 
 

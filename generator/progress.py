@@ -42,7 +42,7 @@ class PhaseProgress:
 
             self.display = Progress(
                 SpinnerColumn(),
-                TextColumn("{task.description}"),
+                TextColumn("{task.description}", markup=False),
                 BarColumn(),
                 _count_column(),
                 TimeElapsedColumn(),

@@ -8,6 +8,7 @@ make does not rebuild.
 
 from __future__ import annotations
 
+import errno
 import os
 import tempfile
 from pathlib import Path
@@ -38,8 +39,13 @@ def write_atomic(path: Path, content: str | bytes, durable: bool = True) -> bool
             return False
     except (FileNotFoundError, IsADirectoryError, NotADirectoryError):
         pass
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name[:40]}.", suffix=".tmp")
+    except OSError as exc:
+        raise write_error(path, exc) from None
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name[:40]}.", suffix=".tmp")
+    except OSError as exc:
+        raise write_error(path, exc) from None
     try:
         # mkstemp makes the file private (0600); a published site must be readable by the web
         # server, so give it the mode a plain open() would have.
@@ -50,10 +56,28 @@ def write_atomic(path: Path, content: str | bytes, durable: bool = True) -> bool
                 handle.flush()
                 os.fsync(handle.fileno())
         os.replace(tmp, path)
-    except BaseException:
+    except BaseException as exc:
         Path(tmp).unlink(missing_ok=True)
+        if isinstance(exc, OSError):
+            raise write_error(path, exc) from None
         raise
     return True
+
+
+_WRITE_FIXES = {
+    errno.ENOSPC: "free some disk space and run the command again",
+    errno.EDQUOT: "free some disk space (you are over your quota) and run the command again",
+    errno.EACCES: "make the folder writable for you, or run where you may write",
+    errno.EPERM: "make the folder writable for you, or run where you may write",
+    errno.EROFS: "the disk is mounted read-only; run where you may write",
+    errno.ENAMETOOLONG: "use a shorter name",
+}
+
+
+def write_error(path: Path, exc: OSError) -> ChatdigestError:
+    """A failed write as one line naming the file, what the system said, and what to do."""
+    fix = _WRITE_FIXES.get(exc.errno or 0, "check the folder and the disk, then run the command again")
+    return ChatdigestError(f"{path}: cannot write: {exc.strerror or exc} (fix: {fix}); files written before it are complete")
 
 
 def file_state(path: Path) -> tuple[int, int]:

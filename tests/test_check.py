@@ -240,7 +240,9 @@ def test_github_paths_from_a_subfolder_site(fixture_site: Path, monkeypatch):
 def test_github_escaping(tmp_path: Path):
     problem = Problem("data/a,b:c.yml", 3, "100% wrong\nreally", where="x", fix="")
     line = render_github([problem], tmp_path, cwd=tmp_path)
-    assert line == "::error file=data/a%2Cb%3Ac.yml,line=3,title=chatdigest check::x: 100%25 wrong%0Areally"
+    assert (
+        line == "::error file=data/a%2Cb%3Ac.yml,line=3,title=chatdigest check::x: 100%25 wrong\\nreally"
+    )  # a newline from data never starts a line
 
 
 def test_valid_site_prints_summary_and_no_annotations(fixture_site: Path):

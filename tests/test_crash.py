@@ -139,6 +139,7 @@ def test_killed_generate_leaves_old_or_new_pages_and_the_next_run_repairs(versio
 
 def test_writer_leaves_no_temporary_file_on_error(tmp_path: Path, monkeypatch):
     from generator import writer
+    from generator.errors import ChatdigestError
 
     def fail(*args):
         raise OSError("disk full")
@@ -146,7 +147,7 @@ def test_writer_leaves_no_temporary_file_on_error(tmp_path: Path, monkeypatch):
     monkeypatch.setattr(writer.os, "replace", fail)
     target = tmp_path / "page.md"
     target.write_text("old")
-    with pytest.raises(OSError):
+    with pytest.raises(ChatdigestError, match=r"page\.md: cannot write: disk full \(fix: check the folder"):
         writer.write_atomic(target, "new")
     assert target.read_text() == "old" and [p.name for p in tmp_path.iterdir()] == ["page.md"]
 

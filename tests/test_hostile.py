@@ -464,7 +464,7 @@ def test_ten_megabyte_message_is_a_problem_on_its_line_and_streamed(fixture_site
     peak = tracemalloc.get_traced_memory()[1]
     tracemalloc.stop()
     assert [str(p) for p in reader.problems] == [
-        f"{transcript.relative_to(fixture_site)}:3: line is longer than 1.0 MB (fix: a chat message is never this long; check the import)"
+        f"{transcript.relative_to(fixture_site)}:3: line is longer than 1.0 MB (a chat message is never this long) (fix: remove the line, or import the chat again)"
     ]
     assert len(messages) == len(lines)  # every other line still read
     assert peak < 5 * 2**20, f"peak {peak / 2**20:.1f} MB: the 10 MB line was held in memory"
@@ -593,3 +593,76 @@ def test_importer_skips_a_huge_message_and_keeps_unpaired_surrogates_writable(tm
     assert [m.text for m in result.messages] == ["ok \ufffd"]
     assert len(result.problems) == 1 and "over the" in result.problems[0].message and result.problems[0].where == "message 2"
     render_transcript(result.messages).encode("utf-8")  # would raise on a lone surrogate
+
+
+FEED_TAGS = {
+    "p",
+    "a",
+    "br",
+    "strong",
+    "em",
+    "b",
+    "i",
+    "code",
+    "pre",
+    "blockquote",
+    "ul",
+    "ol",
+    "li",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "hr",
+    "del",
+    "sup",
+    "sub",
+}
+
+
+def feed_html_fields(site_dir: Path) -> list[tuple[str, str]]:
+    """(where, text) of every feed field a reader shows as HTML: RSS descriptions, Atom summaries
+    and contents of type html, JSON Feed content_html."""
+    from lxml import etree
+
+    fields = []
+    for path in sorted((site_dir / "feeds").rglob("*")):
+        name = path.relative_to(site_dir).as_posix()
+        if path.suffix == ".json":
+            fields += [(f"{name} content_html", item["content_html"]) for item in json.loads(path.read_text())["items"]]
+        elif path.suffix == ".xml":
+            root = etree.parse(str(path)).getroot()
+            fields += [(f"{name} description", e.text or "") for e in root.iter("description")]
+            fields += [
+                (f"{name} {etree.QName(e).localname}", e.text or "")
+                for e in root.iter("{http://www.w3.org/2005/Atom}summary", "{http://www.w3.org/2005/Atom}content")
+                if e.get("type") == "html"
+            ]
+    return fields
+
+
+def test_every_feed_html_field_holds_only_allowed_markup(hostile_site: Path):
+    fields = feed_html_fields(hostile_site)
+    assert len(fields) > 10
+    problems = []
+    for where, text in fields:
+        root = lxml_html.fragment_fromstring(text or "<p></p>", create_parent="div")
+        problems += [f"{where}: {p}" for p in unsafe_markup(root) if not p.startswith("element <div>")]
+        problems += [f"{where}: element <{e.tag}>" for e in root.iter() if isinstance(e.tag, str) and e.tag not in FEED_TAGS | {"div"}]
+    assert problems == [], "\n".join(problems[:30])
+
+
+def test_calendar_from_hostile_text_has_no_forged_properties_or_events(hostile_site: Path):
+    """iCalendar is text, folded and escaped: a title or question with line breaks, colons or
+    "BEGIN:VEVENT" stays inside its own property."""
+    import icalendar
+
+    calendar = icalendar.Calendar.from_ical((hostile_site / "calendar.ics").read_bytes())
+    events = [c for c in calendar.walk("VEVENT")]
+    chats = len(list((hostile_site / "episodes").glob("*/index.html")))
+    assert len(events) == chats + 1  # every chat, and the weekly schedule
+    for event in events:
+        for name in ("UID", "SUMMARY", "DTSTART", "DTEND", "URL"):
+            assert len(event.property_items()) and sum(1 for key, _ in event.property_items() if key == name) == 1, name
+        assert not any(key in ("ATTACH", "ATTENDEE", "ORGANIZER", "VALARM") for key, _ in event.property_items())

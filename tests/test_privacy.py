@@ -175,7 +175,8 @@ def _archive(messages: list[Message], optouts: list[OptOut], people: tuple[Perso
     "text, expected",
     [
         ("@Al_X hi", "@[removed] hi"),
-        ("see x.com/al_x/status/1", "see x.com/[removed]/status/1"),
+        ("see x.com/al_x/status/1", "see [link removed]"),
+        ("https://x.com/al_x/status/1111.", "[link removed]."),
         ("al_xy is someone else", "al_xy is someone else"),
         ("mail@al_x.example", "mail@[removed].example"),
         ("(@al_x)", "(@[removed])"),

@@ -204,7 +204,7 @@ def test_a_theme_without_the_search_box_fails_a_strict_build_with_the_fix(tmp_pa
     with pytest.raises(StrictFailure):
         build(root, strict=True)
     warning = next(r.getMessage() for r in caplog.records if r.levelname == "WARNING")
-    assert "mkdocs.yml" in warning and "custom_dir must not replace" in warning
+    assert "mkdocs.yml" in warning and "a custom_dir must not replace them" in warning
     assert not (root / "site" / BUNDLE_DIR).exists()
 
 

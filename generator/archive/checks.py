@@ -21,10 +21,11 @@ import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from generator.archive.model import Archive, Community, EpisodeContent, OptOut, Person, handle_key
+from generator.archive.model import Archive, Community, EpisodeContent, OptOut, Person
+from generator.archive.privacy import match_key
 from generator.archive.read import DATA, MAX_TRANSCRIPT_BYTES, line_in_yaml, read_data
 from generator.archive.schedule import describe, in_force, is_chat_day, is_on_schedule, start_on, zone
-from generator.errors import Problem, ProblemsFound, relative
+from generator.errors import Problem, ProblemsFound, printable, relative
 
 # What data/ may hold: config.py reads exactly these.
 DATA_ENTRIES = {"community.yml", "people.yml", "privacy.yml", "episodes"}
@@ -39,7 +40,7 @@ class CheckResult:
 def check_site(root: Path, strict: bool = False) -> CheckResult:
     """Validate all of data/ in one pass. Raises ProblemsFound (exit 1) listing every problem;
     warnings (off-schedule chats) are returned, or are problems too when `strict`."""
-    problems = check_data_folder(root)
+    problems = check_data_folder(root) + check_interrupted(root)
     data = read_data(root)
     problems += data.problems
     everything = data.episodes + data.salvaged
@@ -68,6 +69,34 @@ def check_data_folder(root: Path) -> list[Problem]:
         for path in sorted(folder.iterdir())
         if path.name not in DATA_ENTRIES and not path.name.startswith(".")
     ]
+
+
+def check_interrupted(root: Path) -> list[Problem]:
+    """What a purge or an import that was interrupted leaves: its marker, and files half done."""
+    from generator.archive.redact import PURGE_PENDING
+    from generator.ingest.importing import IMPORT_PENDING
+
+    problems = []
+    purge = root / DATA / PURGE_PENDING
+    if purge.exists():
+        problems.append(
+            Problem(
+                relative(purge, root),
+                None,
+                "a purge was interrupted: some files of data/ may still hold the person's words",
+                fix="run `chatdigest redact HANDLE --purge` again to complete it",
+            )
+        )
+    for marker in sorted((root / DATA / "episodes").glob(f"*/{IMPORT_PENDING}")):
+        problems.append(
+            Problem(
+                relative(marker.parent, root),
+                None,
+                "an import into this chat was interrupted: its files may be incomplete",
+                fix=f"run the import again (chatdigest import … --episode {marker.parent.name})",
+            )
+        )
+    return problems
 
 
 def check_schedule(community: Community, episodes: list[EpisodeContent], root: Path) -> list[Problem]:
@@ -112,7 +141,7 @@ def _unread_text(root: Path, problems: list[Problem]) -> str:
     texts = []
     for name in sorted(names):
         path = root / name
-        if path.is_file() and path.stat().st_size <= MAX_TRANSCRIPT_BYTES:
+        if path.is_file() and not path.is_symlink() and path.stat().st_size <= MAX_TRANSCRIPT_BYTES:
             texts.append(path.read_bytes().decode("utf-8", errors="replace").casefold())
     return "\n".join(texts)
 
@@ -135,19 +164,22 @@ def check_privacy(
             "for someone who has not posted yet, add `ahead: true`",
         )
         for index, optout in enumerate(optouts)
-        if not optout.ahead and optout.purged is None and handle_key(optout.handle) not in known and handle_key(optout.handle) not in unread
+        if not optout.ahead
+        and optout.purged is None
+        and not ({match_key(optout.handle), match_key(optout.handle).split("@", 1)[0]} & known)
+        and match_key(optout.handle) not in unread
     ]
 
 
 def everyone(people: list[Person] | tuple[Person, ...], episodes) -> set[str]:
     """Every person id and handle key the archive knows, from people.yml and the transcripts."""
-    known = {person.id for person in people}
-    known |= {handle_key(h) for person in people for hs in person.handles.values() for h in hs}
+    handles = [h for person in people for hs in person.handles.values() for h in hs]
     for content in episodes:
         for message in content.messages:
-            known.add(handle_key(message.author))
-            known.update(handle_key(m) for m in message.mentions)
-    return known
+            handles += [message.author, *message.mentions]
+    keys = {match_key(h) for h in handles} | {match_key(person.id) for person in people}
+    # A handle opt-out without a server covers that name on every server (privacy.py).
+    return keys | {key.split("@", 1)[0] for key in keys}
 
 
 # --- output ------------------------------------------------------------------------------------
@@ -172,9 +204,9 @@ def render_github(problems: list[Problem], root: Path, cwd: Path | None = None, 
 
 def _annotation_text(problem: Problem) -> str:
     """The problem without its file and line, which the annotation carries as properties."""
-    where = f"{problem.where}: " if problem.where else ""
-    fix = f" (fix: {problem.fix})" if problem.fix else ""
-    return f"{where}{problem.message}{fix}"
+    where = f"{printable(problem.where)}: " if problem.where else ""
+    fix = f" (fix: {printable(problem.fix)})" if problem.fix else ""
+    return f"{where}{printable(problem.message)}{fix}"
 
 
 def _from_cwd(path: Path, cwd: Path) -> str:

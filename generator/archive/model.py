@@ -156,6 +156,7 @@ class OptOut(_Strict):
 
     handle: str = Field(min_length=1, description="a handle, or a person id from people.yml")
     mode: Literal["remove", "anonymise"] = "remove"
+    platform: Platform | None = Field(None, description="only this platform's account of the handle (default: every platform)")
     since: dt.date | None = None
     reason: str = ""
     ahead: bool = Field(False, description="recorded before the person posted: check accepts that it matches no one yet")

@@ -24,11 +24,12 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cached_property, lru_cache
 
 from generator.archive.model import Archive, Community, EpisodeContent, Link, Media, Message, OptOut, Person, handle_key
+from generator.archive.normalise import Folded, fold, normalise
 from generator.archive.summaries import LazyMessages
 
 # A chat's highlights that survive the redaction, when known without reading it (summaries.py).
@@ -37,12 +38,25 @@ KeptHighlights = Callable[[EpisodeContent], "tuple[str, ...] | None"]
 REMOVED_TEXT = "[removed at the participant's request]"
 REMOVED_MENTION = "@[removed]"
 REMOVED_NAME = "[removed]"
+REMOVED_LINK = "[link removed]"
 # Parentheses and a space: no platform allows them in a handle, so a real author never matches.
 ANONYMOUS_PREFIX = "(anonymous "
 # Shorter names and quoted texts would blank ordinary words ("Al", "ok") in everyone's messages.
 MIN_NAME = 3
 MIN_QUOTED = 12
+# A partial quote is caught when this many words in a row are theirs: fewer would match common
+# phrases ("I think it is") in everyone else's messages.
+QUOTE_WORDS = 6
+# A phrase of theirs that more other people than this also wrote is a common phrase, not a quote.
+MAX_QUOTERS = 2
+# Message ids shorter than this are too common as URL parts ("/status/1") to mark a link as theirs.
+MIN_POST_ID = 5
 _RETWEET = re.compile(r"^\s*RT\s+@?([^\s:]+)", re.IGNORECASE)
+# Links with or without a scheme (x.com/name/status/1 is still a way to them).
+_URL = re.compile(r"(?i)(?:\b(?:https?://|www\.)|(?<![\w@.-])(?=[\w-]+(?:\.[\w-]+)+/))[^\s<>\"'`]+")
+_TRAILING = ".,;:!?)]}'\""
+_WORD = re.compile(r"\w+")
+_URL_PARTS = re.compile(r"[/?#=&]")
 
 
 def anonymous_label(number: int) -> str:
@@ -54,73 +68,235 @@ def is_anonymous(author: str) -> bool:
     return author.startswith(ANONYMOUS_PREFIX)
 
 
+@lru_cache(maxsize=2**14)
+def match_key(handle: str) -> str:
+    """A handle or person id in the form opt-outs are matched in (normalise.py): `@Quinn`,
+    `quinn` and `ｑuinn` with a zero-width space inside are one key."""
+    return normalise(handle_key(handle)).lstrip("@")
+
+
+def _local_part(key: str) -> str:
+    """`name` of a Mastodon-style `name@server` key; the key itself otherwise."""
+    return key.split("@", 1)[0]
+
+
 @dataclass(frozen=True)
 class Redaction:
-    """Who is opted out and how to scrub them from text; built from the ledger and the data."""
+    """Who is opted out and how to scrub them from text; built from the ledger and the data.
 
-    removed: frozenset[str]  # handle keys and person ids whose messages are dropped
-    anonymised: frozenset[str]  # handle keys and person ids whose messages lose their author
+    Keys are match_key forms. A key without a server (`quinn`) covers that handle on every
+    platform and every Mastodon server; `quinn@social.example` covers that one account.
+    """
+
+    removed: frozenset[str]  # keys of handles and person ids whose messages are dropped
+    anonymised: frozenset[str]  # keys whose messages lose their author
     names: frozenset[str]  # display names to replace in other people's text
-    owners: dict[str, str] = field(default_factory=dict, compare=False)  # handle key -> person id
-
-    def owner(self, handle: str) -> str:
-        """One key per person, so their handles on every platform share one anonymous label."""
-        key = handle_key(handle)
-        return self.owners.get(key, key)
+    owners: dict[str, str] = field(default_factory=dict, compare=False)  # key -> person id
+    posts: frozenset[str] = frozenset()  # ids, permalinks and media URLs of their messages
+    quoted: tuple[str, ...] = ()  # their messages' texts (normalised), longest first
+    shingles: frozenset[tuple[str, ...]] = frozenset()  # runs of QUOTE_WORDS of their words
+    scopes: dict[str, frozenset[str]] = field(default_factory=dict, compare=False)  # key -> the only platforms it covers
+    _links: dict[str, bool] = field(default_factory=dict, compare=False, repr=False)  # leads_to_them, remembered
 
     @cached_property
     def fingerprint(self) -> str:
         """Everything the redaction does: equal fingerprints redact any text the same way."""
-        data = [sorted(self.removed), sorted(self.anonymised), sorted(self.names), sorted(self.owners.items())]
+        data = [
+            sorted(self.removed),
+            sorted(self.anonymised),
+            sorted(self.names),
+            sorted(self.owners.items()),
+            sorted(self.posts),
+            list(self.quoted),
+            sorted(self.shingles),
+            sorted((k, sorted(v)) for k, v in self.scopes.items()),
+        ]
         return hashlib.blake2b(json.dumps(data).encode(), digest_size=16).hexdigest()
+
+    def owner(self, handle: str) -> str:
+        """One key per person, so their handles on every platform share one anonymous label."""
+        key = match_key(handle)
+        return self.owners.get(key, self.owners.get(_local_part(key), key))
 
     @property
     def everyone(self) -> frozenset[str]:
         return self.removed | self.anonymised
 
-    def covers(self, handle: str) -> bool:
-        return handle_key(handle) in self.everyone
+    def covers(self, handle: str, platform: str | None = None) -> bool:
+        """Is `handle` (an author on `platform`, or a handle anywhere when None) one of theirs?"""
+        return self._mode_of(match_key(handle), platform) is not None
+
+    def is_removed(self, handle: str, platform: str | None = None) -> bool:
+        return self._mode_of(match_key(handle), platform) == "remove"
+
+    def is_anonymised(self, handle: str, platform: str | None = None) -> bool:
+        return self._mode_of(match_key(handle), platform) == "anonymise"
+
+    def _mode_of(self, key: str, platform: str | None) -> str | None:
+        for candidate in (key, _local_part(key)):
+            if platform is not None and candidate in self.scopes and platform not in self.scopes[candidate]:
+                continue  # an opt-out for this handle on another platform only
+            if candidate in self.removed:
+                return "remove"
+            if candidate in self.anonymised:
+                return "anonymise"
+        return None
+
+    @cached_property
+    def _handles(self) -> frozenset[str]:
+        return frozenset(k for k in self.everyone if k)
 
     @cached_property
     def _mention(self) -> re.Pattern[str] | None:
-        return _alternation(self.everyone, prefix="@?")
+        """`@key`, and `@key@server` for a key without a server."""
+        bare = {k for k in self._handles if "@" not in k}
+        scoped = self._handles - bare
+        parts = [_words(scoped), _words(bare) + r"(?:@[\w-]+(?:\.[\w-]+)+)?" if bare else ""]
+        body = "|".join(p for p in parts if p and p != "(?:)")
+        return re.compile(rf"(?<![\w@])@(?:{body})(?![\w@])") if body else None
+
+    @cached_property
+    def _bare(self) -> re.Pattern[str] | None:
+        """A handle written without its `@`, only when it cannot be an ordinary word: `quiet_quinn`
+        and `q@social.example` are theirs wherever they appear, `will` is everybody's verb."""
+        distinctive = {k for k in self._handles if not k.isalpha()}
+        return re.compile(rf"(?<!\w)(?:{_words(distinctive)})(?!\w)") if distinctive else None
 
     @cached_property
     def _name(self) -> re.Pattern[str] | None:
-        return _alternation({n for n in self.names if len(n) >= MIN_NAME})
+        names = {n for n in (normalise(name) for name in self.names) if len(n) >= MIN_NAME}
+        return re.compile(rf"(?<!\w)(?:{_words(names)})(?!\w)") if names else None
+
+    @cached_property
+    def _patterns(self) -> tuple[tuple[re.Pattern[str], str], ...]:
+        found = ((self._mention, REMOVED_MENTION), (self._bare, REMOVED_NAME), (self._name, REMOVED_NAME))
+        return tuple((pattern, label) for pattern, label in found if pattern is not None)
 
     def scrub(self, text: str) -> str:
-        """Text with the handles and the names replaced."""
-        if not text:
+        """Text with links to them or their posts, their handles and their names replaced."""
+        if not text or not (self._patterns or self.posts):
             return text
-        if self._mention:
-            text = self._mention.sub(lambda m: REMOVED_MENTION if m.group(0).startswith("@") else REMOVED_NAME, text)
-        if self._name:
-            text = self._name.sub(REMOVED_NAME, text)
+        if "/" in text or "www." in text.casefold():
+            text = _URL.sub(lambda m: _link_removed(m.group(0)) if self.leads_to_them(m.group(0)) else m.group(0), text)
+        if self._any is None or not self._any.search(normalise(text)):
+            return text  # the common case: nobody of theirs in it
+        for pattern, label in self._patterns:
+            text = _replace(text, pattern, label)
         return text
 
+    @cached_property
+    def _any(self) -> re.Pattern[str] | None:
+        """All of _patterns in one, to tell quickly that a text needs nothing replaced."""
+        return re.compile("|".join(f"(?:{p.pattern})" for p, _ in self._patterns)) if self._patterns else None
+
     def mentions(self, text: str) -> bool:
-        """True when `text` holds one of their handles or names."""
-        return bool(text) and any(p is not None and p.search(text) for p in (self._mention, self._name))
+        """True when `text` holds one of their handles or names, or a link to one of their posts."""
+        if not text:
+            return False
+        return bool(self._any and self._any.search(normalise(text))) or self.leads_to_them(text)
+
+    def leads_to_them(self, url: str) -> bool:
+        """A link that names them or is one of their posts or media (`x.com/i/status/<id>`)."""
+        if not url:
+            return False
+        verdict = self._links.get(url)
+        if verdict is None:
+            verdict = self._links[url] = self._leads_to_them(url)
+        return verdict
+
+    def _leads_to_them(self, url: str) -> bool:
+        if self._any is not None and self._any.search(normalise(url)):
+            return True
+        if not self.posts:
+            return False
+        trimmed = url.strip().rstrip(_TRAILING)
+        return trimmed in self.posts or any(part in self.posts for part in _URL_PARTS.split(trimmed))
+
+    def unquote(self, text: str) -> str:
+        """`text` with their words (a message of theirs whole, or QUOTE_WORDS of its words in a
+        row) replaced by REMOVED_TEXT, however it is spaced, cased or spelled (normalise.py)."""
+        if not (self.quoted or self.shingles) or len(text) < MIN_QUOTED:
+            return text
+        norm = normalise(text)
+        words = _WORD.findall(norm)
+        # Every run of QUOTE_WORDS words, made and looked up in C: most messages quote nobody.
+        partial = not self.shingles.isdisjoint(_runs(words))
+        if not partial and not any(q in norm for q in self.quoted):
+            return text
+        folded = fold(text)
+        spans = [span for q in self.quoted if q in folded.text for span in _occurrences(q, folded.text)]
+        tokens = list(_WORD.finditer(folded.text))
+        for i in range(len(tokens) - QUOTE_WORDS + 1):
+            run = tokens[i : i + QUOTE_WORDS]
+            if tuple(t.group() for t in run) in self.shingles:
+                spans.append((run[0].start(), run[-1].end()))
+        return _replace_spans(text, folded, _merged(spans), REMOVED_TEXT)
 
 
-def _alternation(texts: Iterable[str], prefix: str = "") -> re.Pattern[str] | None:
-    items = sorted({t for t in (x.strip() for x in texts) if t}, key=len, reverse=True)
-    if not items:
-        return None
-    body = "|".join(re.escape(w) for w in items)
-    # Not inside a longer word or handle; `@` and URL punctuation around it do not protect it,
-    # so x.com/handle and mail@handle are caught too.
-    return re.compile(rf"(?<!\w){prefix}(?:{body})(?!\w)", re.IGNORECASE)
+def _runs(words: list[str]) -> Iterator[tuple[str, ...]]:
+    """Every run of QUOTE_WORDS words in a row."""
+    return zip(*(words[i:] for i in range(QUOTE_WORDS)), strict=False)
+
+
+def _occurrences(needle: str, text: str) -> Iterator[tuple[int, int]]:
+    start = text.find(needle)
+    while start >= 0:
+        yield start, start + len(needle)
+        start = text.find(needle, start + 1)
+
+
+def _merged(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Overlapping or touching spans as one (a quote of twelve words is found as seven runs)."""
+    merged: list[list[int]] = []
+    for start, end in sorted(spans):
+        if merged and start <= merged[-1][1] + 1:
+            merged[-1][1] = max(merged[-1][1], end)
+        else:
+            merged.append([start, end])
+    return [(start, end) for start, end in merged]
+
+
+def _link_removed(url: str) -> str:
+    """REMOVED_LINK in place of `url`, keeping the sentence's punctuation that followed it."""
+    return REMOVED_LINK + url[len(url.rstrip(_TRAILING)) :]
+
+
+def _words(texts: Iterable[str]) -> str:
+    items = sorted({t for t in texts if t}, key=len, reverse=True)
+    return "(?:" + "|".join(re.escape(t) for t in items) + ")"
+
+
+def _replace(text: str, pattern: re.Pattern[str], label: str) -> str:
+    """Replace what `pattern` finds in the normal form of `text`, in `text` itself."""
+    if not pattern.search(normalise(text)):
+        return text  # the common case: no need to map positions back
+    return _replace_spans(text, fold(text), [m.span() for m in pattern.finditer(fold(text).text)], label)
+
+
+def _replace_spans(text: str, folded: Folded, spans: list[tuple[int, int]], label: str) -> str:
+    out, position = [], 0
+    for start, end in spans:
+        begin, finish = folded.span(start, end)
+        if begin < position:
+            continue
+        out += [text[position:begin], label]
+        position = finish
+    out.append(text[position:])
+    return "".join(out)
 
 
 # --- building the redaction ------------------------------------------------------------------
 
 
+def _person_keys(person: Person) -> set[str]:
+    return {match_key(h) for hs in person.handles.values() for h in hs}
+
+
 def person_of(optout: OptOut, people: tuple[Person, ...]) -> Person | None:
-    key = handle_key(optout.handle)
+    key = match_key(optout.handle)
     for person in people:
-        if person.id == key or key in {handle_key(h) for hs in person.handles.values() for h in hs}:
+        keys = _person_keys(person)
+        if match_key(person.id) == key or key in keys or ("@" not in key and key in {_local_part(k) for k in keys}):
             return person
     return None
 
@@ -128,49 +304,152 @@ def person_of(optout: OptOut, people: tuple[Person, ...]) -> Person | None:
 def _keys_of(optout: OptOut, person: Person | None) -> set[str]:
     """An opt-out names a handle or a person id; a person's opt-out covers all their handles."""
     if person is None:
-        return {handle_key(optout.handle)}
-    handles = {handle_key(h) for hs in person.handles.values() for h in hs}
-    return handles | {person.id, handle_key(optout.handle)}
+        return {match_key(optout.handle)}
+    return _person_keys(person) | {person.id, match_key(optout.handle)}
 
 
-def build_redaction(optouts: Iterable[OptOut], people: tuple[Person, ...], authors: Iterable[tuple[str, str]] = ()) -> Redaction:
-    """The redaction for a ledger. `authors` are the (handle, display name) pairs the transcripts
-    hold: an opted-out handle's display names are scrubbed from everyone's text too."""
+def build_redaction(
+    optouts: Iterable[OptOut], people: tuple[Person, ...], messages: Iterable[Message] = (), single_names: bool = True
+) -> Redaction:
+    """The redaction of the ledger; `messages` (all of them) add the display names and posts of
+    the people it covers. `single_names=False` leaves out names of one word, which may be an
+    ordinary word ("Will", "Rose"): a purge replaces those on disk only when the editor confirms."""
+    ledger = ledger_redaction(optouts, people)
+    messages = list(messages)
+    traces = chat_traces(messages, ledger)
+    items = quote_items(traces.quoted)
+    return complete_redaction(ledger, [traces], [quote_users(messages, ledger, items)], single_names)
+
+
+def ledger_redaction(optouts: Iterable[OptOut], people: tuple[Person, ...]) -> Redaction:
+    """The redaction the ledger and people.yml alone give: whose handles, no traces from chats."""
     removed: set[str] = set()
     anonymised: set[str] = set()
-    names: set[str] = set()
+    shown_names: set[str] = set()
     owners: dict[str, str] = {}
+    scopes: dict[str, set[str]] = {}
+    everywhere: set[str] = set()
     for optout in optouts:
         person = person_of(optout, people)
         keys = _keys_of(optout, person)
         (removed if optout.mode == "remove" else anonymised).update(keys)
+        if optout.platform is None:
+            everywhere.update(keys)
+        else:
+            for key in keys:
+                scopes.setdefault(key, set()).add(optout.platform)
         if person is not None:
-            names.add(person.name)
+            shown_names.add(person.name)
             owners.update(dict.fromkeys(keys, person.id))
     # Someone opted out in both modes is removed: the stricter request wins.
     anonymised -= removed
-    for author, name in authors:
-        if name and handle_key(author) in removed | anonymised:
-            names.add(name)  # the display name the platform export showed
-    return Redaction(frozenset(removed), frozenset(anonymised), frozenset(names), owners)
+    # A handle named by any opt-out without a platform is covered everywhere.
+    scoped = {key: frozenset(platforms) for key, platforms in scopes.items() if key not in everywhere}
+    return Redaction(frozenset(removed), frozenset(anonymised), frozenset(shown_names), owners, scopes=scoped)
 
 
-def message_authors(messages: Iterable[Message]) -> Iterable[tuple[str, str]]:
-    return ((m.author, m.author_name) for m in messages)
+@dataclass(frozen=True)
+class ChatTraces:
+    """What the messages of the people a ledger covers leave in one chat (or several): the
+    display names they showed, their posts (ids, permalinks, media) and their words."""
+
+    names: frozenset[str] = frozenset()
+    posts: frozenset[str] = frozenset()
+    quoted: frozenset[str] = frozenset()  # normalised texts of removed people's messages
+
+    def as_data(self) -> tuple:
+        return (sorted(self.names), sorted(self.posts), sorted(self.quoted))
+
+    @classmethod
+    def from_data(cls, data) -> ChatTraces:
+        return cls(*(frozenset(part) for part in data))
+
+
+def chat_traces(messages: Iterable[Message], ledger: Redaction) -> ChatTraces:
+    names: set[str] = set()
+    posts: set[str] = set()
+    quoted: set[str] = set()
+    for message in messages:
+        if not ledger.covers(message.author, message.platform):
+            continue
+        if message.author_name:
+            names.add(message.author_name)  # the display name the platform export showed
+        if len(message.id) >= MIN_POST_ID:
+            posts.add(message.id)
+        posts.update(u for u in (message.permalink, *(m.url for m in message.media)) if u)
+        if ledger.is_removed(message.author, message.platform) and len(words := normalise(message.text)) >= MIN_QUOTED:
+            quoted.add(words)
+    return ChatTraces(frozenset(names), frozenset(posts), frozenset(quoted))
+
+
+def quote_items(quoted: Iterable[str]) -> tuple[frozenset[str], frozenset[tuple[str, ...]]]:
+    """Their texts, and the runs of QUOTE_WORDS words in them: what a partial quote repeats."""
+    quoted = frozenset(quoted)
+    return quoted, frozenset(run for q in quoted for run in _runs(_WORD.findall(q)))
+
+
+def quote_users(messages: Iterable[Message], ledger: Redaction, items) -> dict:
+    """Who else wrote each of their texts or runs of words: item → authors (lists, as data)."""
+    quoted, shingles = items
+    users: dict[object, set[str]] = {}
+    if not quoted:
+        return {}
+    for message in messages:
+        if len(message.text) < MIN_QUOTED or ledger.covers(message.author, message.platform):
+            continue
+        norm = normalise(message.text)
+        for found in shingles.intersection(_runs(_WORD.findall(norm))):
+            users.setdefault(found, set()).add(message.author)
+        for q in quoted:
+            if q in norm:
+                users.setdefault(q, set()).add(message.author)
+    return {item: sorted(authors) for item, authors in users.items()}
+
+
+def complete_redaction(ledger: Redaction, traces: Iterable[ChatTraces], users: Iterable[dict], single_names: bool = True) -> Redaction:
+    """The ledger's redaction with what every chat holds of the people it covers. A phrase found
+    in the messages of more than MAX_QUOTERS other people ("thanks everyone for joining us
+    tonight", a greeting everybody copies) is everybody's, not a quote of theirs: it stays in the
+    others' messages."""
+    traces = list(traces)
+    names = set(ledger.names).union(*(t.names for t in traces))
+    posts = frozenset().union(*(t.posts for t in traces))
+    quoted, shingles = quote_items(frozenset().union(*(t.quoted for t in traces)))
+    others: dict[object, set[str]] = {}
+    for chat in users:
+        for item, authors in chat.items():
+            others.setdefault(item, set()).update(authors)
+    rare = lambda item: len(others.get(item, ())) <= MAX_QUOTERS  # noqa: E731
+    return Redaction(
+        ledger.removed,
+        ledger.anonymised,
+        frozenset(n for n in names if single_names or len(normalise(n).split()) > 1),
+        ledger.owners,
+        posts,
+        tuple(sorted((q for q in quoted if rare(q)), key=len, reverse=True)),
+        frozenset(run for run in shingles if rare(run)),
+        ledger.scopes,
+    )
 
 
 def apply_optouts(archive: Archive, redaction: Redaction | None = None, kept_highlights: KeptHighlights | None = None) -> Archive:
     """The archive as it may be published. `redaction` defaults to the archive's own ledger with
-    every message's author; `kept_highlights` lets a chat whose messages were not read stay unread
+    every message; `kept_highlights` lets a chat whose messages were not read stay unread
     (redact_episode)."""
     if not archive.optouts:
         return archive
     if redaction is None:
-        redaction = build_redaction(archive.optouts, archive.people, message_authors(m for c in archive.episodes for m in c.messages))
+        redaction = build_redaction(archive.optouts, archive.people, (m for c in archive.episodes for m in c.messages))
     episodes = tuple(redact_episode(c, redaction, kept_highlights(c) if kept_highlights else None) for c in archive.episodes)
-    people = tuple(_redact_person(p, redaction) for p in archive.people if p.id not in redaction.everyone)
+    people = tuple(_redact_person(p, redaction) for p in archive.people if not _is_covered_person(p, redaction))
     community = _redact_community(archive.community, redaction)
     return archive.model_copy(update={"community": community, "episodes": episodes, "people": people})
+
+
+def _is_covered_person(person: Person, redaction: Redaction) -> bool:
+    return match_key(person.id) in redaction.everyone or any(
+        redaction.covers(h, platform) for platform, hs in person.handles.items() for h in hs
+    )
 
 
 # --- applying it -----------------------------------------------------------------------------
@@ -179,60 +458,60 @@ def apply_optouts(archive: Archive, redaction: Redaction | None = None, kept_hig
 def redact_messages(messages: Iterable[Message], redaction: Redaction) -> tuple[list[Message], set[str]]:
     """The messages as they may be published, and the ids of the messages that were dropped."""
     messages = list(messages)
-    dropped = [m for m in messages if _is_dropped(m, redaction)]
-    gone = {m.id for m in dropped}
-    # Their words copied into a quote or reply of the same chat. Searched only in messages that
-    # point at them or name them, so a large archive is not scanned once per removed message.
-    quoted = sorted({t for m in dropped if len(t := m.text.strip()) >= MIN_QUOTED}, key=len, reverse=True)
+    gone = {m.id for m in messages if is_dropped(m, redaction)}
     kept: list[Message] = []
     labels: dict[str, str] = {}
     for message in messages:
         if message.id in gone:
             continue
-        if quoted and (message.quote_of in gone or message.reply_to in gone or redaction.mentions(message.text)):
-            message = _unquote(message, quoted)
-        kept.append(_redact_message(message, redaction, labels))
+        kept.append(_redact_message(_unquote(message, redaction), redaction, labels))
     # Replies and quotes of dropped messages must not point at (or reveal) them.
     kept = [_unlink(m, gone) for m in kept]
     return kept, gone
 
 
-def _unquote(message: Message, quoted: list[str]) -> Message:
-    text = message.text
-    for words in quoted:
-        text = text.replace(words, REMOVED_TEXT)
+def _unquote(message: Message, redaction: Redaction) -> Message:
+    """Their words copied into someone else's message, in this chat or any other, whole or six
+    words and more of them in a row, become REMOVED_TEXT."""
+    text = redaction.unquote(message.text)
     return message.model_copy(update={"text": text}) if text != message.text else message
 
 
-def _is_dropped(message: Message, redaction: Redaction) -> bool:
-    if handle_key(message.author) in redaction.removed:
+def is_dropped(message: Message, redaction: Redaction) -> bool:
+    """Their own message, or a retweet of one."""
+    if redaction.is_removed(message.author, message.platform):
         return True
     retweet = _RETWEET.match(message.text)  # "RT @gone: their words" is their message
-    return bool(retweet and handle_key(retweet.group(1)) in redaction.removed)
+    return bool(retweet and redaction.is_removed(retweet.group(1), message.platform))
 
 
 def _redact_message(message: Message, redaction: Redaction, labels: dict[str, str]) -> Message:
     update: dict = {}
-    author = handle_key(message.author)
-    if author in redaction.anonymised:
-        label = labels.setdefault(redaction.owner(author), anonymous_label(len(labels) + 1))
-        update.update(author=label, author_name="", permalink=None)
-    text = redaction.scrub(message.text)
+    text = message.text
+    if redaction.is_anonymised(message.author, message.platform):
+        label = labels.setdefault(redaction.owner(message.author), anonymous_label(len(labels) + 1))
+        # Their words stay; what leads back to them goes: their links (a personal blog), their
+        # media (a profile picture, a photo) and the permalink.
+        update.update(author=label, author_name="", permalink=None, links=(), media=())
+        text = _URL.sub(lambda m: _link_removed(m.group(0)), text)
+    text = redaction.scrub(text)
     if text != message.text:
         update["text"] = text
-    mentions = tuple(m for m in message.mentions if not redaction.covers(m))
+    mentions = tuple(m for m in message.mentions if not redaction.covers(m) and not redaction.mentions(m))
     if mentions != message.mentions:
         update["mentions"] = mentions
     hashtags = tuple(h for h in message.hashtags if not redaction.mentions(h))
     if hashtags != message.hashtags:
         update["hashtags"] = hashtags
-    links = tuple(url for url in message.links if not redaction.mentions(url))
-    if links != message.links:
-        update["links"] = links
-    media = tuple(_redact_media(m, redaction) for m in message.media if not redaction.mentions(m.url))
-    if media != message.media:
-        update["media"] = media
-    if message.permalink and redaction.mentions(message.permalink):
+    if "links" not in update:
+        links = tuple(url for url in message.links if not redaction.leads_to_them(url))
+        if links != message.links:
+            update["links"] = links
+    if "media" not in update:
+        media = tuple(_redact_media(m, redaction) for m in message.media if not redaction.leads_to_them(m.url))
+        if media != message.media:
+            update["media"] = media
+    if message.permalink and redaction.leads_to_them(message.permalink):
         update["permalink"] = None
     return message.model_copy(update=update) if update else message
 
@@ -273,8 +552,8 @@ def redact_episode(content: EpisodeContent, redaction: Redaction, kept_highlight
             "questions": [scrub(q) for q in episode.questions],
             "tags": [t for t in episode.tags if not redaction.mentions(t)],
             "highlights": highlights,
-            "hosts": [h for h in episode.hosts if h not in redaction.everyone],
-            "guests": [g for g in episode.guests if g not in redaction.everyone],
+            "hosts": [h for h in episode.hosts if match_key(h) not in redaction.everyone],
+            "guests": [g for g in episode.guests if match_key(g) not in redaction.everyone],
             "preview": _redact_link(episode.preview, redaction),
             "recap": _redact_link(episode.recap, redaction),
         }
@@ -289,7 +568,7 @@ def redact_episode(content: EpisodeContent, redaction: Redaction, kept_highlight
 
 
 def _redact_link(link: Link | None, redaction: Redaction) -> Link | None:
-    if link is None or redaction.mentions(link.url):
+    if link is None or redaction.leads_to_them(link.url):
         return None
     return link.model_copy(update={"title": redaction.scrub(link.title), "author": redaction.scrub(link.author)})
 

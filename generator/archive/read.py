@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import os
 import re
 from collections import Counter
 from collections.abc import Callable, Iterable, Set
@@ -23,6 +24,8 @@ from pydantic import BaseModel, ValidationError
 from generator.archive.model import Archive, Community, Episode, EpisodeContent, Message, OptOut, Person, handle_key
 from generator.archive.summaries import LazyMessages, SummaryCache
 from generator.errors import ChatdigestError, Problem, ProblemsFound, relative
+from generator.safe_files import FIX as SAFE_FIX
+from generator.safe_files import NotRegularFile, open_regular, regular_problem
 
 try:  # the C loader is ~10x faster; fall back where libyaml is missing
     from yaml import CSafeLoader as _Loader
@@ -63,7 +66,7 @@ class _Reader:
     # --- YAML -----------------------------------------------------------------------------
 
     def read_yaml(self, path: Path, fix_missing: str = "") -> tuple[Any, Lines] | None:
-        if not path.is_file():
+        if not path.exists() and not path.is_symlink():
             self.problem(path, "file is missing", fix=fix_missing)
             return None
         text = self.read_text(path)
@@ -89,23 +92,42 @@ class _Reader:
             return None
         lines: Lines = {}
         if node is not None:
-            _record_lines(node, (), lines)
+            alias = _record_lines(node, (), lines, set())
+            if alias is not None:
+                # An alias repeats a node: nested ones ("billion laughs") make a 342-byte file
+                # expand past any memory. Data files have no need of them.
+                self.problem(
+                    path, "YAML anchors and aliases (&name, *name) are not allowed", alias, fix="write the repeated value out in full"
+                )
+                return None
         return data, lines
 
     def read_text(self, path: Path) -> str | None:
+        data = self.read_bytes(path, MAX_DATA_FILE_BYTES)
+        if data is None:
+            return None
         try:
-            if not self.within_limit(path, MAX_DATA_FILE_BYTES):
-                return None
-            return path.read_text(encoding="utf-8")
+            return data.decode("utf-8").replace("\r\n", "\n").replace("\r", "\n")  # as open() in text mode
         except UnicodeDecodeError as exc:
-            line = path.read_bytes()[: exc.start].count(b"\n") + 1
+            line = data[: exc.start].count(b"\n") + 1
             self.problem(path, "not UTF-8 text", line, fix="save the file as UTF-8")
+        return None
+
+    def read_bytes(self, path: Path, limit: int) -> bytes | None:
+        """A data file's bytes; a link, FIFO, device or folder, or a file over `limit`, is a problem."""
+        try:
+            with open_regular(path) as handle:
+                if not self.within_limit(path, limit, os.fstat(handle.fileno()).st_size):
+                    return None
+                return handle.read(limit + 1)[:limit]
+        except NotRegularFile as exc:
+            self.problem(path, exc.strerror, fix=SAFE_FIX)
         except OSError as exc:
             self.problem(path, f"cannot read: {exc.strerror}")
         return None
 
-    def within_limit(self, path: Path, limit: int) -> bool:
-        size = path.stat().st_size
+    def within_limit(self, path: Path, limit: int, size: int | None = None) -> bool:
+        size = path.stat().st_size if size is None else size
         if size > limit:
             self.problem(
                 path,
@@ -146,16 +168,25 @@ def _as_written(data: Any, loc: tuple) -> tuple:
     return tuple(written)
 
 
-def _record_lines(node: yaml.Node, path: tuple, lines: Lines) -> None:
+def _record_lines(node: yaml.Node, path: tuple, lines: Lines, seen: set[int]) -> int | None:
+    """Note each value's line; returns the line of an alias (a node met twice), None if none."""
+    if id(node) in seen:
+        return node.start_mark.line + 1
+    if isinstance(node, yaml.CollectionNode):
+        seen.add(id(node))
     lines[path] = node.start_mark.line + 1
+    children: list[tuple[tuple, yaml.Node, int | None]] = []
     if isinstance(node, yaml.MappingNode):
-        for key, value in node.value:
-            child = path + (key.value,)
-            _record_lines(value, child, lines)
-            lines[child] = key.start_mark.line + 1
+        children = [(path + (key.value,), value, key.start_mark.line + 1) for key, value in node.value]
     elif isinstance(node, yaml.SequenceNode):
-        for index, item in enumerate(node.value):
-            _record_lines(item, path + (index,), lines)
+        children = [(path + (index,), item, None) for index, item in enumerate(node.value)]
+    for child, value, key_line in children:
+        alias = _record_lines(value, child, lines, seen)
+        if alias is not None:
+            return alias
+        if key_line is not None:
+            lines[child] = key_line
+    return None
 
 
 def _line_of(lines: Lines, loc: tuple) -> int | None:
@@ -262,10 +293,10 @@ def _transcript_lines(reader: _Reader, path: Path, hasher=None) -> Iterable[tupl
 
     `hasher` (a hashlib object) sees every byte read, for the page cache's fingerprint."""
     try:
-        if not reader.within_limit(path, MAX_TRANSCRIPT_BYTES):
-            return
         # Bytes, split on b"\n" only: JSON may hold U+2028 or a bare \r inside a string.
-        with path.open("rb") as handle:
+        with open_regular(path) as handle:
+            if not reader.within_limit(path, MAX_TRANSCRIPT_BYTES, os.fstat(handle.fileno()).st_size):
+                return
             for number, line in enumerate(iter(lambda: handle.readline(MAX_MESSAGE_BYTES + 1), b""), start=1):
                 if hasher is not None:
                     hasher.update(line)
@@ -274,15 +305,17 @@ def _transcript_lines(reader: _Reader, path: Path, hasher=None) -> Iterable[tupl
                         line = handle.readline(MAX_MESSAGE_BYTES)
                     reader.problem(
                         path,
-                        f"line is longer than {_size(MAX_MESSAGE_BYTES)}",
+                        f"line is longer than {_size(MAX_MESSAGE_BYTES)} (a chat message is never this long)",
                         number,
-                        fix="a chat message is never this long; check the import",
+                        fix="remove the line, or import the chat again",
                     )
                     continue
                 try:
                     yield number, line.decode("utf-8")
                 except UnicodeDecodeError:
                     reader.problem(path, "not UTF-8 text", number, fix="save the file as UTF-8")
+    except NotRegularFile as exc:
+        reader.problem(path, exc.strerror, fix=SAFE_FIX)
     except OSError as exc:
         reader.problem(path, f"cannot read: {exc.strerror}")
 
@@ -325,7 +358,7 @@ def _small_file(path: Path) -> bytes | None:
     """The file's bytes if it is smaller than one line may be: holding it whole then costs no
     more memory than streaming it could. None for a bigger file or one that cannot be read."""
     try:
-        with path.open("rb") as handle:
+        with open_regular(path) as handle:
             data = handle.read(MAX_MESSAGE_BYTES)
     except OSError:
         return None
@@ -379,14 +412,19 @@ def read_episode(reader: _Reader, folder: Path, summaries: SummaryCache | None =
         return None
     episode: Episode | None = reader.validate(Episode, loaded[0], path, loaded[1], id=folder.name)
     for extra in sorted(folder.iterdir()):
-        if extra.name not in EPISODE_FILES and not extra.name.startswith("."):
+        if extra.name in EPISODE_FILES and (wrong := regular_problem(extra)):
+            if extra.name != "episode.yml":  # read_yaml reports episode.yml
+                reader.problem(extra, wrong, fix=SAFE_FIX)
+        elif extra.name not in EPISODE_FILES and not extra.name.startswith("."):
             reader.problem(extra, "file not known to chatdigest", fix=f"an episode folder holds only {', '.join(sorted(EPISODE_FILES))}")
     if episode is None:
         _salvage_episode(reader, folder, loaded)
         return None
     preview = folder / "preview.md"
-    preview_markdown = (reader.read_text(preview) or "") if preview.exists() else ""
+    preview_markdown = (reader.read_text(preview) or "") if preview.exists() and not preview.is_symlink() else ""
     transcript = folder / "transcript.jsonl"
+    if transcript.is_symlink() or (transcript.exists() and regular_problem(transcript)):
+        return None  # reported above
     known = _known_transcript(transcript, summaries) if summaries is not None else None
     if known is not None:  # read without problems by the last run: read again only if asked for
         messages, digest, ids = known
@@ -548,9 +586,14 @@ def read_data(root: Path, summaries: SummaryCache | None = None) -> DataRead:
     optouts = read_optouts(reader)
     episodes: list[EpisodeContent] = []
     episodes_dir = root / EPISODES
-    if episodes_dir.is_dir():
+    if episodes_dir.is_symlink():
+        reader.problem(episodes_dir, "is a symbolic link, not a folder", fix="keep the episodes themselves in data/episodes/")
+    elif episodes_dir.is_dir():
         for folder in sorted(episodes_dir.iterdir()):
             if folder.name.startswith("."):
+                continue
+            if folder.is_symlink():
+                reader.problem(folder, "is a symbolic link, not a folder", fix="move the episode's folder itself into data/episodes/")
                 continue
             if not folder.is_dir():
                 reader.problem(folder, "file not known to chatdigest", fix="episodes/ holds only episode folders")

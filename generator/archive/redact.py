@@ -23,16 +23,21 @@ import yaml
 
 from generator.archive.checks import everyone
 from generator.archive.edit import edit_yaml
-from generator.archive.model import Archive, OptOut, Person, handle_key
-from generator.archive.privacy import build_redaction, message_authors, person_of, redact_episode
+from generator.archive.model import Archive, EpisodeContent, OptOut, Person, handle_key
+from generator.archive.privacy import build_redaction, person_of, redact_episode
 from generator.archive.read import DATA, EPISODES, _Reader, read_archive, read_optouts, read_people
 from generator.archive.write import update_episode_yml, write_transcript
-from generator.errors import ChatdigestError, ProblemsFound
+from generator.errors import ChatdigestError, ProblemsFound, printable, relative
+from generator.safe_files import open_regular
 from generator.writer import write_atomic
 
 PRIVACY_FILE = "privacy.yml"
 PEOPLE_FILE = "people.yml"
 HISTORY_REPLACEMENTS = ".cache/redact-replacements.txt"
+# Written before a purge starts and removed when every file is rewritten: a purge that was
+# interrupted leaves it, `check` reports it, and the next `redact --purge` completes the work.
+PURGE_PENDING = ".purge-pending"
+MAX_SHOWN = 20
 MODES = ("remove", "anonymise")
 HEADER = """\
 # Opt-outs: people who asked to be left out of the archive. Applied on every build.
@@ -53,9 +58,10 @@ class RedactReport:
     purged: list[Path] = field(default_factory=list)
     removed_person: bool = False  # taken out of people.yml
     replacements: Path | None = None  # what a history rewrite should replace, for git filter-repo
+    unconfirmed: list[str] = field(default_factory=list)  # name replacements a purge left for --yes
 
     def summary(self) -> str:
-        who = f"{self.optout.handle} ({self.person.name}, all their handles)" if self.person else self.optout.handle
+        who = f"{self.optout.handle} ({printable(self.person.name)}, all their handles)" if self.person else self.optout.handle
         verb = "updated" if self.replaced else "recorded"
         ahead = ", ahead of their first message" if self.optout.ahead else ""
         lines = [f"{verb} opt-out for {who} in data/{PRIVACY_FILE}: mode {self.optout.mode}{ahead}"]
@@ -71,6 +77,14 @@ class RedactReport:
                 "  git push --force --mirror origin",
                 f"then delete {self.replacements.as_posix()}; see docs/editors/privacy.md",
             ]
+        if self.unconfirmed:
+            lines.append(
+                f"not applied: their names in {len(self.unconfirmed)} places of other people's words (a name may be an ordinary word):"
+            )
+            lines += [f"  {change}" for change in self.unconfirmed[:MAX_SHOWN]]
+            if len(self.unconfirmed) > MAX_SHOWN:
+                lines.append(f"  … and {len(self.unconfirmed) - MAX_SHOWN} more")
+            lines.append("check them, then re-run with --purge --yes to apply them; the site hides them on every build either way")
         return "\n".join(lines)
 
 
@@ -82,9 +96,13 @@ def redact(
     purge: bool = False,
     today: dt.date | None = None,
     ahead: bool = False,
+    yes: bool = False,
 ) -> RedactReport:
     """Record (or update) an opt-out for `handle` (or a person's name); with `purge`, also
-    rewrite data/ without them and take them out of people.yml."""
+    rewrite data/ without them and take them out of people.yml.
+
+    A purge removes their messages, their handles and their full names; a one-word name in other
+    people's words is replaced only with `yes` (it may be an ordinary word), and listed otherwise."""
     today = today or dt.date.today()
     optouts, people = _read_ledger(root)
     handle = _person_id_for_name(handle, people) or handle
@@ -111,12 +129,16 @@ def redact(
             }
         )
     ledger = root / DATA / PRIVACY_FILE
+    pending = root / DATA / PURGE_PENDING
+    if purge:
+        write_atomic(pending, f"{optout.handle}\n")
     _write_optout(ledger, index, optout)
     report = RedactReport(optout, person, index is not None, found)
     if purge:
         matched = _matched_optouts(root)
-        report.purged = purge_data(root)
+        report.purged, report.unconfirmed = purge_data(root, names=yes)
         _record_purge(root, report, today, matched)
+        pending.unlink(missing_ok=True)
     return report
 
 
@@ -190,7 +212,7 @@ def _read_ledger(root: Path) -> tuple[list[OptOut], list[Person]]:
 def _ledger_entry(optout: OptOut) -> dict:
     data = optout.model_dump(exclude_defaults=True)
     data["mode"] = optout.mode  # always explicit, even when it is the default
-    return {k: data[k] for k in ("handle", "mode", "since", "reason", "ahead", "purged") if k in data}
+    return {k: data[k] for k in ("handle", "platform", "mode", "since", "reason", "ahead", "purged") if k in data}
 
 
 def _write_optout(ledger: Path, index: int | None, optout: OptOut) -> None:
@@ -277,23 +299,55 @@ def _count_messages(root: Path, optout: OptOut, people: tuple[Person, ...]) -> i
         return 0
     count = 0
     for transcript in folder.glob("*/transcript.jsonl"):
-        with transcript.open(encoding="utf-8", errors="replace") as lines:
-            count += sum(1 for line in lines if redaction.mentions(line))
+        try:
+            with open_regular(transcript) as lines:
+                count += sum(1 for line in lines if redaction.mentions(line.decode("utf-8", "replace")))
+        except OSError:
+            continue  # a link or a FIFO is not read; `check` reports it
     return count
 
 
-def purge_data(root: Path) -> list[Path]:
-    """Rewrite transcripts, episode.yml and preview.md with every opt-out applied."""
+def purge_data(root: Path, names: bool = False) -> tuple[list[Path], list[str]]:
+    """Rewrite transcripts, episode.yml and preview.md with every opt-out applied.
+
+    Their messages, handles and full names always go. Their one-word names in other people's
+    words go only with `names`; otherwise the places they would be replaced are returned, for
+    the editor to check."""
     archive: Archive = read_archive(root)
-    redaction = build_redaction(archive.optouts, archive.people, message_authors(m for c in archive.episodes for m in c.messages))
+    every = [m for c in archive.episodes for m in c.messages]
+    redaction = build_redaction(archive.optouts, archive.people, every, single_names=names)
+    with_names = build_redaction(archive.optouts, archive.people, every) if not names else redaction
     written: list[Path] = []
+    unconfirmed: list[str] = []
     for content in archive.episodes:
         folder = root / EPISODES / content.episode.id
         clean = redact_episode(content, redaction)
+        if not names:
+            unconfirmed += _name_changes(relative(folder, root), clean, redact_episode(content, with_names))
         if clean.messages != content.messages and write_transcript(folder / "transcript.jsonl", clean.messages):
             written.append(folder / "transcript.jsonl")
         if clean.episode != content.episode and update_episode_yml(folder / "episode.yml", content.episode, clean.episode):
             written.append(folder / "episode.yml")
         if clean.preview_markdown != content.preview_markdown and write_atomic(folder / "preview.md", clean.preview_markdown):
             written.append(folder / "preview.md")
-    return written
+    return written, unconfirmed
+
+
+def _name_changes(folder: str, applied: EpisodeContent, proposed: EpisodeContent) -> list[str]:
+    """Where replacing their names too would change other people's words, before → after."""
+    changes = []
+    for now, then in zip(applied.messages, proposed.messages, strict=True):
+        if now.text != then.text:
+            changes.append(f"{folder}/transcript.jsonl message {now.id}: {_shorten(now.text)!r} → {_shorten(then.text)!r}")
+    for field_name in ("title", "summary", "questions"):
+        now, then = getattr(applied.episode, field_name), getattr(proposed.episode, field_name)
+        if now != then:
+            changes.append(f"{folder}/episode.yml {field_name}: {_shorten(str(now))!r} → {_shorten(str(then))!r}")
+    if applied.preview_markdown != proposed.preview_markdown:
+        changes.append(f"{folder}/preview.md: their name in the preview")
+    return changes
+
+
+def _shorten(text: str, limit: int = 80) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"

@@ -110,8 +110,10 @@ class SummaryCache:
 
     def __init__(self, root: Path):
         self.root = root
-        transcripts, entries = cache.load(root, CACHE_NAME) or ({}, {})
+        transcripts, entries, memos = cache.load(root, CACHE_NAME) or ({}, {}, {})
         self.previous: dict = entries
+        self.previous_memos: dict[str, dict] = memos  # kind → key → data (remember)
+        self.memos: dict[str, dict] = {}
         self.known: dict[str, tuple] = transcripts  # transcript digest → (authors, ids)
         self.transcripts: dict[str, tuple] = {}  # the same, for this run's transcripts
         self.base = ""
@@ -133,12 +135,13 @@ class SummaryCache:
         authors = tuple(dict.fromkeys((m.author, m.author_name) for m in messages))
         self.transcripts[digest] = (authors, tuple(m.id for m in messages))
 
-    def authors(self, episodes) -> list[tuple[str, str]]:
-        """(handle, display name) of every chat's authors, read from the cache where possible."""
-        found: list[tuple[str, str]] = []
-        for content in episodes:
-            facts = self.transcripts.get(content.transcript_digest)
-            found += facts[0] if facts else ((m.author, m.author_name) for m in content.messages)
+    def remember(self, kind: str, key: str, make):
+        """What `make()` gives for `key` (a transcript's digest and the other inputs), from the
+        last run when it made the same: plain data only (marshal)."""
+        found = self.previous_memos.get(kind, {}).get(key)
+        if found is None:
+            found = make()
+        self.memos.setdefault(kind, {})[key] = found
         return found
 
     # --- summaries ---
@@ -179,4 +182,4 @@ class SummaryCache:
             key = self.keys.get(episode_id)
             if key is not None:
                 entries[key] = summary.as_data()
-        cache.save(self.root, CACHE_NAME, (self.transcripts, entries))
+        cache.save(self.root, CACHE_NAME, (self.transcripts, entries, self.memos))

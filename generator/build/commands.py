@@ -8,6 +8,7 @@ import logging
 import os
 from pathlib import Path
 
+from generator.build.lock import build_lock
 from generator.errors import ChatdigestError, ProblemsFound, StrictFailure
 from generator.progress import Progress, StderrHandler, no_progress
 
@@ -48,10 +49,12 @@ def build_site(root: Path, strict: bool = False, progress: Progress = no_progres
     plugin.failure = None  # a failure kept from an earlier build in this process is not this one's
     build_log = logging.getLogger("mkdocs.commands.build")
     build_log.addFilter(_dirty_notice)
+    build_log.addFilter(_reported_by_us)
     try:
         # Dirty: MkDocs skips pages whose source is older than their output; the plugin empties
         # site/ first whenever that would not give exactly a full build (incremental.py).
-        build(config, dirty=True)
+        with build_lock(root, logging.getLogger("mkdocs").info):
+            build(config, dirty=True)
     except (Abort, PluginError) as exc:
         # The plugin keeps its own error so problems are listed one per line, not as "BuildError".
         failure = getattr(plugin, "failure", None)
@@ -62,7 +65,14 @@ def build_site(root: Path, strict: bool = False, progress: Progress = no_progres
         raise (StrictFailure if strict else ChatdigestError)(str(exc)) from None
     finally:
         build_log.removeFilter(_dirty_notice)
+        build_log.removeFilter(_reported_by_us)
     return Path(config.site_dir)
+
+
+def _reported_by_us(record: logging.LogRecord) -> bool:
+    """Drop MkDocs' log of the plugin's own error: `chatdigest build` prints its problems
+    itself, one per line, and they would otherwise be printed twice."""
+    return not (record.levelno >= logging.ERROR and record.getMessage().startswith("chatdigest: "))
 
 
 def _dirty_notice(record: logging.LogRecord) -> bool:

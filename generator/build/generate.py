@@ -5,14 +5,26 @@ folders of docs/ that the generator owns (urls.GENERATED_DIRS), and only files w
 from __future__ import annotations
 
 import gc
+import hashlib
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from generator.archive.model import Archive
 from generator.archive.people import build_directory
-from generator.archive.privacy import apply_optouts, build_redaction, message_authors
+from generator.archive.privacy import (
+    ChatTraces,
+    Redaction,
+    apply_optouts,
+    build_redaction,
+    chat_traces,
+    complete_redaction,
+    ledger_redaction,
+    quote_items,
+    quote_users,
+)
 from generator.archive.read import read_archive
 from generator.archive.summaries import SummaryCache
 from generator.build.chartcache import ChartCache
@@ -45,19 +57,39 @@ def load_site(root: Path, directory_urls: bool = True, summaries: SummaryCache |
     With `summaries`, chats unchanged since the last run are summarised, not read (summaries.py)."""
     with _no_cycle_collection():
         archive = read_archive(root, summaries=summaries)
-        authors = summaries.authors(archive.episodes) if summaries else message_authors(m for c in archive.episodes for m in c.messages)
-        redaction = build_redaction(archive.optouts, archive.people, authors)
-        kept_highlights = None
-        if summaries:
-            # Chats whose summaries still hold (their transcript, episode.yml and the redaction
-            # are as they were) stay unread.
-            summaries.set_base(archive.community, archive.people, redaction.fingerprint)
-            for content in archive.episodes:
-                summaries.lookup(content)
-            kept_highlights = summaries.kept_highlights
-        archive = apply_optouts(archive, redaction, kept_highlights)
-        found = summaries.found if summaries else None
+        if summaries is None:
+            redaction = build_redaction(archive.optouts, archive.people, (m for c in archive.episodes for m in c.messages))
+            archive = apply_optouts(archive, redaction)
+            return build_site_model(archive, build_directory(archive, None), redaction.fingerprint, directory_urls, None, charts)
+        redaction = _redaction(archive, summaries)
+        # Chats whose summaries still hold (their transcript, episode.yml and the redaction are as
+        # they were) stay unread.
+        summaries.set_base(archive.community, archive.people, redaction.fingerprint)
+        for content in archive.episodes:
+            summaries.lookup(content)
+        archive = apply_optouts(archive, redaction, summaries.kept_highlights)
+        found = summaries.found
         return build_site_model(archive, build_directory(archive, found), redaction.fingerprint, directory_urls, found, charts)
+
+
+def _redaction(archive: Archive, summaries: SummaryCache) -> Redaction:
+    """The redaction of the ledger, from what each chat holds of the people it covers; each
+    chat's share is remembered by its transcript and the ledger, so an unchanged chat is not read
+    to find it. (When their words change, every chat is searched again for quotes of them.)"""
+    ledger = ledger_redaction(archive.optouts, archive.people)
+    if not archive.optouts:
+        return ledger
+
+    def remember(kind: str, content, inputs: str, make):
+        return summaries.remember(kind, f"{content.transcript_digest}:{ledger.fingerprint}:{inputs}", make)
+
+    traces = [
+        ChatTraces.from_data(remember("traces", c, "", lambda c=c: chat_traces(c.messages, ledger).as_data())) for c in archive.episodes
+    ]
+    items = quote_items(frozenset().union(*(t.quoted for t in traces)))
+    items_key = hashlib.blake2b(repr(sorted(items[0])).encode(), digest_size=16).hexdigest()
+    users = [remember("quote users", c, items_key, lambda c=c: quote_users(c.messages, ledger, items)) for c in archive.episodes]
+    return complete_redaction(ledger, traces, users)
 
 
 @contextmanager

@@ -26,6 +26,7 @@ from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin
 from mkdocs.structure.files import InclusionLevel
 
+from generator.build import lock as build_lock
 from generator.build.fingerprint import prepare_site_dir, record_finished_build
 from generator.build.generate import build_nav, generate_site
 from generator.build.jobs import Jobs
@@ -61,6 +62,9 @@ class ChatdigestPlugin(BasePlugin[ChatdigestConfig]):
     def on_config(self, config):
         self.jobs.close()  # a build that failed before its post-build steps may have left some
         self.root = Path(config.config_file_path).resolve().parent
+        # One build of a site at a time; released after the build or when it fails.
+        build_lock.acquire(self.root, log.info)
+        self.locked = True
         # chatdigest's templates go in front of Material's, behind the site's own custom_dir.
         theme_dirs = config.theme.dirs
         if str(THEME_DIR) not in theme_dirs:
@@ -80,7 +84,16 @@ class ChatdigestPlugin(BasePlugin[ChatdigestConfig]):
         prepare_site_dir(config, self.root, bool(report.removed))
         return config
 
+    def _unlock(self) -> None:
+        if getattr(self, "locked", False):
+            self.locked = False
+            build_lock.release(self.root)
+
+    def on_build_error(self, error):
+        self._unlock()
+
     def _fail(self, exc: ChatdigestError):
+        self._unlock()
         # Kept so `chatdigest build` can report the problems itself, one per line; plain
         # `mkdocs build` gets them as a PluginError, without a traceback.
         self.failure = exc
@@ -132,6 +145,7 @@ class ChatdigestPlugin(BasePlugin[ChatdigestConfig]):
         finally:
             self.jobs.close()
         record_finished_build(config, self.root)
+        self._unlock()
 
     def on_post_page(self, output, page, config):
         self._step()

@@ -25,17 +25,20 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from generator.archive.edit import edit_yaml_text
-from generator.archive.model import Community, Episode, Message, Person, Status, handle_key
-from generator.archive.read import EPISODE_DIR, EPISODES, _Reader, read_community, read_episode, read_people
+from generator.archive.model import Community, Episode, Message, OptOut, Person, Status, handle_key
+from generator.archive.privacy import build_redaction, is_dropped
+from generator.archive.read import EPISODE_DIR, EPISODES, _Reader, read_community, read_episode, read_optouts, read_people
 from generator.archive.schedule import in_force, start_on
 from generator.archive.write import render_episode_yml, render_transcript
-from generator.errors import ChatdigestError, Problem, ProblemsFound, relative
+from generator.errors import ChatdigestError, Problem, ProblemsFound, printable, relative
 from generator.ingest.importers import ImportOptions, read_export
 from generator.ingest.importers._common import newer
 from generator.progress import Progress, no_progress
 from generator.writer import write_atomic
 
 HASHTAG_PLATFORMS = ("x", "mastodon")
+IMPORT_PENDING = ".import-pending"  # in an episode folder while an import writes into it
+MAX_FOLDER_NAME = 100  # characters of an episode folder's name; file systems allow 255 bytes
 
 
 @dataclass
@@ -84,6 +87,7 @@ class ImportReport:
     unknown: list[tuple[str, int]] = field(default_factory=list)
     people_added: list[str] = field(default_factory=list)
     people_file: str = ""
+    opted_out: int = 0  # messages left out because their authors opted out (data/privacy.yml)
 
     def lines(self, max_problems: int = 20) -> list[str]:
         how = "detected" if self.detected else "given"
@@ -95,6 +99,8 @@ class ImportReport:
             out.append(f"left out {sum(self.skipped.values())} messages on purpose:")
             out += [f"  {n} {why}" for why, n in sorted(self.skipped.items(), key=lambda item: (-item[1], item[0]))]
         out.append(f"kept {self.kept} {self.window}")
+        if self.opted_out:
+            out.append(f"left out {self.opted_out} messages of people who opted out (data/privacy.yml)")
         if self.created_episode:
             out.append(f"created {self.episode_file} (title is a placeholder: edit it)")
         if self.published_episode:
@@ -118,7 +124,7 @@ class ImportReport:
         if self.people_added:
             out.append(f"added {len(self.people_added)} people to {self.people_file}: {', '.join(self.people_added)}")
         elif self.unknown:
-            listed = ", ".join(f"{h} ({n})" for h, n in self.unknown[:30]) + (" …" if len(self.unknown) > 30 else "")
+            listed = ", ".join(f"{printable(h)} ({n})" for h, n in self.unknown[:30]) + (" …" if len(self.unknown) > 30 else "")
             out.append(f"{len(self.unknown)} handles not in {self.people_file} (add them, or re-run with --add-people): {listed}")
         return out
 
@@ -129,6 +135,7 @@ def import_chat(request: ImportRequest, progress: Progress = no_progress) -> Imp
     reader = _Reader(root)
     community = read_community(reader)
     people = read_people(reader)
+    optouts = read_optouts(reader)
     if reader.problems or community is None:
         raise ProblemsFound(reader.problems)
     folder, episode, existing = find_episode(reader, root, request.episode, community)
@@ -161,6 +168,7 @@ def import_chat(request: ImportRequest, progress: Progress = no_progress) -> Imp
     if request.replace:
         existing = drop_source(existing, fmt, kept, report)
     merged = merge_messages(existing, kept, report)
+    merged, report.opted_out = leave_out_optouts(merged, optouts, people)
     report.total = len(merged)
     report.lost_highlights = [h for h in episode.highlights if h not in {m.id for m in merged}] if request.replace else []
     settled = settle_episode(episode, merged, community, report, timed=not request.keep_all)
@@ -168,13 +176,47 @@ def import_chat(request: ImportRequest, progress: Progress = no_progress) -> Imp
     people_text = None
     if request.add_people and report.unknown:
         people_text, report.people_added = render_people_with(root, people, merged, [h for h, _ in report.unknown])
-    # everything is checked: now write
+    # Everything is checked: now write. The marker says an import is under way until every file
+    # is written; the transcript goes before episode.yml, so a chat is never left looking
+    # complete without its messages. `check` reports a marker left by an interrupted import, and
+    # importing again completes it.
+    pending = folder / IMPORT_PENDING
+    had_folder = folder.exists()
+    write_atomic(pending, f"{request.path}\n")
+    try:
+        report.written = write_atomic(folder / "transcript.jsonl", render_transcript(merged))
+    except ChatdigestError:
+        # Nothing was written (the write is atomic): leave data/ as it was.
+        pending.unlink(missing_ok=True)
+        if not had_folder and not any(folder.iterdir()):
+            folder.rmdir()
+        raise
     if report.created_episode or settled != episode:
         write_atomic(folder / "episode.yml", render_episode_yml(settled))
-    report.written = write_atomic(folder / "transcript.jsonl", render_transcript(merged))
     if people_text is not None:
         write_atomic(root / "data" / "people.yml", people_text)
+    pending.unlink()
     return report
+
+
+def leave_out_optouts(messages: list[Message], optouts: list[OptOut], people: list[Person]) -> tuple[list[Message], int]:
+    """The messages without those of people who asked to be removed (and retweets of them), so a
+    re-import after a purge does not bring them back; replies to them lose the link."""
+    removals = [o for o in optouts if o.mode == "remove"]
+    if not removals:
+        return messages, 0
+    redaction = build_redaction(removals, tuple(people))
+    kept = [m for m in messages if not is_dropped(m, redaction)]
+    gone = {m.id for m in messages} - {m.id for m in kept}
+    if not gone:
+        return messages, 0
+    unlinked = [
+        m.model_copy(
+            update={"reply_to": None if m.reply_to in gone else m.reply_to, "quote_of": None if m.quote_of in gone else m.quote_of}
+        )
+        for m in kept
+    ]
+    return unlinked, len(gone)
 
 
 # --- the episode -----------------------------------------------------------------------------
@@ -184,6 +226,11 @@ def find_episode(reader: _Reader, root: Path, ident: str, community: Community) 
     """The episode folder for an id or a date, read if it exists, planned if not."""
     episodes = root / EPISODES
     ident = ident.strip().rstrip("/").rsplit("/", 1)[-1]
+    if len(ident) > MAX_FOLDER_NAME:
+        raise ChatdigestError(
+            f"--episode: the name is {len(ident)} characters long, over the {MAX_FOLDER_NAME} an episode folder may have "
+            "(fix: pass the date, YYYY-MM-DD, or a shorter folder name)"
+        )
     if re.fullmatch(r"\d{4}-\d{2}-\d{2}", ident):
         date = parse_date(ident)
         matches = sorted(p for p in episodes.glob(f"{ident}-*") if p.is_dir()) if episodes.is_dir() else []
@@ -203,7 +250,7 @@ def find_episode(reader: _Reader, root: Path, ident: str, community: Community) 
         if reader.problems or content is None:
             raise ProblemsFound(reader.problems)
         return folder, content.episode, list(content.messages)
-    if folder.exists() and any(folder.iterdir()) and not (folder / "episode.yml").exists():
+    if folder.exists() and any(folder.iterdir()) and not (folder / IMPORT_PENDING).exists():
         raise ChatdigestError(f"{relative(folder, root)}: folder exists without episode.yml (fix: add episode.yml or remove the folder)")
     return folder, new_episode(folder.name, date, community), []
 
@@ -247,7 +294,7 @@ def select_messages(
     threads = hashtag_threads(inside, tags)
     if not threads:
         raise ChatdigestError(
-            f"{source}: {len(inside)} messages in the window {window} but none carries #{', #'.join(sorted(tags))} (fix: --hashtag TAG, or --no-hashtag-filter)"
+            f"{source}: {len(inside)} messages in the window {window} but none carries #{', #'.join(sorted(tags))} (fix: name the chat's hashtag with --hashtag TAG, or keep the whole window with --no-hashtag-filter)"
         )
     return threads, f"in the episode's window {window} carrying #{', #'.join(sorted(tags))} or replying to one"
 
@@ -391,9 +438,15 @@ def known_handles(people: list[Person]) -> set[tuple[str, str]]:
 
 
 def find_unknown(messages: list[Message], people: list[Person]) -> list[tuple[str, int]]:
+    """Authors missing from people.yml, one per handle however its case is written (`Alice`,
+    `alice` and `ALICE` are one person, shown as the spelling used most), most active first."""
     known = known_handles(people)
-    counts = Counter(m.author for m in messages if (m.platform, handle_key(m.author)) not in known)
-    return sorted(counts.items(), key=lambda item: (-item[1], item[0].casefold()))
+    unknown = [m for m in messages if (m.platform, handle_key(m.author)) not in known]
+    spellings: dict[tuple[str, str], Counter] = {}
+    for m in unknown:
+        spellings.setdefault((m.platform, handle_key(m.author)), Counter())[m.author] += 1
+    counts = [(c.most_common(1)[0][0], sum(c.values())) for c in spellings.values()]
+    return sorted(counts, key=lambda item: (-item[1], item[0].casefold()))
 
 
 def person_id(handle: str, taken: set[str]) -> str:

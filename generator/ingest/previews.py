@@ -43,6 +43,7 @@ from generator.archive.write import update_episode_yml, write_episode_yml
 from generator.errors import ChatdigestError, Problem, ProblemsFound, relative
 from generator.render import text as render
 from generator.render import urls
+from generator.safe_files import open_regular
 from generator.writer import write_atomic
 
 CACHE_FILE = ".cache/feeds.json"
@@ -121,10 +122,17 @@ def _fix_for(source: str) -> str:
 
 
 def _read_file(source: str) -> bytes:
+    """A feed file, read only if it is a plain file (a FIFO or /dev/zero would never end) and
+    only up to the size a feed may have."""
+    path = Path(source)
     try:
-        return Path(source).read_bytes()
+        with open_regular(path.resolve()) as handle:
+            data = handle.read(MAX_FEED_BYTES + 1)
     except OSError as exc:
         raise FeedError(f"cannot read the feed file: {exc.strerror}") from None
+    if len(data) > MAX_FEED_BYTES:
+        raise FeedError(f"feed is larger than {MAX_FEED_BYTES // 1024 // 1024} MB")
+    return data
 
 
 def fetch_feed(url: str, cached: dict[str, str]) -> tuple[int, bytes, dict[str, str]]:
@@ -165,7 +173,7 @@ def parse_feed(result: FeedRead, data: bytes, base: str | None = None, content_t
             Problem(
                 result.source,
                 message=f"feed is not well-formed ({reason}); read {len(parsed.entries)} {'entry' if len(parsed.entries) == 1 else 'entries'} anyway",
-                fix="tell the blog's owner; entries are still imported",
+                fix="tell the blog's owner, so they can fix their feed",
             )
         )
     if not parsed.entries:
@@ -177,9 +185,9 @@ def parse_feed(result: FeedRead, data: bytes, base: str | None = None, content_t
             result.warnings.append(
                 Problem(
                     result.source,
-                    message=f"same id as entry {seen[entry.key]!r}; skipped",
+                    message=f"same id (GUID) as entry {seen[entry.key]!r}: skipped, only the first is used",
                     where=entry.label(),
-                    fix="the feed repeats a GUID; only the first entry is used",
+                    fix="tell the blog's owner, so each post gets its own GUID",
                 )
             )
             continue

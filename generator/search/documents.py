@@ -138,7 +138,7 @@ def build_search_index(jobs, site, config, cache: ChatCache) -> None:
         # A custom_dir that replaces main.html or the header hides chatdigest's search box.
         log.warning(
             f"{config.config_file_path}: no search index built, the theme has no chatdigest search box "
-            "(fix: a theme custom_dir must not replace main.html or partials/header.html)"
+            "(fix: remove main.html and partials/header.html from the theme's custom_dir: a custom_dir must not replace them)"
         )
         jobs.wait("search")
         shutil.rmtree(site_dir / BUNDLE_DIR, ignore_errors=True)  # what the job wrote

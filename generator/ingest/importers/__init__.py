@@ -15,7 +15,7 @@ from pathlib import Path
 from generator.errors import ChatdigestError
 
 from . import discord, generic, irc, mastodon, slack, tags_csv, telegram, whatsapp, x_api, x_archive, zulip
-from ._common import ImportOptions, ImportResult, Source, refuse
+from ._common import ImportOptions, ImportResult, Source, refuse, split_lines
 
 __all__ = ["FORMATS", "ImportOptions", "ImportResult", "detect", "read_export"]
 
@@ -65,7 +65,9 @@ def detect(path: Path) -> str:
         return found
     candidates = names if not source.is_single_file else names[:1]
     for name in candidates[:20]:
-        head = source.read_bytes(name)[:65536]
+        head = source.read_head(name)
+        if b"\x00" in head[:4096] and not head.startswith((b"\xff\xfe", b"\xfe\xff")):
+            continue  # a photo or a binary file beside the messages
         found = detect_by_content(name, head, source.read_bytes(name) if len(head) == 65536 else head)
         if found:
             return found
@@ -107,7 +109,7 @@ def detect_by_content(name: str, head: bytes, data: bytes) -> str | None:
         found = detect_json(data)
         if found:
             return found
-    lines = [line for line in text.splitlines()[:30] if line.strip()]
+    lines = [line for line in split_lines(text)[:30] if line.strip()]
     if lines and sum(bool(WHATSAPP_HEAD.match(line)) for line in lines) >= max(1, len(lines) // 3):
         return "whatsapp"
     if lines and sum(any(rx.match(line) for rx in IRC_HEADS) for line in lines) >= max(1, len(lines) // 2):

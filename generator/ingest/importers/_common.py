@@ -9,13 +9,15 @@ import datetime as dt
 import hashlib
 import html
 import json
+import os
 import re
 import zipfile
+import zlib
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 from zoneinfo import ZoneInfo
 
 from pydantic import ValidationError
@@ -24,6 +26,7 @@ from generator.archive.model import Media, Message
 from generator.archive.read import MAX_MESSAGE_BYTES
 from generator.errors import ChatdigestError, Problem
 from generator.progress import Progress, no_progress
+from generator.safe_files import NotRegularFile, open_regular, regular_problem
 
 PROGRESS_FROM = 5000  # records; smaller exports import faster than a progress bar draws
 
@@ -123,29 +126,46 @@ def quote_arg(value: str) -> str:
 
 # Limits far above any real chat export, far below what exhausts memory (see config.py).
 MAX_EXPORT_FILE_BYTES = 2**30
+MAX_EXPORT_TOTAL_BYTES = 4 * 2**30  # everything read out of one zip
+# A zip member this much bigger than its compressed bytes is a zip bomb, not chat text (real
+# exports compress 5–20 times); small members are let through, however well they compress.
+MAX_ZIP_RATIO = 100
+ZIP_RATIO_FROM = 16 * 2**20
+MAX_LINE_BYTES = MAX_MESSAGE_BYTES  # one line of a line-based export (WhatsApp, IRC, JSONL)
 MAX_MESSAGE_TEXT = MAX_MESSAGE_BYTES // 4  # characters; a transcript line must stay under config's limit
+CHUNK = 2**20
 _SURROGATE = re.compile("[\ud800-\udfff]")
+_ZIP_MAGIC = b"PK\x03\x04"
 
 
 class Source:
     """The files of an export, whether the user gave a folder, a zip or a single file.
 
-    Names are relative POSIX paths; `label(name)` is how errors name a file to the user.
+    Names are relative POSIX paths; `label(name)` is how errors name a file to the user. Only
+    regular files are read (no symbolic link, FIFO or device inside an export), in bounded
+    pieces, and refused as soon as they pass a limit.
     """
 
     def __init__(self, path: Path):
         self.path = path
         self._zip: zipfile.ZipFile | None = None
+        self._unpacked = 0
         if not path.exists():
             raise refuse(str(path), "no such file or folder", "check the path")
         if path.is_dir():
-            self._names = sorted(p.relative_to(path).as_posix() for p in path.rglob("*") if p.is_file())
-        elif zipfile.is_zipfile(path):
+            self._names = sorted(p.relative_to(path).as_posix() for p in path.rglob("*") if p.is_file() or p.is_symlink())
+            return
+        wrong = regular_problem(path.resolve())
+        if wrong:
+            raise refuse(str(path), wrong, "pass the export file (or its folder or zip) itself")
+        if zipfile.is_zipfile(path):
             try:
                 self._zip = zipfile.ZipFile(path)
                 self._names = sorted(i.filename for i in self._zip.infolist() if not i.is_dir())
             except (zipfile.BadZipFile, OSError, ValueError) as exc:
                 raise refuse(str(path), f"damaged zip file: {exc}", "export the chat again") from None
+        elif _starts_like_zip(path):
+            raise refuse(str(path), "a damaged or incomplete zip file (cut off while downloading?)", "download or export it again")
         else:
             self._names = [path.name]
 
@@ -165,37 +185,114 @@ class Source:
             return str(self.path)
         return f"{self.path}!/{name}" if self._zip else str(self.path / name)
 
-    def read_bytes(self, name: str) -> bytes:
-        self._check_size(name)
+    def read_bytes(self, name: str, max_line: int | None = None, limit: int | None = None, text: bool = True) -> bytes:
+        """The file's bytes, read in pieces and refused as soon as it passes a limit: its size,
+        a zip bomb's ratio, or `max_line` bytes without a line end (a line-based format).
+        `text`: refuse binary data (checked on the first piece, before reading the rest)."""
+        label = self.label(name)
         try:
-            if self._zip is not None:
-                return self._zip.read(name)
-            if self.is_single_file:
-                return self.path.read_bytes()
-            return (self.path / name).read_bytes()
-        except (OSError, KeyError, zipfile.BadZipFile, ValueError, EOFError, NotImplementedError) as exc:
-            raise refuse(self.label(name), f"cannot read: {exc}", "export the chat again") from None
+            with self._open(name) as stream:
+                if limit is None:
+                    self._check_declared_size(name, label, stream)
+                return self._read_capped(stream, name, label, max_line, limit, text)
+        except NotRegularFile as exc:
+            raise refuse(label, exc.strerror, "pass the export's own files; links, FIFOs and devices are not read") from None
+        except (OSError, KeyError, zipfile.BadZipFile, ValueError, EOFError, NotImplementedError, zlib.error) as exc:
+            what = (
+                "the zip is damaged or incomplete" if isinstance(exc, (zipfile.BadZipFile, EOFError, zlib.error)) else f"cannot read: {exc}"
+            )
+            raise refuse(label, what, "export the chat again") from None
 
-    def _check_size(self, name: str) -> None:
-        """Refuse before reading: a file this big is a wrong file or a runaway export, not a chat."""
-        try:
-            if self._zip is not None:
-                size = self._zip.getinfo(name).file_size
-            else:
-                size = (self.path if self.is_single_file else self.path / name).stat().st_size
-        except (OSError, KeyError):
-            return  # read_bytes reports it
+    def read_head(self, name: str, size: int = 65536) -> bytes:
+        """The first `size` bytes, to recognise a format without reading the whole file."""
+        return self.read_bytes(name, limit=size, text=False)
+
+    def _check_declared_size(self, name: str, label: str, stream: BinaryIO) -> None:
+        """Refuse before reading when the file (or the zip's header) says it is too big."""
+        size = self._zip.getinfo(name).file_size if self._zip is not None else os.fstat(stream.fileno()).st_size
         if size > MAX_EXPORT_FILE_BYTES:
             raise refuse(
-                self.label(name),
+                label,
                 f"file is {size / 2**30:.1f} GB, over the {MAX_EXPORT_FILE_BYTES / 2**30:.0f} GB chatdigest reads at once",
                 "export only the chat's channel and dates, or split the export",
+            )
+
+    def _open(self, name: str) -> BinaryIO:
+        if self._zip is not None:
+            return self._zip.open(name)
+        return open_regular(self.path.resolve() if self.is_single_file else self.path / name)
+
+    def _read_capped(self, stream: BinaryIO, name: str, label: str, max_line: int | None, limit: int | None, text: bool) -> bytes:
+        compressed = self._zip.getinfo(name).compress_size if self._zip is not None else None
+        pieces: list[bytes] = []
+        size = 0
+        since_line_end = 0
+        while chunk := stream.read(CHUNK if limit is None else min(CHUNK, limit - size)):
+            if not pieces and text:
+                check_not_binary(chunk, label, "a chat export")
+            size += len(chunk)
+            self._check_size(label, size, len(chunk), compressed)
+            if max_line is not None:
+                end = chunk.rfind(b"\n")
+                since_line_end = since_line_end + len(chunk) if end < 0 else len(chunk) - end - 1
+                if since_line_end > max_line:
+                    line = sum(p.count(b"\n") for p in pieces) + chunk.count(b"\n") + 1
+                    raise refuse(
+                        label,
+                        f"a line longer than {max_line // 2**20} MB: this is not a chat log",
+                        "check that this is the right file",
+                        line,
+                    )
+            pieces.append(chunk)
+            if limit is not None and size >= limit:
+                break
+        return b"".join(pieces)
+
+    def _check_size(self, label: str, size: int, read: int, compressed: int | None) -> None:
+        """Refuse while reading: a file this big is a wrong file or a runaway export, not a chat."""
+        if size > MAX_EXPORT_FILE_BYTES:
+            raise refuse(
+                label,
+                f"file is over the {MAX_EXPORT_FILE_BYTES / 2**30:.0f} GB chatdigest reads at once",
+                "export only the chat's channel and dates, or split the export",
+            )
+        if compressed is None:
+            return
+        self._unpacked += read
+        if size > ZIP_RATIO_FROM and size > MAX_ZIP_RATIO * max(compressed, 1):
+            raise refuse(
+                label,
+                f"unpacks to over {MAX_ZIP_RATIO} times its packed size: a zip bomb, not a chat export",
+                "export the chat again",
+            )
+        if self._unpacked > MAX_EXPORT_TOTAL_BYTES:
+            raise refuse(
+                str(self.path),
+                f"the zip unpacks to over {MAX_EXPORT_TOTAL_BYTES / 2**30:.0f} GB",
+                "export only the chat's channel and dates",
             )
 
     def find(self, pattern: str) -> list[str]:
         """Names whose path matches the regular expression `pattern` (searched, case-insensitive)."""
         rx = re.compile(pattern, re.IGNORECASE)
         return [n for n in self._names if rx.search(n) and not _is_junk(n)]
+
+
+def _starts_like_zip(path: Path) -> bool:
+    try:
+        with open_regular(path.resolve()) as handle:
+            return handle.read(4) == _ZIP_MAGIC
+    except OSError:
+        return False
+
+
+def split_lines(text: str) -> list[str]:
+    """Lines on "\\n" only (a trailing "\\r" dropped): U+2028, U+2029, U+0085, form feeds and the
+    like are characters inside a message, not line ends that forge a new one."""
+    lines = text.split("\n")
+    if lines and lines[-1] == "":
+        lines.pop()
+    return [line.removesuffix("\r") for line in lines]
 
 
 def _is_junk(name: str) -> bool:
@@ -209,8 +306,10 @@ def check_not_binary(data: bytes, label: str, expected: str) -> None:
     if not data.strip():
         raise refuse(label, "the file is empty", f"export the chat again as {expected}")
     head = data[:4096]
-    if b"\x00" in head and not head.startswith((b"\xff\xfe", b"\xfe\xff")):
-        raise refuse(label, f"binary data, not {expected}", f"pass the {expected} file itself, or name the format with --format")
+    # A NUL in a chat's text is possible (a pasted control character); many of them are a binary
+    # file (an image, a sparse or zeroed file, a database).
+    if head.count(b"\x00") > len(head) // 100 and not head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise refuse(label, f"binary data, not {expected}", "pass the export's text file itself, or name its format with --format")
 
 
 def decode_text(data: bytes, label: str, expected: str) -> str:
@@ -436,10 +535,11 @@ class Collector:
                 if len(message.text) > MAX_MESSAGE_TEXT:
                     self.problem(
                         label,
-                        f"skipped: the message is {len(message.text) // 1024} KB of text, over the {MAX_MESSAGE_TEXT // 1024} KB limit",
+                        f"skipped: the message is {len(message.text) // 1024} KB of text, over the {MAX_MESSAGE_TEXT // 1024} KB"
+                        " limit (a chat message is never this long)",
                         None,
                         f"message {message.id}",
-                        "a chat message is never this long; check the export",
+                        "check that this is the right export",
                     )
                     continue
                 self.add(_encodable(message))

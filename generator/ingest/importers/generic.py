@@ -34,6 +34,7 @@ from typing import Any
 from generator.archive.model import PLATFORMS, Media, Message
 
 from ._common import (
+    MAX_LINE_BYTES,
     BadRecord,
     Collector,
     ImportOptions,
@@ -49,6 +50,7 @@ from ._common import (
     parse_iso,
     refuse,
     short_hash,
+    split_lines,
 )
 
 FIELDS = (
@@ -87,7 +89,7 @@ def _read(path: Path, options: ImportOptions, kind: str) -> ImportResult:
     names = [n for n in source.names() if n.lower().endswith(suffixes)] or source.names()
     for name in names:
         label = source.label(name)
-        text = decode_text(source.read_bytes(name), label, expected)
+        text = decode_text(source.read_bytes(name, max_line=MAX_LINE_BYTES if kind != "csv" else None), label, expected)
         records = csv_records(text, label) if kind == "csv" else jsonl_records(text, label, collector)
         collector.each(records, label, lambda r: read_record(r[1], options), where=lambda i, r: f"record {i + 1}", line=lambda i, r: r[0])
     return collector.finish(str(path), expected)
@@ -118,7 +120,7 @@ def csv_records(text: str, label: str) -> list[tuple[int, dict]]:
 
 def jsonl_records(text: str, label: str, collector: Collector) -> list[tuple[int, Any]]:
     records = []
-    for number, line in enumerate(text.splitlines(), start=1):
+    for number, line in enumerate(split_lines(text), start=1):
         if not line.strip():
             continue
         try:

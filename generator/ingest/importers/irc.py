@@ -24,7 +24,19 @@ from pathlib import Path
 
 from generator.archive.model import Message
 
-from ._common import Collector, ImportOptions, ImportResult, Skip, Source, check_not_binary, find_links, message, refuse, short_hash
+from ._common import (
+    MAX_LINE_BYTES,
+    Collector,
+    ImportOptions,
+    ImportResult,
+    Skip,
+    Source,
+    check_not_binary,
+    find_links,
+    message,
+    refuse,
+    short_hash,
+)
 
 EXPECTED = "an IRC log"
 CODES = re.compile(r"\x03(?:\d{1,2}(?:,\d{1,2})?)?|[\x02\x0f\x16\x1d\x1f\x11\x1e]")
@@ -48,7 +60,7 @@ def read(path: Path, options: ImportOptions) -> ImportResult:
     names = [n for n in source.names() if n.lower().endswith((".log", ".txt", ".weechatlog"))] or source.names()
     for name in names:
         label = source.label(name)
-        data = source.read_bytes(name)
+        data = source.read_bytes(name, max_line=MAX_LINE_BYTES)
         check_not_binary(data, label, EXPECTED)
         read_log(decode_lines(data), label, file_date(name, options), options, collector)
     return collector.finish(str(path), EXPECTED)

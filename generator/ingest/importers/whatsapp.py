@@ -19,6 +19,7 @@ from pathlib import Path
 from generator.archive.model import Media, Message
 
 from ._common import (
+    MAX_LINE_BYTES,
     Collector,
     ImportOptions,
     ImportResult,
@@ -31,6 +32,7 @@ from ._common import (
     message,
     refuse,
     short_hash,
+    split_lines,
 )
 
 EXPECTED = "a WhatsApp chat export (.txt)"
@@ -66,14 +68,14 @@ def read(path: Path, options: ImportOptions) -> ImportResult:
     collector = Collector(options)
     for name in names:
         label = source.label(name)
-        text = decode_text(source.read_bytes(name), label, EXPECTED)
+        text = decode_text(source.read_bytes(name, max_line=MAX_LINE_BYTES), label, EXPECTED)
         read_chat(text, label, options, collector)
     return collector.finish(str(path), EXPECTED)
 
 
 def read_chat(text: str, label: str, options: ImportOptions, collector: Collector) -> None:
     entries: list[tuple[int, re.Match, list[str]]] = []
-    for number, line in enumerate(text.splitlines(), start=1):
+    for number, line in enumerate(split_lines(text), start=1):
         match = HEADER.match(line)
         if match:
             entries.append((number, match, [match.group("rest")]))

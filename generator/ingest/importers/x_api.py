@@ -27,6 +27,7 @@ from ._common import (
     message,
     parse_iso,
     refuse,
+    split_lines,
     unescape,
 )
 from ._x import check_not_protected, collapse_edits, expand_urls, number, read_v1_tweet, x_permalink
@@ -59,7 +60,7 @@ def read_documents(data: bytes, label: str, collector: Collector):
         return
     except json.JSONDecodeError:
         pass
-    for number_, line in enumerate(text.splitlines(), start=1):
+    for number_, line in enumerate(split_lines(text), start=1):
         if not line.strip():
             continue
         try:
@@ -67,9 +68,9 @@ def read_documents(data: bytes, label: str, collector: Collector):
         except (json.JSONDecodeError, RecursionError) as exc:
             collector.problem(
                 label,
-                f"skipped a line that is not complete JSON ({getattr(exc, 'msg', exc)})",
+                f"skipped a line that is not complete JSON ({getattr(exc, 'msg', exc)}): probably cut off",
                 number_,
-                fix="the line was probably cut off; export again to get it",
+                fix="export again to get the whole line",
             )
 
 
