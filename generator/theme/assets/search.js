@@ -7,7 +7,7 @@
  * holds it; a "quoted phrase" (and a run of CJK characters) also fetches the terms' positions
  * and keeps only documents where the terms stand in a row. A word with no match of its own is
  * tried as the start of longer terms ("onboa" while typing), then, from 5 letters, as a typo:
- * the terms of its chunk one edit away ("salery" → "salary"), and the box says so.
+ * the words one edit away whose terms are in its chunk ("salery" → "salary"), and the box says so.
  *
  * Every document (message, question, page) holding all of a query's words is a result linked to
  * its anchor. Results are grouped by page: chats (by how many of their documents match, newer
@@ -255,14 +255,20 @@
     return out;
   }
 
-  // One edit (insert, delete, replace, or swap two neighbours) apart?
-  function oneEdit(a, b) {
-    if (a === b || Math.abs(a.length - b.length) > 1) return false;
-    let i = 0;
-    while (i < a.length && i < b.length && a[i] === b[i]) i++;
-    const rest = (x, y) => a.slice(x) === b.slice(y);
-    if (a.length === b.length) return rest(i + 1, i + 1) || (a[i] === b[i + 1] && a[i + 1] === b[i] && rest(i + 2, i + 2));
-    return a.length > b.length ? rest(i + 1, i) : rest(i, i + 1);
+  // Every word one edit (a letter dropped, added or changed, or two neighbours swapped) away.
+  function edits(word, alphabet) {
+    const chars = [...word], out = new Set();
+    for (let i = 0; i <= chars.length; i++) {
+      const head = chars.slice(0, i).join(""), tail = chars.slice(i).join(""), rest = chars.slice(i + 1).join("");
+      if (i < chars.length) out.add(head + rest);
+      if (i + 1 < chars.length) out.add(head + chars[i + 1] + chars[i] + chars.slice(i + 2).join(""));
+      for (const c of alphabet) {
+        out.add(head + c + tail);
+        if (i < chars.length) out.add(head + c + rest);
+      }
+    }
+    out.delete(word);
+    return out;
   }
 
   // What a clause finds: {found, terms (the index's terms it matched), corrected}.
@@ -275,13 +281,23 @@
     const near = await neighbours(idx, term, true);
     const longer = Object.keys(near).filter((t) => t.startsWith(term));
     if (longer.length) return combine(longer, near);
-    if ([...clause.word].length < TYPO_FROM) return { found: exact, terms: [] };
-    // Typos: the term one edit away that is in the most pages.
-    const close = Object.keys(near).filter((t) => !t.includes(":") && oneEdit(term, t));
+    return typo(clause, near) || { found: exact, terms: [] };
+  }
+
+  // A word with no match, retried as the words one edit away whose terms are in its chunk: the
+  // one in the most pages wins ("salery" → "salary").
+  function typo(clause, near) {
+    const word = words(clause.word).join("");
+    if ([...word].length < TYPO_FROM) return null;
+    const alphabet = new Set(Object.keys(near).filter((t) => !t.includes(":")).join(""));
     const pages = (t) => near[t].reduce((n, postings) => n + postings.length, 0);
-    close.sort((a, b) => pages(b) - pages(a) || (a < b ? -1 : 1));
-    if (!close.length) return { found: exact, terms: [] };
-    return { ...combine(close.slice(0, 1), near), corrected: close[0] };
+    let best = null;
+    for (const candidate of edits(word, alphabet)) {
+      const [term] = wordTerms(candidate, state.stems);
+      if (!near[term] || term.includes(":")) continue;
+      if (!best || pages(term) > pages(best.term) || (pages(term) === pages(best.term) && candidate < best.candidate)) best = { term, candidate };
+    }
+    return best && { ...combine([best.term], near), corrected: best.candidate };
   }
 
   function combine(terms, near) {
@@ -320,6 +336,7 @@
     more.hidden = true;
     if (!words(input.value).length) {
       meta.textContent = texts.placeholder;
+      answered(current);
       return;
     }
     let idx;
@@ -327,9 +344,11 @@
       idx = await index();
     } catch (error) {
       meta.textContent = texts.unavailable;
+      answered(current);
       return;
     }
     const stems = await stemsFor(idx, input.value);
+    state.stems = stems;
     const clauses = parse(input.value, stems);
     const answers = await Promise.all(clauses.map((clause) => match(idx, clause)));
     const filters = await Promise.all(chosenFilters().map((f) => lookup(idx, f)));
@@ -341,12 +360,17 @@
       stems,
       query: clauses.map((c) => c.word),
       corrected: new Map(answers.flatMap((a, i) => (a.corrected ? [[i, a.corrected]] : []))),
-      display: new Map(),
     };
     pending = rank(idx, found);
     state.count = pending.reduce((n, [, docs]) => n + docs.size, 0);
     announce();
     await showMore(current, idx);
+    answered(current);
+  }
+
+  // The query the results on screen answer, for tests and tools that wait for them.
+  function answered(current) {
+    if (current === generation) box.dataset.answered = input.value;
   }
 
   // Chats and hand-written pages by how many of their documents match (the page itself counts
@@ -366,7 +390,7 @@
       meta.textContent = count;
       return;
     }
-    const query = state.query.map((word, i) => (state.corrected.has(i) ? state.display.get(state.corrected.get(i)) || state.corrected.get(i) : word));
+    const query = state.query.map((word, i) => state.corrected.get(i) || word);
     meta.textContent = `${texts.corrected.replace("#", query.join(" "))} · ${count}`;
   }
 
@@ -375,23 +399,25 @@
     return n === 1 ? texts.one : texts.other.replace("#", String(n));
   }
 
+  // The next pages of results, until FIRST_HITS matches are shown: each page shows up to
+  // HITS_PER_PAGE of them, and when that leaves room, the best pages show more.
   async function showMore(current, idx) {
     const batch = [];
     let hits = 0;
     while (pending.length && batch.length < MAX_PAGES_PER_BATCH && hits < FIRST_HITS) {
-      const next = pending.shift();
-      batch.push(next);
-      hits += Math.min(HITS_PER_PAGE, next[1].size);
+      const [page, docs] = pending.shift();
+      const numbers = [...docs].sort((a, b) => a - b);
+      batch.push({ page, numbers, shown: Math.min(HITS_PER_PAGE, numbers.length) });
+      hits += batch.at(-1).shown;
     }
-    const shown = await Promise.all(batch.map(([page, docs]) => records(idx, page, firstHits(docs))));
+    for (const entry of batch) {
+      const extra = Math.min(FIRST_HITS - hits, entry.numbers.length - entry.shown);
+      if (extra > 0) { entry.shown += extra; hits += extra; }
+    }
+    const shown = await Promise.all(batch.map(({ page, numbers, shown }) => records(idx, page, numbers.slice(0, shown))));
     if (current !== generation) return;
-    batch.forEach(([page, docs], i) => shown[i] && list.append(renderPage(idx, page, docs, shown[i])));
+    batch.forEach((entry, i) => shown[i] && list.append(renderPage(idx, entry, shown[i])));
     more.hidden = pending.length === 0;
-    if (state.corrected.size) nameCorrections();
-  }
-
-  function firstHits(docs) {
-    return [...docs].sort((a, b) => a - b).slice(0, HITS_PER_PAGE);
   }
 
   // The records of some of a page's documents: {url, title, date, docs: Map(number → doc)},
@@ -406,34 +432,25 @@
     return { url: got[0].url, title: got[0].title, date: got[0].date, docs };
   }
 
-  // "Showing results for salary": the corrected term as a word of the results.
-  function nameCorrections() {
-    for (const term of state.corrected.values()) {
-      if (state.display.has(term)) continue;
-      const word = [...list.querySelectorAll("mark")].map((m) => m.textContent).find((w) => words(w).some((x) => wordTerms(x, state.stems).includes(term)));
-      if (word) state.display.set(term, words(word).find((x) => wordTerms(x, state.stems).includes(term)));
-    }
-    announce();
-  }
-
   // --- results -------------------------------------------------------------------------------
 
-  function renderPage(idx, page, docs, record) {
+  function renderPage(idx, { page, numbers, shown }, record) {
     const url = root + record.url;
-    const numbers = [...docs].sort((a, b) => a - b);
     const item = element("li", "md-search-result__item");
     const date = record.date ? ` · ${record.date}` : "";
     item.append(link(url, "md-search-result__article--document", [element("div", "md-search-result__icon md-icon"), element("h1", "", record.title + date)]));
     const hits = element("div", "cd-search__hits");
     item.append(hits);
-    appendHits(hits, url, numbers.slice(0, HITS_PER_PAGE), record.docs);
-    if (numbers.length > HITS_PER_PAGE) {
-      const rest = element("button", "cd-search__rest", texts.rest.replace("#", String(numbers.length - HITS_PER_PAGE)));
+    appendHits(hits, url, numbers.slice(0, shown), record.docs);
+    if (numbers.length > shown) {
+      const rest = element("button", "cd-search__rest", texts.rest.replace("#", String(numbers.length - shown)));
       rest.type = "button";
       rest.addEventListener("click", async () => {
-        const all = await records(idx, page, numbers.slice(HITS_PER_PAGE));
+        rest.disabled = true;
+        const all = await records(idx, page, numbers.slice(shown));
+        rest.disabled = false;
         if (!all) return;
-        const first = appendHits(hits, url, numbers.slice(HITS_PER_PAGE), all.docs);
+        const first = appendHits(hits, url, numbers.slice(shown), all.docs);
         rest.remove();
         first?.focus();
       });
