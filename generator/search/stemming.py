@@ -5,8 +5,9 @@ theme/assets/search.js makes the same terms of a query, step for step:
   2. words are runs of letters, combining marks and digits;
   3. a run of CJK characters (which has no spaces between words) gives its overlapping pairs
      of characters, so "東京都" gives "東京", "京都", and a single one itself;
-  4. other words are stemmed: Cyrillic ones by the Russian stemmer, the rest by the community's
-     language's (community.yml `language:`); a language with no stemmer here keeps words whole;
+  4. other words are stemmed: Cyrillic ones by the Russian stemmer (ё read as е), the rest by
+     the community's language's (community.yml `language:`); a language with no stemmer here
+     keeps words whole;
   5. accents are dropped from the stem (NFKD, combining marks removed): "Gehälter" → "gehalt".
 A word's position is its place in this list of terms, so phrases match terms in a row.
 
@@ -115,5 +116,6 @@ class Terms:
         return tuple(out)
 
     def stem_word(self, word: str) -> str:
-        stem = self.stem_cyrillic(word) if _CYRILLIC.search(word) else self.stem(word)
+        # ё is read as е, as snowballstemmer's Russian stemmer does and the browser's does not.
+        stem = self.stem_cyrillic(word.replace("ё", "е")) if _CYRILLIC.search(word) else self.stem(word)
         return _fold(stem)

@@ -89,7 +89,7 @@
   }
 
   function stemWord(word, stems) {
-    return fold((CYRILLIC.test(word) ? stems.cyrillic : stems.main)(word));
+    return fold(CYRILLIC.test(word) ? stems.cyrillic(word.replace(/ё/g, "е")) : stems.main(word));
   }
 
   async function stemsFor(idx, text) {
