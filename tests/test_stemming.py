@@ -39,6 +39,14 @@ def demo_words() -> list[str]:
     return sorted(words)
 
 
+def test_the_minified_search_box_is_made_from_the_current_search_js():
+    from generator.search.vendor import SEARCH_BOX_MINIFIED, search_box_preamble
+
+    assert SEARCH_BOX_MINIFIED.read_text(encoding="utf-8").startswith(search_box_preamble()), (
+        "theme/assets/search.min.js is older than search.js (fix: python -m generator.search.vendor)"
+    )
+
+
 def test_every_language_has_its_stemmer_and_licence_in_the_theme():
     assert (STEMMERS / "LICENSE").read_text().count("ISC") >= 1
     for name in set(LANGUAGES.values()):

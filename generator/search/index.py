@@ -4,10 +4,12 @@ documents.py's; how a text becomes terms is stemming.py's.
 
 site/search/ holds:
   meta.json               {"version", "build", "language", "block", "pages", "parts", "chats",
-                          "chunks", "filters"}; "chunks" lists each part's chunks as [[first term, hash,
-                          positions hash], ...]: the archive's chats and people, then the
+                          "chunks"}; "chunks" lists each part's chunks as [[first term, hash, whether
+                          it has positions], ...]: the archive's chats and people, then the
                           hand-written pages (made later in the build)
-  chunks/<hash>.json      {term: postings} for a run of a part's terms in order, about CHUNK_BYTES
+  filters.json            {"year": {value: pages}, "topic": ..., "person": ...}, fetched when a
+                          filter is first used
+  chunks/<hash>.json      {term: postings} for a run of a part's terms in order (chunk_bytes)
   positions/<hash>.json   {term: positions} for the same terms, fetched only for phrases
   pages/<n>-<b>.json      {"url", "title", "date", "docs": [[anchor, heading, text]...]}: page n's
                           documents b*BLOCK_DOCS onwards, BLOCK_DOCS of them, for results
@@ -39,8 +41,9 @@ BUNDLE_DIR = "search"  # in site/
 FILTERS = ("year", "topic", "person")  # as terms: "year:2026"
 CACHE_FILE = "search-chats.marshal"  # in the cache folder
 VERSION = 2
-CHUNK_BYTES = 12_000  # a query fetches one chunk per word: small, but few enough to list in meta.json
-BLOCK_DOCS = 32  # documents per record file: a result fetches the text of its block, not its page's
+# A query fetches one chunk per word and part: small chunks, but few enough to list in meta.json.
+MIN_CHUNK_BYTES, MAX_CHUNK_BYTES, MAX_CHUNKS = 4096, 65536, 512
+BLOCK_DOCS = 16  # documents per record file: a result fetches the text of its block, not its page's
 _B64 = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
 
 
@@ -190,14 +193,25 @@ def _order(term: str) -> bytes:
     return term.encode("utf-16-be")
 
 
+def chunk_bytes(total: int) -> int:
+    """The size of a part's chunks: the smallest power of two from 4 KB that cuts it into at most
+    MAX_CHUNKS (meta.json lists them all), so a small site's queries fetch little and a big
+    site's meta.json stays small. Powers of two, so that a chat more rarely changes it."""
+    size = MIN_CHUNK_BYTES
+    while total > size * MAX_CHUNKS and size < MAX_CHUNK_BYTES:
+        size *= 2
+    return size
+
+
 def chunks(index: dict[str, list], positions: dict[str, list] | None = None) -> list[tuple[str, str, str]]:
-    """The index cut into runs of terms of about CHUNK_BYTES: (first term, JSON, the positions'
+    """The index cut into runs of terms of about chunk_bytes(): (first term, JSON, the positions'
     JSON or "" when none of its terms has positions) each."""
     positions = positions or {}
+    entries = [(term, _entry(term, index[term])) for term in sorted(index, key=_order)]
+    limit = chunk_bytes(sum(len(entry) + 1 for _, entry in entries))
     out, run, size = [], [], 0
-    for term in sorted(index, key=_order):
-        entry = _entry(term, index[term])
-        if run and size + len(entry) > CHUNK_BYTES:
+    for term, entry in entries:
+        if run and size + len(entry) > limit:
             out.append(_chunk(run, positions))
             run, size = [], 0
         run.append((term, entry))
@@ -268,6 +282,8 @@ def write_meta(parts: list[Part], folder: Path, chats: int, language: str) -> Se
         for kind, values in part.filters.items():
             for label, count in values.items():
                 filters[kind][label] = filters[kind].get(label, 0) + count
+    filters = {kind: dict(sorted(values.items())) for kind, values in filters.items()}
+    write_atomic(folder / "filters.json", json.dumps(filters, ensure_ascii=False, separators=(",", ":")) + "\n", durable=False)
     meta = {
         "version": VERSION,
         "build": build.hexdigest(),
@@ -277,10 +293,9 @@ def write_meta(parts: list[Part], folder: Path, chats: int, language: str) -> Se
         "parts": [sum(p.pages for p in parts[:n]) for n in range(len(parts))],  # each part's first page
         "chats": chats,
         "chunks": [part.chunks for part in parts],
-        "filters": {kind: dict(sorted(values.items())) for kind, values in filters.items()},
     }
     write_atomic(folder / "meta.json", json.dumps(meta, ensure_ascii=False, separators=(",", ":")) + "\n", durable=False)
-    _prune(folder, {"meta.json", *(name for part in parts for name in part.files)})
+    _prune(folder, {"meta.json", "filters.json", *(name for part in parts for name in part.files)})
     return SearchReport(meta["pages"], sum(p.documents for p in parts), _folder_bytes(folder))
 
 

@@ -1,17 +1,21 @@
-"""Refresh the browser's Snowball stemmers in theme/assets/stemmers/ from the npm registry.
+"""Refresh the browser's Snowball stemmers in theme/assets/stemmers/ from the npm registry, and
+the minified search box script theme/assets/search.min.js made from search.js.
 
-    python -m generator.search.vendor
+    python -m generator.search.vendor        (run it after editing theme/assets/search.js)
 
 The index is stemmed in Python by `snowballstemmer` and queries in the browser by the same
 algorithms: the npm package `snowball-stemmers` (a JavaScript port made from the same generation
 of the Snowball algorithms as snowballstemmer 2.x; tests/test_stemming.py compares them word for
 word). The package is one 850 KB file of 24 languages; a search box needs one, so this cuts out
 each language in stemming.LANGUAGES with the classes they share, minifies it with terser, and
-writes one file per language with the package's licence beside them. Needs `npm` (never a build).
+writes one file per language with the package's licence beside them. The pages load the
+minified search.js (a third of its size, and every query's first bytes); its first line names the
+hash of the search.js it was made from, which a test checks. Needs `npm` (never a build).
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 import subprocess
@@ -24,7 +28,10 @@ from generator.search.stemming import LANGUAGES
 
 PACKAGE = "snowball-stemmers@0.6.0"
 TERSER = "terser@5"
-TARGET = Path(__file__).parent.parent / "theme" / "assets" / "stemmers"
+ASSETS = Path(__file__).parent.parent / "theme" / "assets"
+TARGET = ASSETS / "stemmers"
+SEARCH_BOX = ASSETS / "search.js"
+SEARCH_BOX_MINIFIED = ASSETS / "search.min.js"
 _CLASS = re.compile(r"^    var (\w+)Stemmer = function \(_SnowballStemmer\d*\) \{$", re.M)
 _FACTORY = re.compile(r"^    function newStemmer\(", re.M)
 _SHARED_START = re.compile(r"^    function _possibleConstructorReturn\(", re.M)
@@ -132,6 +139,16 @@ def main() -> None:
             target.write_text(preamble + minified.strip() + "\n", encoding="utf-8")
             print(f"{target.relative_to(TARGET.parent.parent.parent.parent)}: {target.stat().st_size} bytes", file=sys.stderr)
         (TARGET / "LICENSE").write_text(LICENSE.format(version=package["version"]), encoding="utf-8")
+        minified = subprocess.run(
+            [str(terser), str(SEARCH_BOX), "-c", "-m", "--ecma", "2020"], check=True, capture_output=True, text=True
+        ).stdout
+        SEARCH_BOX_MINIFIED.write_text(search_box_preamble() + minified.strip() + "\n", encoding="utf-8")
+
+
+def search_box_preamble() -> str:
+    """The minified script's first line: which search.js it was made from."""
+    digest = hashlib.blake2b(SEARCH_BOX.read_bytes(), digest_size=8).hexdigest()
+    return f"/* search.js {digest}, minified by generator/search/vendor.py: edit search.js, then run it */\n"
 
 
 if __name__ == "__main__":

@@ -1,7 +1,7 @@
 /* chatdigest search: the chunked index of generator/search/index.py shown in Material's search box.
  *
- * Opening the search fetches search/meta.json (the chunks' first terms, the filters, the
- * language) and the Snowball stemmer of the community's language (assets/stemmers/). A query is
+ * Opening the search fetches search/meta.json (the chunks' first terms, the language) and the
+ * Snowball stemmer of the community's language (assets/stemmers/). A query is
  * made into terms exactly as generator/search/stemming.py makes a text into terms: stems, and
  * pairs of characters for Chinese, Japanese and Korean. For each term it fetches the chunk that
  * holds it; a "quoted phrase" (and a run of CJK characters) also fetches the terms' positions
@@ -128,14 +128,20 @@
       const response = await fetch(texts.index + "meta.json");
       if (!response.ok) throw new Error(`search index: ${response.status}`);
       const info = await response.json();
-      fillFilters(info.filters);
       loadStemmer(info.language);
       return { info, chunks: new Map(), pages: new Map() };
     })().catch((error) => { loading = null; throw error; });
     return loading;
   }
 
-  function fillFilters(counts) {
+  // The filters' values, fetched when a filter is first used: most searches use none.
+  let filling = null;
+  function fillFilters() {
+    filling ??= fetch(texts.index + "filters.json").then((r) => (r.ok ? r.json() : {})).then(addFilterOptions, () => { filling = null; });
+    return filling;
+  }
+
+  function addFilterOptions(counts) {
     for (const select of selects) {
       const values = Object.keys(counts[select.dataset.filter] || {});
       values.sort((a, b) => select.dataset.filter === "year" ? b.localeCompare(a) : a.localeCompare(b, undefined, { sensitivity: "base" }));
@@ -531,7 +537,10 @@
   let timer = 0;
   input.addEventListener("input", () => { clearTimeout(timer); timer = setTimeout(search, 120); });
   input.addEventListener("focus", () => { toggle.checked = true; index().catch(() => {}); });
-  selects.forEach((select) => select.addEventListener("change", search));
+  selects.forEach((select) => {
+    select.addEventListener("change", search);
+    for (const event of ["focus", "pointerdown", "mouseover"]) select.addEventListener(event, fillFilters, { once: true });
+  });
   more.addEventListener("click", async () => showMore(generation, await index()));
   // Enter opens the first result's message (not its page's top).
   form.addEventListener("submit", (event) => { event.preventDefault(); list.querySelector(".cd-search__hit")?.click(); });
