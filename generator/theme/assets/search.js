@@ -77,10 +77,14 @@
 
   // The terms of one word: its stem, or the pairs of a CJK run.
   function wordTerms(word, stems) {
-    if (!IS_CJK.test(word)) return [stemWord(word, stems)];
+    if (!IS_CJK.test(word)) return [stemWord(word, stems)].filter(Boolean);  // not a lone mark
     const out = [];
     for (const run of word.match(CJK_RUN)) {
-      if (!IS_CJK.test(run)) { out.push(stemWord(run, stems)); continue; }
+      if (!IS_CJK.test(run)) {
+        const stem = stemWord(run, stems);
+        if (stem) out.push(stem);
+        continue;
+      }
       const chars = [...run];
       if (chars.length === 1) out.push(run);
       for (let i = 0; i + 1 < chars.length; i++) out.push(chars[i] + chars[i + 1]);
@@ -109,11 +113,11 @@
       const quoted = i % 2 === 1;
       const found = words(part);
       if (quoted && found.length > 1) {
-        clauses.push({ word: part.trim(), terms: found.flatMap((w) => wordTerms(w, stems)), phrase: true });
+        clauses.push({ word: part.trim(), terms: found.flatMap((w) => wordTerms(w, stems)), phrase: true });  // never empty: two words
       } else {
         for (const word of found) {
           const terms = wordTerms(word, stems);
-          clauses.push({ word, terms, phrase: terms.length > 1 });
+          if (terms.length) clauses.push({ word, terms, phrase: terms.length > 1 });
         }
       }
     });
@@ -285,7 +289,7 @@
     if (exact.size) return { found: exact, terms: [term] };
     if (term.length < PREFIX_FROM) return { found: exact, terms: [] };
     const near = await neighbours(idx, term, true);
-    const longer = Object.keys(near).filter((t) => t.startsWith(term));
+    const longer = Object.keys(near).filter((t) => t.startsWith(term) && !t.includes(":"));  // not a filter
     if (longer.length) return combine(longer, near);
     return typo(clause, near) || { found: exact, terms: [] };
   }
@@ -356,6 +360,11 @@
     const stems = await stemsFor(idx, input.value);
     state.stems = stems;
     const clauses = parse(input.value, stems);
+    if (!clauses.length) {
+      meta.textContent = texts.none;
+      answered(current);
+      return;
+    }
     const answers = await Promise.all(clauses.map((clause) => match(idx, clause)));
     const filters = await Promise.all(chosenFilters().map((f) => lookup(idx, f)));
     if (current !== generation) return;
@@ -534,16 +543,23 @@
     input.blur();
   }
 
-  let timer = 0;
-  input.addEventListener("input", () => { clearTimeout(timer); timer = setTimeout(search, 120); });
+  let timer = 0, searching = Promise.resolve();
+  input.addEventListener("input", () => { clearTimeout(timer); timer = setTimeout(() => (searching = search()), 120); });
   input.addEventListener("focus", () => { toggle.checked = true; index().catch(() => {}); });
   selects.forEach((select) => {
     select.addEventListener("change", search);
     for (const event of ["focus", "pointerdown", "mouseover"]) select.addEventListener(event, fillFilters, { once: true });
   });
   more.addEventListener("click", async () => showMore(generation, await index()));
-  // Enter opens the first result's message (not its page's top).
-  form.addEventListener("submit", (event) => { event.preventDefault(); list.querySelector(".cd-search__hit")?.click(); });
+  // Enter opens the first result's message (not its page's top), once the query typed is answered.
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    if (box.dataset.answered !== input.value) {
+      clearTimeout(timer);
+      await (searching = search());
+    }
+    list.querySelector(".cd-search__hit")?.click();
+  });
   form.addEventListener("reset", () => setTimeout(() => { search(); input.focus(); }));
   toggle.addEventListener("change", () => (toggle.checked ? open() : close()));
   // Following a result on the same page only changes the hash: close the search either way.
