@@ -287,3 +287,14 @@ def test_a_built_page_gives_its_article_text_and_nothing_after_it():
         "<script>var x = 1;</script></article><footer>Made with Material</footer></body>"
     )
     assert article_text(html) == ("About", "One two three. a b")
+
+
+def test_a_message_is_found_by_the_name_and_every_handle_of_whom_it_mentions(built_demo):
+    site = built_demo / "site"
+    mentions_dev = "episodes/2026-09-10-negotiating-your-first-raise/#m-2098184870604015083"  # "… is @devpatel_comp"
+    assert mentions_dev in found(site, "patel")
+    chat = "episodes/2026-10-22-working-in-a-second-language/#m-"
+    on_mastodon = chat + "117487117926442786"  # mentions @yuki@fosstodon.org only
+    on_x = chat + "2113405264985001491"  # an X post naming her X and Mastodon handles
+    assert {on_mastodon, on_x} <= found(site, "tanaka")
+    assert on_mastodon in found(site, "jp")  # her X handle, @yuki_tanaka_jp
