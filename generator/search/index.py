@@ -33,13 +33,13 @@ from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
 
-from generator.cache import code_version
+from generator import cache
 from generator.search.stemming import Terms, stemmer_name
 from generator.writer import file_state, write_atomic
 
 BUNDLE_DIR = "search"  # in site/
 FILTERS = ("year", "topic", "person")  # as terms: "year:2026"
-CACHE_FILE = "search-chats.marshal"  # in the cache folder
+CACHE_NAME = "search-chats"
 VERSION = 2
 # A query fetches one chunk per word and part: small chunks, but few enough to list in meta.json.
 MIN_CHUNK_BYTES, MAX_CHUNK_BYTES, MAX_CHUNKS = 4096, 65536, 512
@@ -307,27 +307,27 @@ class ChatCache:
     """Each chat's postings and positions from the last build by its page key, and which chat's
     records the pages/<n>-<b>.json files hold, in the cache folder. Deleting it is always safe.
 
-    The file is removed while the index is written and saved once the chats' records are, so
-    a killed build is followed by a full one. marshal, not pickle: loading it cannot run code. Entries
-    carry the code version of this module and the language the terms were stemmed in; only the
-    chats of the last build are kept.
+    The entry is taken out of the cache while the index is written and saved once the chats'
+    records are, so a killed build is followed by a full one. It holds the language the terms
+    were stemmed in: a build in another language starts afresh. Only the chats of the last build
+    are kept.
     """
 
-    def __init__(self, path: Path, records: Path, language: str):
-        self.path, self.records = path, records
+    def __init__(self, root: Path, records: Path, page_keys: dict[str, str], language: str):
+        self.root, self.records = root, records
+        self.page_keys = page_keys  # chat page path → the key generate rendered it by (pagecache.py)
         self.terms = Terms(language)
-        self.version = (code_version(), stemmer_name(language))
+        self.language = stemmer_name(language)
         self.postings: dict[str, tuple[bytes, int]] = {}  # kept marshalled: a tenth of the memory
         self.numbers: dict[int, tuple[str, int]] = {}  # chat number → its page key and blocks, in this build
-        try:
-            version, postings, written = marshal.loads(path.read_bytes())
-            self.previous, self.previous_written = (postings, written) if version == self.version else ({}, {})
-        except (OSError, ValueError, EOFError, TypeError):
+        stemmed_in, self.previous, self.previous_written = cache.load(root, CACHE_NAME, take=True) or ("", {}, {})
+        if stemmed_in != self.language:
             self.previous, self.previous_written = {}, {}
-        path.unlink(missing_ok=True)
 
-    def chat(self, number: int, key: str, make) -> IndexedPage:
-        """The chat numbered `number` with page key `key`: from the cache, else from make()."""
+    def chat(self, number: int, path: str, make) -> IndexedPage:
+        """The chat numbered `number`, whose page is `path`: from the cache if its page's key is
+        unchanged, else from make()."""
+        key = self.page_keys[path]
         found = self.previous.get(key)
         if found is not None and self.previous_written.get(number) == [key, *self._state(number, blocks(found[1]))]:
             self.postings[key] = found
@@ -345,7 +345,7 @@ class ChatCache:
     def save(self) -> None:
         """After the index is written: note each chat's record files as they now are."""
         written = {number: [key, *self._state(number, count)] for number, (key, count) in self.numbers.items()}
-        write_atomic(self.path, marshal.dumps((self.version, self.postings, written)), durable=False)
+        cache.save(self.root, CACHE_NAME, (self.language, self.postings, written))
 
 
 def _prune(folder: Path, keep: set[str]) -> None:
