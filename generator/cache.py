@@ -27,7 +27,17 @@ CACHE_DIR = ".cache/chatdigest"
 FORMAT = 1  # of the files: (FORMAT, stamp, data)
 PACKAGE = Path(__file__).parent
 # Libraries whose output ends up in the built files: a new version may change it.
-SHAPING_LIBRARIES = ("mkdocs", "mkdocs-material", "markdown", "pymdown-extensions", "leather", "feedgen", "icalendar", "pydantic")
+SHAPING_LIBRARIES = (
+    "mkdocs",
+    "mkdocs-material",
+    "markdown",
+    "pymdown-extensions",
+    "leather",
+    "feedgen",
+    "icalendar",
+    "pydantic",
+    "snowballstemmer",
+)
 
 log = logging.getLogger("mkdocs.plugins.chatdigest.cache")
 

@@ -155,6 +155,7 @@ def test_search_filters_by_person(browser, serve, site_dir):
     unfiltered = message_links(page)
     assert {mine["id"], other["id"]} <= set(unfiltered)
 
+    page.locator('select[data-filter="person"]').focus()  # a filter's values come when it is first used
     page.locator('select[data-filter="person"]').select_option(person)
     page.locator(f'.md-search-result__link[href$="#{other["id"]}"]').wait_for(state="detached", timeout=10000)
     # The list is redrawn after the filter applies: wait for the person's own message to be back.
@@ -163,4 +164,59 @@ def test_search_filters_by_person(browser, serve, site_dir):
     authors = {m["id"]: m["author"] for m in transcript_messages(site_dir) if m["url"] == mine["url"]}
     assert mine["id"] in filtered
     assert {authors[i] for i in filtered} == {person}
+    page.close()
+
+
+def answered(page, query: str) -> None:
+    page.wait_for_function("q => document.querySelector('[data-cd-search]').dataset.answered === q", arg=query, timeout=20_000)
+
+
+def test_search_is_usable_from_the_keyboard_and_announces_its_count(browser, serve, site_dir):
+    word, message = unique_message_word(site_dir, transcript_messages(site_dir))
+    page = browser.new_page()
+    page.goto(serve(site_dir))
+    page.keyboard.press("/")
+    page.keyboard.type(word)
+    answered(page, word)
+    status = page.locator(".md-search-result__meta")
+    assert status.get_attribute("aria-live") == "polite" and status.get_attribute("role") == "status"
+    assert status.text_content().startswith("1 ")  # "1 matching document", read out when it changes
+
+    for _ in range(12):  # Tab leaves the box and reaches the results (past the filters)
+        page.keyboard.press("Tab")
+        if page.evaluate("document.activeElement.matches('.cd-search__hit')"):
+            break
+    else:
+        pytest.fail("Tab never reached a result")
+    assert page.evaluate("document.activeElement.getAttribute('href')").endswith("#" + message["id"])
+
+    page.locator(".md-search__input").focus()
+    page.keyboard.press("Escape")  # closes the search
+    assert not page.evaluate("document.getElementById('__search').checked")
+    assert not page.locator(".md-search__input").evaluate("el => el === document.activeElement")
+    page.close()
+
+
+def test_enter_opens_the_first_results_message(browser, serve, site_dir):
+    word, message = unique_message_word(site_dir, transcript_messages(site_dir))
+    page = browser.new_page()
+    page.goto(serve(site_dir))
+    page.keyboard.press("/")
+    page.keyboard.type(word)
+    page.keyboard.press("Enter")  # at once: the query is answered first
+    page.wait_for_url(re.compile(re.escape(message["url"]) + "#" + re.escape(message["id"]) + "$"))
+    assert page.evaluate("document.querySelector(':target')?.id") == message["id"]
+    page.close()
+
+
+def test_a_typo_is_corrected_and_the_box_says_so(browser, serve, site_dir):
+    word, message = unique_message_word(site_dir, transcript_messages(site_dir))
+    typo = word[:3] + word[4] + word[3] + word[5:]  # two letters swapped
+    page = browser.new_page()
+    page.goto(serve(site_dir))
+    page.keyboard.press("/")
+    page.keyboard.type(typo)
+    answered(page, typo)
+    assert message_links(page) == [message["id"]]
+    assert page.locator(".md-search-result__meta").text_content().startswith(f"Showing results for {word}")
     page.close()

@@ -81,3 +81,22 @@ def test_second_build_rewrites_nothing_but_what_mkdocs_always_writes(tmp_path: P
     rewritten = sorted(p.relative_to(site).as_posix() for p in after if after[p] != before[p])
     # MkDocs renders its sitemap and 404 page on every build, whatever changed.
     assert rewritten == ["site/404.html", "site/sitemap.xml", "site/sitemap.xml.gz"]
+
+
+def test_a_language_change_restems_the_index_as_a_cold_build_would(tmp_path: Path):
+    def set_language(root: Path, language: str) -> None:
+        config = root / "data" / "community.yml"
+        text = "\n".join(line for line in config.read_text().splitlines() if not line.startswith("language:"))
+        config.write_text(f"{text}\nlanguage: {language}\n")
+
+    warm = copy_site(FIXTURE_SITE, tmp_path / "warm")
+    build(warm)
+    set_language(warm, "de")
+    build(warm)
+    cold = copy_site(FIXTURE_SITE, tmp_path / "cold")
+    set_language(cold, "de")
+    build(cold)
+    warm_index = {k: v for k, v in tree(warm / "site").items() if k.startswith("search/")}
+    cold_index = {k: v for k, v in tree(cold / "site").items() if k.startswith("search/")}
+    assert warm_index == cold_index
+    assert b'"language":"german"' in warm_index["search/meta.json"]

@@ -19,9 +19,11 @@ from test_pagecache import fail_in_helper
 from generator.bench.searchcost import lunr_index_bytes
 from generator.errors import StrictFailure
 from generator.search.documents import article_text
-from generator.search.index import BUNDLE_DIR, Doc, Index, SearchPage, chunks, encode_docs, indexed, terms
+from generator.search.index import BUNDLE_DIR, Doc, Index, SearchPage, chunks, encode_docs, indexed
+from generator.search.stemming import Terms
 
 FIRST_JOBS = "episodes/2026-03-05-first-jobs/"
+terms = Terms("en")
 
 
 @pytest.fixture(scope="module")
@@ -37,11 +39,7 @@ def meta(site_dir: Path) -> dict:
 
 def records(site_dir: Path) -> dict[str, dict]:
     """Every page record (what a result shows), keyed by page URL."""
-    out = {}
-    for number in range(meta(site_dir)["pages"]):
-        record = json.loads((site_dir / BUNDLE_DIR / "pages" / f"{number}.json").read_text(encoding="utf-8"))
-        out[record["url"]] = record
-    return out
+    return {record["url"]: record for record in records_by_number(site_dir)}
 
 
 def index(site_dir: Path) -> list[dict[str, list]]:
@@ -49,8 +47,8 @@ def index(site_dir: Path) -> list[dict[str, list]]:
     parts = []
     for chunk_list in meta(site_dir)["chunks"]:
         terms_found = {}
-        for first, name in chunk_list:
-            chunk = json.loads((site_dir / BUNDLE_DIR / name).read_text(encoding="utf-8"))
+        for first, name, _ in chunk_list:
+            chunk = json.loads((site_dir / BUNDLE_DIR / "chunks" / f"{name}.json").read_text(encoding="utf-8"))
             assert first == min(chunk, key=lambda t: t.encode("utf-16-be"))
             terms_found.update(chunk)
         parts.append(terms_found)
@@ -90,8 +88,14 @@ def found(site_dir: Path, term: str) -> set[str]:
 
 
 def records_by_number(site_dir: Path) -> list[dict]:
+    """Each page's record, its blocks joined."""
     folder = site_dir / BUNDLE_DIR / "pages"
-    return [json.loads((folder / f"{n}.json").read_text(encoding="utf-8")) for n in range(meta(site_dir)["pages"])]
+    out = []
+    for n in range(meta(site_dir)["pages"]):
+        blocks = sorted(folder.glob(f"{n}-*.json"), key=lambda p: int(p.stem.split("-")[1]))
+        parts = [json.loads(p.read_text(encoding="utf-8")) for p in blocks]
+        out.append({**parts[0], "docs": [doc for part in parts for doc in part["docs"]]})
+    return out
 
 
 def test_build_writes_a_chunked_index_and_no_lunr_index(built_fixture):
@@ -122,7 +126,7 @@ def test_filters_are_terms(built_fixture):
     assert all(hit.startswith(FIRST_JOBS) for hit in found(built_fixture, "topic:first job"))
     gus = found(built_fixture, "person:Gus Guest")
     assert gus and all(hit.startswith(FIRST_JOBS + "#m-") for hit in gus)
-    lists = meta(built_fixture)["filters"]
+    lists = json.loads((built_fixture / BUNDLE_DIR / "filters.json").read_text(encoding="utf-8"))
     assert lists["year"] == {"2026": 2} and {"careers", "first job"} <= set(lists["topic"])
     assert {"Hana Host", "Gus Guest", "@zed"} <= set(lists["person"])
     assert records(built_fixture)[FIRST_JOBS]["date"] == "2026-03-05"
@@ -151,8 +155,8 @@ def test_terms_fold_case_and_accents_and_split_at_punctuation():
         "cafe",
         "au",
         "lait",
-        "naive",
-        "careers",
+        "naiv",
+        "career",
         "zoe",
         "m",
         "don",
@@ -173,16 +177,16 @@ def test_chunks_cover_every_term_once_in_javascript_order():
     pages.append(SearchPage("f/", "F", facets=("year:2026",), docs=(Doc("", "", "x"),)))
     index = Index()
     for page in pages:
-        index.add(indexed(page))
+        index.add(indexed(page, terms))
     built = index.terms
-    cut = chunks(built)
+    cut = chunks(built, index.positions)
     merged = {}
-    for first, text in cut:
+    for first, text, _ in cut:
         part = json.loads(text)
         assert first == next(iter(part))
         merged.update(part)
     assert merged == json.loads(json.dumps(built))
-    firsts = [first.encode("utf-16-be") for first, _ in cut]
+    firsts = [first.encode("utf-16-be") for first, _, _ in cut]
     assert firsts == sorted(firsts)
 
 
@@ -229,13 +233,13 @@ def test_a_warm_build_rewrites_only_changed_records_and_repairs_tampered_ones(tm
     build(root)
     pages = root / "site" / BUNDLE_DIR / "pages"
     expected = {p.name: p.read_bytes() for p in pages.iterdir()}
-    first_chat = pages / "0.json"
+    first_chat = pages / "0-0.json"
     assert json.loads(first_chat.read_text())["url"] == FIRST_JOBS  # chats are numbered oldest first
     before = first_chat.stat().st_mtime_ns
     build(root)
     assert first_chat.stat().st_mtime_ns == before
-    (pages / "0.json").write_text("{}")
-    (pages / "1.json").unlink()
+    (pages / "0-0.json").write_text("{}")
+    (pages / "1-0.json").unlink()
     build(root)
     assert {p.name: p.read_bytes() for p in pages.iterdir()} == expected
 
@@ -299,3 +303,14 @@ def test_a_page_text_goes_on_after_self_closing_tags_and_stops_at_the_article_en
     article = read_article(page)
     assert (article.page_title, article.heading, article.text) == ("About & us", "About", "one two three & four")
     assert article.html.endswith("<p>three &amp; four</p>")  # as built, for Material's own index
+
+
+def test_a_message_is_found_by_the_name_and_every_handle_of_whom_it_mentions(built_demo):
+    site = built_demo / "site"
+    mentions_dev = "episodes/2026-09-10-negotiating-your-first-raise/#m-2098184870604015083"  # "… is @devpatel_comp"
+    assert mentions_dev in found(site, "patel")
+    chat = "episodes/2026-10-22-working-in-a-second-language/#m-"
+    on_mastodon = chat + "117487117926442786"  # mentions @yuki@fosstodon.org only
+    on_x = chat + "2113405264985001491"  # an X post naming her X and Mastodon handles
+    assert {on_mastodon, on_x} <= found(site, "tanaka")
+    assert on_mastodon in found(site, "jp")  # her X handle, @yuki_tanaka_jp

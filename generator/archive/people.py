@@ -61,6 +61,14 @@ class Directory:
             self._by_key[pkey] = found
         return found
 
+    def known(self, platform: str, handle: str) -> Participant | None:
+        """The person in people.yml with this handle, if any; registers no one (a mention is
+        not a message: it must not hand out a page slug)."""
+        found = self._by_handle.get((platform, handle_key(handle)))
+        if found is None and handle.count("@") == 2:  # "@user@server" is a Mastodon handle wherever it is mentioned
+            found = self._by_handle.get(("mastodon", handle_key(handle)))
+        return found if found is not None and found.known else None
+
     def person(self, person_id: str) -> Participant | None:
         return self._by_key.get(person_id)
 

@@ -53,7 +53,7 @@ class QueryCost:
     bytes: int  # everything search fetched in a fresh browser: its script, meta.json, chunks, page records
     runtime_bytes: int  # of which fetched by the time the search box is open (script and meta.json)
     requests: int
-    first_result_ms: float  # from the first keystroke to the first result on screen
+    first_result_ms: float  # from the first keystroke to the first result on screen (or "no results")
 
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -71,20 +71,43 @@ def measure_query(site_dir: Path, query: str | None = None) -> QueryCost:
     decided by search.js. The default query is the commonest long word of the first chat,
     a worst case: many hits, so full result fragments are fetched.
     """
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        raise ChatdigestError("search: measuring a query needs playwright (fix: pip install playwright)") from None
-    if not CHROMIUM.exists():
-        raise ChatdigestError(f"search: measuring a query needs Chromium at {CHROMIUM} (fix: apt-get install chromium)")
+    return measure_queries(site_dir, [query or _common_word(_first_chat(site_dir))])[0]
+
+
+def measure_queries(site_dir: Path, queries: list[str], browser=None) -> list[QueryCost]:
+    """Each query as a reader's first, in a browser with nothing cached (a playwright Chromium of
+    the caller's, or one launched here)."""
     first_chat = _first_chat(site_dir)
-    query = query or _common_word(first_chat)
-    with _served(site_dir) as base, sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=["--no-sandbox", "--disable-gpu"])
+    with _served(site_dir) as base:
+        url = base + first_chat.parent.relative_to(site_dir).as_posix() + "/"
+        if browser is not None:
+            return [_measure_fresh(browser, url, query) for query in queries]
         try:
-            return _measure_in(browser.new_page(), base + first_chat.parent.relative_to(site_dir).as_posix() + "/", query)
-        finally:
-            browser.close()
+            from playwright.sync_api import sync_playwright
+        except ImportError:
+            raise ChatdigestError("search: measuring a query needs playwright (fix: pip install playwright)") from None
+        if not CHROMIUM.exists():
+            raise ChatdigestError(f"search: measuring a query needs Chromium at {CHROMIUM} (fix: apt-get install chromium)")
+        with sync_playwright() as playwright:
+            launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=["--no-sandbox", "--disable-gpu"])
+            try:
+                return [_measure_fresh(launched, url, query) for query in queries]
+            finally:
+                launched.close()
+
+
+def _measure_fresh(browser, url: str, query: str) -> QueryCost:
+    context = browser.new_context()  # an empty cache
+    try:
+        return _measure_in(context.new_page(), url, query)
+    finally:
+        context.close()
+
+
+def median_query_bytes(costs: list[QueryCost]) -> float:
+    from statistics import median
+
+    return median(cost.bytes for cost in costs)
 
 
 def _measure_in(page, url: str, query: str) -> QueryCost:
@@ -98,15 +121,22 @@ def _measure_in(page, url: str, query: str) -> QueryCost:
     runtime = sum(sizes)
     started = time.perf_counter()
     page.locator(".md-search__input").type(query)
-    page.locator(".md-search-result__link").first.wait_for(timeout=30_000)
+    # The first result on screen, or the answer that there is none.
+    page.wait_for_function(
+        "q => document.querySelector('.cd-search__hit') || document.querySelector('[data-cd-search]').dataset.answered === q",
+        arg=query,
+        timeout=30_000,
+    )
     elapsed = (time.perf_counter() - started) * 1000
-    page.wait_for_load_state("networkidle")
+    # Answered: the results on screen are complete, and everything they needed was fetched.
+    page.wait_for_function("q => document.querySelector('[data-cd-search]').dataset.answered === q", arg=query, timeout=30_000)
     return QueryCost(query, sum(sizes), runtime, len(sizes), elapsed)
 
 
 def is_search_file(url: str) -> bool:
-    """The index's files and the script that reads them."""
-    return f"/{BUNDLE_DIR}/" in url or url.split("?")[0].endswith("/assets/search.js")
+    """The index's files and the scripts that read them (the search box's and its stemmers)."""
+    path = url.split("?")[0]
+    return f"/{BUNDLE_DIR}/" in url or path.endswith(("/assets/search.js", "/assets/search.min.js")) or "/assets/stemmers/" in path
 
 
 def _first_chat(site_dir: Path) -> Path:

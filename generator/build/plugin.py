@@ -112,7 +112,7 @@ class ChatdigestPlugin(BasePlugin[ChatdigestConfig]):
         self.steps, self.done = 2 * len(pages), 0
         # The search index of the chats and the feeds, made beside MkDocs' rendering (jobs.py).
         # The search cache is opened here, so what it discards is logged by the build itself.
-        self.search_cache = open_chat_cache(config, self.page_keys)
+        self.search_cache = open_chat_cache(config, self.page_keys, self.site.archive.community.language)
         work = {
             "search": (write_archive_part_data, (self.site, config, self.search_cache)),
             "feeds": (write_feeds, (self.site, config)),

@@ -41,6 +41,7 @@ from generator.search.index import (
     write_meta,
     write_part,
 )
+from generator.search.stemming import Terms
 
 log = logging.getLogger("mkdocs.plugins.chatdigest")
 
@@ -57,7 +58,7 @@ def index_archive(site, cache: ChatCache) -> Index:
     for number, page in enumerate(episode_pages(site)):
         index.add(cache.chat(number, page.path, lambda page=page: chat_page(site, page.content)))
     for person in people_pages(site):
-        index.add(indexed(person))
+        index.add(indexed(person, cache.terms))
     return index
 
 
@@ -76,15 +77,30 @@ def chat_page(site, content) -> SearchPage:
 
 
 def message_doc(site, message, authors: dict) -> Doc:
+    """A message, found also by its author's handles on every platform and by the names and
+    handles of the people it mentions (a reply to "@devpatel_comp" is found by "Dev Patel")."""
     key = (message.platform, message.author)
     found = authors.get(key)
-    if found is None:  # (name, handle when it differs, person filter value): once per author
+    if found is None:  # (name, their handles, person filter value): once per author
         author = site.directory.author(message)
-        handle = message.author if author.name != message.author else ""
-        found = authors[key] = (author.name, handle, "" if is_anonymised(author) else filter_name(author))
-    name, handle, person = found
-    extra = " ".join([handle, *(f"{m.kind} {m.alt}" for m in message.media)]) if message.media else handle
-    return Doc(urls.message_anchor(message.id), name, message.text, extra, person)
+        handles = "" if is_anonymised(author) else " ".join(h for h in author.handles if h != author.name)
+        found = authors[key] = (author.name, handles, "" if is_anonymised(author) else filter_name(author))
+    name, handles, person = found
+    extra = [handles]
+    for mention in message.mentions:
+        extra.append(mentioned(site, message.platform, mention, authors))
+    extra += (f"{m.kind} {m.alt}" for m in message.media)
+    return Doc(urls.message_anchor(message.id), name, message.text, " ".join(filter(None, extra)), person)
+
+
+def mentioned(site, platform: str, handle: str, memo: dict) -> str:
+    """The name and other handles of a person in people.yml a message mentions ("" for anyone
+    else: their handle is in the text already)."""
+    key = ("@", platform, handle)
+    if key not in memo:
+        person = site.directory.known(platform, handle)
+        memo[key] = "" if person is None or is_anonymised(person) else " ".join([person.name, *person.handles])
+    return memo[key]
 
 
 def filter_name(person) -> str:
@@ -146,15 +162,17 @@ def build_search_index(jobs, site, config, cache: ChatCache) -> None:
     folder = site_dir / BUNDLE_DIR
     archive = Part(*jobs.result("search", write_archive_part_data, site, config, cache))
     pages = Index(first=archive.pages)
+    language = site.archive.community.language
+    terms = Terms(language)
     for page in hand_written_pages(Path(config.docs_dir), site_dir, site.directory_urls):
-        pages.add(indexed(page))
-    log.info(write_meta([archive, write_part(pages, folder)], folder, len(site.public)).summary())
+        pages.add(indexed(page, terms))
+    log.info(write_meta([archive, write_part(pages, folder)], folder, len(site.public), language).summary())
 
 
-def open_chat_cache(config, page_keys: dict[str, str]) -> ChatCache:
+def open_chat_cache(config, page_keys: dict[str, str], language: str) -> ChatCache:
     """Each chat's postings from the last build (index.ChatCache), by the keys generate rendered
-    this build's chat pages by."""
-    return ChatCache(Path(config.config_file_path).parent, Path(config.site_dir) / BUNDLE_DIR / "pages", page_keys)
+    this build's chat pages by, stemmed in the community's language."""
+    return ChatCache(Path(config.config_file_path).parent, Path(config.site_dir) / BUNDLE_DIR / "pages", page_keys, language)
 
 
 def write_archive_part_data(site, config, cache: ChatCache) -> tuple:

@@ -1,19 +1,25 @@
-"""The search index's format: terms, postings, chunks, the files of site/search/, and the
-cache that lets a warm build index only the chats that changed. What goes into it is search.py's.
+"""The search index's format: terms, postings, positions, chunks, the files of site/search/,
+and the cache that lets a warm build index only the chats that changed. What goes into it is
+documents.py's; how a text becomes terms is stemming.py's.
 
 site/search/ holds:
-  meta.json           {"version", "build", "pages", "chats", "chunks", "filters"}; "chunks" lists
-                      each part's chunks as [[first term, file], ...]: the archive's chats and
-                      people, then the hand-written pages (made later in the build)
-  chunks/<hash>.json  {term: postings} for a run of a part's terms in order, about CHUNK_BYTES each
-  pages/<n>.json      {"url", "title", "date", "docs": [[anchor, heading, text]...]}, for results
+  meta.json               {"version", "build", "language", "block", "pages", "parts", "chats",
+                          "chunks"}; "chunks" lists each part's chunks as [[first term, hash, whether
+                          it has positions], ...]: the archive's chats and people, then the
+                          hand-written pages (made later in the build)
+  filters.json            {"year": {value: pages}, "topic": ..., "person": ...}, fetched when a
+                          filter is first used
+  chunks/<hash>.json      {term: postings} for a run of a part's terms in order (chunk_bytes)
+  positions/<hash>.json   {term: positions} for the same terms, fetched only for phrases
+  pages/<n>-<b>.json      {"url", "title", "date", "docs": [[anchor, heading, text]...]}: page n's
+                          documents b*BLOCK_DOCS onwards, BLOCK_DOCS of them, for results
 Postings are a flat list [page, docs, page, docs, ...]: each page as the gap from the one before,
 its documents as one number, a list of gaps, a base64url bitmap (whichever is shortest) or true
-for all of them. Pages are numbered chats first, oldest first (search.js ranks newer chats
-first on ties), then people and hand-written pages.
-Terms are words lower-cased, accents dropped, split at anything not a letter or a digit
-(`terms`; theme/assets/search.js does the same to a query). The filters are terms too:
-"year:2026", "topic:careers" (whole pages) and "person:Gus Guest" (their messages).
+for all of them. Positions follow the postings: for each of the term's pages a list with, for
+each of its documents in order, the term's places in it (one number, or a list of gaps). Pages
+are numbered chats first, oldest first (search.js ranks newer chats first on ties), then people
+and hand-written pages. The filters are terms too: "year:2026", "topic:careers" (whole pages)
+and "person:Gus Guest" (their messages); they have no positions.
 """
 
 from __future__ import annotations
@@ -22,25 +28,23 @@ import hashlib
 import json
 import marshal
 import operator
-import re
 import shutil
-import unicodedata
 from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
 
 from generator import cache
+from generator.search.stemming import Terms, stemmer_name
 from generator.writer import file_state, write_atomic
 
 BUNDLE_DIR = "search"  # in site/
 FILTERS = ("year", "topic", "person")  # as terms: "year:2026"
 CACHE_NAME = "search-chats"
-VERSION = 1
-CHUNK_BYTES = 24_000  # a query fetches one chunk per word: small, but few enough to list in meta.json
+VERSION = 2
+# A query fetches one chunk per word and part: small chunks, but few enough to list in meta.json.
+MIN_CHUNK_BYTES, MAX_CHUNK_BYTES, MAX_CHUNKS = 4096, 65536, 512
+BLOCK_DOCS = 16  # documents per record file: a result fetches the text of its block, not its page's
 _B64 = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
-_WORD = re.compile(r"[^\W_]+")
-# Combining marks (accents once NFKD has split them off), as JavaScript's \p{M}.
-_MARKS = {cp: None for cp in range(0x300, 0x10000) if unicodedata.category(chr(cp)).startswith("M")}
 
 
 @dataclass(slots=True)
@@ -71,26 +75,38 @@ class SearchReport:
         return f"search: indexed {self.documents} documents of {self.pages} pages, {self.bundle_bytes / 1e6:.1f} MB in {BUNDLE_DIR}/"
 
 
-def terms(text: str) -> list[str]:
-    """The words of a text as the index keeps them (search.js's `terms` is the same)."""
-    text = text.lower()
-    if not text.isascii():
-        text = unicodedata.normalize("NFKD", text).translate(_MARKS)
-    return _WORD.findall(text)
+def doc_places(doc: Doc, terms: Terms) -> dict[str, list[int]]:
+    """Each term of a document with its places: the heading, the text and the extra text in a
+    row, one place apart so that no phrase spans two of them."""
+    places: dict[str, list[int]] = {}
+    start = 0
+    for field in (doc.heading, doc.text, doc.extra):
+        found = terms(field) if field else []
+        for place, term in enumerate(found, start):
+            places.setdefault(term, []).append(place)
+        start += len(found) + 1
+    return places
 
 
-def page_postings(page: SearchPage) -> dict[str, list[int] | bool]:
-    """Each term of a page with the documents that hold it (True: every document)."""
+def page_postings(page: SearchPage, terms: Terms) -> tuple[dict[str, list[int] | bool], dict[str, list[list[int]]]]:
+    """Each term of a page with the documents that hold it (True: every document), and its
+    places in each of them."""
     found: dict[str, list[int] | bool] = defaultdict(list)
+    positions: dict[str, list[list[int]]] = defaultdict(list)
     for number, doc in enumerate(page.docs):
-        text = f"{doc.heading} {doc.text} {doc.extra}" if doc.extra else f"{doc.heading} {doc.text}"
-        for term in set(terms(text)):
+        for term, places in doc_places(doc, terms).items():
             found[term].append(number)
+            positions[term].append(places)
         if doc.person:
             found[f"person:{doc.person}"].append(number)
     for facet in page.facets:
         found[facet] = True
-    return found
+    return found, positions
+
+
+def encode_places(places: list[int]):
+    """A term's places in one document: one number, or a list of gaps."""
+    return places[0] if len(places) == 1 else [places[0], *map(operator.sub, places[1:], places)]
 
 
 def encode_docs(numbers: list[int] | bool):
@@ -107,25 +123,38 @@ def encode_docs(numbers: list[int] | bool):
 @dataclass(frozen=True)
 class IndexedPage:
     postings: dict  # term → its documents, encoded
+    positions: dict  # term → its places in each of those documents, encoded
     documents: int
-    version: str  # what meta.json's build hash is made of: the chat's page key, else the record's hash
-    record: bytes | None  # pages/<n>.json, what its results show; None: the file already holds it
+    version: str  # what meta.json's build hash is made of: the chat's page key, else the records' hash
+    records: list[bytes] | None  # pages/<n>-<b>.json, what its results show; None: the files hold them
 
 
-def indexed(page: SearchPage, version: str = "") -> IndexedPage:
-    postings = {term: encode_docs(docs) for term, docs in page_postings(page).items()}
-    record = page_record(page)
-    return IndexedPage(postings, len(page.docs), version or _hash(record), record)
+def indexed(page: SearchPage, terms: Terms, version: str = "") -> IndexedPage:
+    found, places = page_postings(page, terms)
+    postings = {term: encode_docs(docs) for term, docs in found.items()}
+    positions = {term: [encode_places(p) for p in lists] for term, lists in places.items()}
+    records = page_records(page)
+    return IndexedPage(postings, positions, len(page.docs), version or _hash(b"".join(records)), records)
+
+
+def blocks(documents: int) -> int:
+    """How many record files a page of this many documents has."""
+    return max(1, -(-documents // BLOCK_DOCS))
 
 
 def _hash(data: str | bytes) -> str:
     return hashlib.blake2b(data.encode() if isinstance(data, str) else data, digest_size=8).hexdigest()
 
 
-def page_record(page: SearchPage) -> bytes:
-    """The record as UTF-8: a str with one emoji in it would take four bytes a character."""
-    record = {"url": page.url, "title": page.title, "date": page.date, "docs": [[d.anchor, d.heading, d.text] for d in page.docs]}
-    return (json.dumps(record, ensure_ascii=False, separators=(",", ":")) + "\n").encode()
+def page_records(page: SearchPage) -> list[bytes]:
+    """The records of a page's blocks as UTF-8: a str with one emoji in it would take four bytes
+    a character."""
+    out = []
+    for block in range(blocks(len(page.docs))):
+        docs = page.docs[block * BLOCK_DOCS : (block + 1) * BLOCK_DOCS]
+        record = {"url": page.url, "title": page.title, "date": page.date, "docs": [[d.anchor, d.heading, d.text] for d in docs]}
+        out.append((json.dumps(record, ensure_ascii=False, separators=(",", ":")) + "\n").encode())
+    return out
 
 
 class Index:
@@ -135,8 +164,10 @@ class Index:
     def __init__(self, first: int = 0):
         self.first = first  # the number of its first page: parts of the index follow one another
         self.terms: dict[str, list] = defaultdict(list)  # term → [page gap, documents, ...]
+        self.positions: dict[str, list] = defaultdict(list)  # term → [places in its page's documents, ...]
         self.last: dict[str, int] = {}
-        self.records: list[bytes | None] = []
+        self.records: list[list[bytes] | None] = []
+        self.blocks: list[int] = []
         self.versions: list[str] = []
         self.documents = 0
         self.filters: dict[str, dict[str, int]] = {kind: {} for kind in FILTERS}
@@ -146,10 +177,13 @@ class Index:
         for term, docs in page.postings.items():
             self.terms[term] += (number - self.last.get(term, 0), docs)
             self.last[term] = number
+            if term in page.positions:
+                self.positions[term].append(page.positions[term])
             if ":" in term:  # a filter value (words have no colon): count the pages it covers
                 kind, _, label = term.partition(":")
                 self.filters[kind][label] = self.filters[kind].get(label, 0) + 1
-        self.records.append(page.record)
+        self.records.append(page.records)
+        self.blocks.append(blocks(page.documents))
         self.versions.append(page.version)
         self.documents += page.documents
 
@@ -159,23 +193,41 @@ def _order(term: str) -> bytes:
     return term.encode("utf-16-be")
 
 
-def chunks(index: dict[str, list]) -> list[tuple[str, str]]:
-    """The index cut into runs of terms of about CHUNK_BYTES: (first term, JSON) each."""
+def chunk_bytes(total: int) -> int:
+    """The size of a part's chunks: the smallest power of two from 4 KB that cuts it into at most
+    MAX_CHUNKS (meta.json lists them all), so a small site's queries fetch little and a big
+    site's meta.json stays small. Powers of two, so that a chat more rarely changes it."""
+    size = MIN_CHUNK_BYTES
+    while total > size * MAX_CHUNKS and size < MAX_CHUNK_BYTES:
+        size *= 2
+    return size
+
+
+def chunks(index: dict[str, list], positions: dict[str, list] | None = None) -> list[tuple[str, str, str]]:
+    """The index cut into runs of terms of about chunk_bytes(): (first term, JSON, the positions'
+    JSON or "" when none of its terms has positions) each."""
+    positions = positions or {}
+    entries = [(term, _entry(term, index[term])) for term in sorted(index, key=_order)]
+    limit = chunk_bytes(sum(len(entry) + 1 for _, entry in entries))
     out, run, size = [], [], 0
-    for term in sorted(index, key=_order):
-        entry = json.dumps(term, ensure_ascii=False) + ":" + json.dumps(index[term], separators=(",", ":"))
-        if run and size + len(entry) > CHUNK_BYTES:
-            out.append(_chunk(run))
+    for term, entry in entries:
+        if run and size + len(entry) > limit:
+            out.append(_chunk(run, positions))
             run, size = [], 0
         run.append((term, entry))
         size += len(entry) + 1
     if run:
-        out.append(_chunk(run))
+        out.append(_chunk(run, positions))
     return out
 
 
-def _chunk(run: list[tuple[str, str]]) -> tuple[str, str]:
-    return run[0][0], "{" + ",".join(entry for _, entry in run) + "}\n"
+def _entry(term: str, value) -> str:
+    return json.dumps(term, ensure_ascii=False) + ":" + json.dumps(value, separators=(",", ":"))
+
+
+def _chunk(run: list[tuple[str, str]], positions: dict[str, list]) -> tuple[str, str, str]:
+    places = [_entry(term, positions[term]) for term, _ in run if term in positions]
+    return run[0][0], "{" + ",".join(entry for _, entry in run) + "}\n", "{" + ",".join(places) + "}\n" if places else ""
 
 
 @dataclass
@@ -198,20 +250,27 @@ def write_part(index: Index, folder: Path) -> Part:
     """
     files: dict[str, str | bytes | None] = {}
     listed = []
-    for first, text in chunks(index.terms):
-        name = f"chunks/{_hash(text)}.json"
-        files[name] = text
-        listed.append([first, name])
-    for offset, record in enumerate(index.records):
-        files[f"pages/{index.first + offset}.json"] = record
+    for first, text, places in chunks(index.terms, index.positions):
+        name = _hash(text)
+        files[f"chunks/{name}.json"] = text
+        if places:
+            files[f"positions/{name}.json"] = places
+        listed.append([first, name, bool(places)])
+    for offset, (records, count) in enumerate(zip(index.records, index.blocks)):
+        for block in range(count):
+            files[record_file(index.first + offset, block)] = None if records is None else records[block]
     for rel, data in files.items():
-        if data is None or (rel.startswith("chunks/") and (folder / rel).is_file()):
+        if data is None or (rel.startswith(("chunks/", "positions/")) and (folder / rel).is_file()):
             continue
         write_atomic(folder / rel, data, durable=False)  # skips a file already holding these bytes
     return Part(listed, list(files), len(index.records), index.documents, index.versions, index.filters)
 
 
-def write_meta(parts: list[Part], folder: Path, chats: int) -> SearchReport:
+def record_file(page: int, block: int) -> str:
+    return f"pages/{page}-{block}.json"
+
+
+def write_meta(parts: list[Part], folder: Path, chats: int, language: str) -> SearchReport:
     """meta.json, which names every part's chunks, then the removal of any other file.
 
     Page records are asked for with the build's hash, so a browser never mixes two builds.
@@ -219,20 +278,24 @@ def write_meta(parts: list[Part], folder: Path, chats: int) -> SearchReport:
     build = hashlib.blake2b(digest_size=8)
     filters: dict[str, dict[str, int]] = {kind: {} for kind in FILTERS}
     for part in parts:
-        build.update("\0".join(name for _, name in part.chunks).encode() + b"\1" + "\0".join(part.versions).encode())
+        build.update("\0".join(name for _, name, _ in part.chunks).encode() + b"\1" + "\0".join(part.versions).encode())
         for kind, values in part.filters.items():
             for label, count in values.items():
                 filters[kind][label] = filters[kind].get(label, 0) + count
+    filters = {kind: dict(sorted(values.items())) for kind, values in filters.items()}
+    write_atomic(folder / "filters.json", json.dumps(filters, ensure_ascii=False, separators=(",", ":")) + "\n", durable=False)
     meta = {
         "version": VERSION,
         "build": build.hexdigest(),
+        "language": stemmer_name(language),
+        "block": BLOCK_DOCS,
         "pages": sum(p.pages for p in parts),
+        "parts": [sum(p.pages for p in parts[:n]) for n in range(len(parts))],  # each part's first page
         "chats": chats,
         "chunks": [part.chunks for part in parts],
-        "filters": {kind: dict(sorted(values.items())) for kind, values in filters.items()},
     }
     write_atomic(folder / "meta.json", json.dumps(meta, ensure_ascii=False, separators=(",", ":")) + "\n", durable=False)
-    _prune(folder, {"meta.json", *(name for part in parts for name in part.files)})
+    _prune(folder, {"meta.json", "filters.json", *(name for part in parts for name in part.files)})
     return SearchReport(meta["pages"], sum(p.documents for p in parts), _folder_bytes(folder))
 
 
@@ -241,42 +304,48 @@ def _folder_bytes(folder: Path) -> int:
 
 
 class ChatCache:
-    """Each chat's postings from the last build by its page key, and which chat's record each
-    pages/<n>.json holds, in the cache folder. Deleting it is always safe.
+    """Each chat's postings and positions from the last build by its page key, and which chat's
+    records the pages/<n>-<b>.json files hold, in the cache folder. Deleting it is always safe.
 
     The entry is taken out of the cache while the index is written and saved once the chats'
-    records are, so a killed build is followed by a full one. Only the chats of the last build
+    records are, so a killed build is followed by a full one. It holds the language the terms
+    were stemmed in: a build in another language starts afresh. Only the chats of the last build
     are kept.
     """
 
-    def __init__(self, root: Path, records: Path, page_keys: dict[str, str]):
+    def __init__(self, root: Path, records: Path, page_keys: dict[str, str], language: str):
         self.root, self.records = root, records
         self.page_keys = page_keys  # chat page path → the key generate rendered it by (pagecache.py)
+        self.terms = Terms(language)
+        self.language = stemmer_name(language)
         self.postings: dict[str, tuple[bytes, int]] = {}  # kept marshalled: a tenth of the memory
-        self.numbers: dict[int, str] = {}  # chat number → its page key, in this build
-        self.previous, self.previous_written = cache.load(root, CACHE_NAME, take=True) or ({}, {})
+        self.numbers: dict[int, tuple[str, int]] = {}  # chat number → its page key and blocks, in this build
+        stemmed_in, self.previous, self.previous_written = cache.load(root, CACHE_NAME, take=True) or ("", {}, {})
+        if stemmed_in != self.language:
+            self.previous, self.previous_written = {}, {}
 
     def chat(self, number: int, path: str, make) -> IndexedPage:
         """The chat numbered `number`, whose page is `path`: from the cache if its page's key is
         unchanged, else from make()."""
         key = self.page_keys[path]
         found = self.previous.get(key)
-        if found is not None and self.previous_written.get(number) == [key, *self._state(number)]:
+        if found is not None and self.previous_written.get(number) == [key, *self._state(number, blocks(found[1]))]:
             self.postings[key] = found
-            page = IndexedPage(marshal.loads(found[0]), found[1], key, None)
+            postings, positions = marshal.loads(found[0])
+            page = IndexedPage(postings, positions, found[1], key, None)
         else:
-            page = indexed(make(), key)
-            self.postings[key] = (marshal.dumps(page.postings), page.documents)
-        self.numbers[number] = key
+            page = indexed(make(), self.terms, key)
+            self.postings[key] = (marshal.dumps((page.postings, page.positions)), page.documents)
+        self.numbers[number] = (key, blocks(page.documents))
         return page
 
-    def _state(self, number: int) -> tuple[int, int]:
-        return file_state(self.records / f"{number}.json")
+    def _state(self, number: int, count: int) -> list[int]:
+        return [n for block in range(count) for n in file_state(self.records.parent / record_file(number, block))]
 
     def save(self) -> None:
-        """After the index is written: note each chat's record file as it now is."""
-        written = {number: [key, *self._state(number)] for number, key in self.numbers.items()}
-        cache.save(self.root, CACHE_NAME, (self.postings, written))
+        """After the index is written: note each chat's record files as they now are."""
+        written = {number: [key, *self._state(number, count)] for number, (key, count) in self.numbers.items()}
+        cache.save(self.root, CACHE_NAME, (self.language, self.postings, written))
 
 
 def _prune(folder: Path, keep: set[str]) -> None:

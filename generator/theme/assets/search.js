@@ -1,12 +1,19 @@
-/* chatdigest search: the chunked index of generator/searchindex.py shown in Material's search box.
+/* chatdigest search: the chunked index of generator/search/index.py shown in Material's search box.
  *
- * Opening the search fetches search/meta.json (the chunks' first terms and the filters); a query
- * fetches, for each of its words, the chunk that holds it, and then the records of the pages
- * whose results are shown, two at a time. Every document (a message, a question, a page) a
- * query's words are all in is a result, linked to its anchor; a page's results are shown
- * together under its title. Words match the index's terms by prefix, so "onboard" finds
- * "onboarding" while it is being typed, and common English endings are dropped from them first,
- * so "negotiating" finds "negotiated" too.
+ * Opening the search fetches search/meta.json (the chunks' first terms, the language) and the
+ * Snowball stemmer of the community's language (assets/stemmers/). A query is
+ * made into terms exactly as generator/search/stemming.py makes a text into terms: stems, and
+ * pairs of characters for Chinese, Japanese and Korean. For each term it fetches the chunk that
+ * holds it; a "quoted phrase" (and a run of CJK characters) also fetches the terms' positions
+ * and keeps only documents where the terms stand in a row. A word with no match of its own is
+ * tried as the start of longer terms ("onboa" while typing), then, from 5 letters, as a typo:
+ * the words one edit away whose terms are in its chunk ("salery" → "salary"), and the box says so.
+ *
+ * Every document (message, question, page) holding all of a query's words is a result linked to
+ * its anchor. Results are grouped by page: chats (by how many of their documents match, newer
+ * first on ties) and hand-written pages by the same score, people pages after them. A page shows
+ * its first few matches and expands in place to all of them; only the record blocks holding the
+ * shown documents are fetched.
  *
  * Records are plain text (a message's "<script>" is there as those characters): only text nodes
  * are made from them, never innerHTML, so they stay text here too.
@@ -17,16 +24,20 @@
   const toggle = document.getElementById("__search"); // Material's checkbox: checked = search open
   if (!box || !toggle) return;
 
-  const PAGES_PER_BATCH = 2;   // page records fetched per batch: one request each (a whole chat's text)
-  const HITS_PER_PAGE = 5;
+  const FIRST_HITS = 10;       // results shown before "more": pages are added until there are this many
+  const MAX_PAGES_PER_BATCH = 5;
+  const HITS_PER_PAGE = 5;     // a page's matches shown before it is expanded
   const EXCERPT_WORDS = 28;
   const PREFIX_FROM = 3;       // shorter words match whole terms only: "a" would match half the index
-  // English endings dropped from a query word, so "negotiating" also finds "negotiated": what is
-  // left is matched as a prefix. The index keeps words whole; this is the only stemming.
-  const ENDINGS = ["ings", "ers", "ing", "ies", "ied", "es", "ed", "ly", "er", "s"];
-  const STEM_FROM = 4;         // letters left after an ending is dropped, at least
+  const TYPO_FROM = 5;         // shorter words have too many neighbours one edit away
   const CHUNKS_PER_WORD = 3;   // at most this many chunks of terms starting with one word
   const B64 = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+  // As stemming.py's CJK_RANGES.
+  const CJK = "\u1100-\u11ff\u2e80-\u2fdf\u3005-\u3007\u3040-\u30ff\u3100-\u31ff\u3400-\u4dbf" +
+    "\u4e00-\u9fff\ua960-\ua97f\uac00-\ud7ff\uf900-\ufaff\u{20000}-\u{3134f}";
+  const CJK_RUN = new RegExp(`[${CJK}]+|[^${CJK}]+`, "gu");
+  const IS_CJK = new RegExp(`[${CJK}]`, "u");
+  const CYRILLIC = /[\u0400-\u04ff]/;
   const input = box.querySelector(".md-search__input");
   const form = box.querySelector(".md-search__form");
   const meta = box.querySelector(".md-search-result__meta");
@@ -37,9 +48,80 @@
   let root = new URL(texts.root, document.baseURI).pathname;
   if (!root.endsWith("/")) root += "/";
 
-  // The same words search.py's terms() makes of a text.
-  function terms(text) {
-    return text.toLowerCase().normalize("NFKD").replace(/\p{M}/gu, "").match(/[\p{L}\p{N}]+/gu) || [];
+  // --- terms, as stemming.py makes them ----------------------------------------------------
+
+  const stemmers = new Map();  // language → Promise of its stem function
+  function loadStemmer(language) {
+    if (!language) return Promise.resolve((word) => word);
+    if (!stemmers.has(language)) {
+      stemmers.set(language, new Promise((resolve) => {
+        const script = document.createElement("script");
+        script.src = `${texts.stemmers}${language}.js`;
+        // Without its stemmer a query still finds the forms it is written in.
+        const done = () => resolve(globalThis.chatdigestStemmers?.[language] || ((word) => word));
+        script.onload = done;
+        script.onerror = done;
+        document.head.append(script);
+      }));
+    }
+    return stemmers.get(language);
+  }
+
+  function words(text) {
+    return text.normalize("NFKC").toLowerCase().match(/[\p{L}\p{M}\p{N}]+/gu) || [];
+  }
+
+  function fold(term) {
+    return /^[\x00-\x7f]*$/.test(term) ? term : term.normalize("NFKD").replace(/\p{M}/gu, "");
+  }
+
+  // The terms of one word: its stem, or the pairs of a CJK run.
+  function wordTerms(word, stems) {
+    if (!IS_CJK.test(word)) return [stemWord(word, stems)].filter(Boolean);  // not a lone mark
+    const out = [];
+    for (const run of word.match(CJK_RUN)) {
+      if (!IS_CJK.test(run)) {
+        const stem = stemWord(run, stems);
+        if (stem) out.push(stem);
+        continue;
+      }
+      const chars = [...run];
+      if (chars.length === 1) out.push(run);
+      for (let i = 0; i + 1 < chars.length; i++) out.push(chars[i] + chars[i + 1]);
+    }
+    return out;
+  }
+
+  function stemWord(word, stems) {
+    return fold(CYRILLIC.test(word) ? stems.cyrillic(word.replace(/ё/g, "е")) : stems.main(word));
+  }
+
+  async function stemsFor(idx, text) {
+    return {
+      main: await loadStemmer(idx.info.language),
+      cyrillic: CYRILLIC.test(text) ? await loadStemmer("russian") : (word) => word,
+    };
+  }
+
+  // A query's clauses: a word (its terms in a row when it is a CJK run) or a quoted phrase.
+  function parse(text, stems) {
+    const clauses = [];
+    // A Mastodon handle's server is not indexed as part of it: "@maya@mastodon.social" is "@maya".
+    text = text.replace(/(@[\p{L}\p{N}_.]+)@[\p{L}\p{N}.-]+\.[\p{L}]+/gu, "$1");
+    const parts = text.split('"');
+    parts.forEach((part, i) => {
+      const quoted = i % 2 === 1;
+      const found = words(part);
+      if (quoted && found.length > 1) {
+        clauses.push({ word: part.trim(), terms: found.flatMap((w) => wordTerms(w, stems)), phrase: true });  // never empty: two words
+      } else {
+        for (const word of found) {
+          const terms = wordTerms(word, stems);
+          if (terms.length) clauses.push({ word, terms, phrase: terms.length > 1 });
+        }
+      }
+    });
+    return clauses;
   }
 
   // --- loading the index only when the search is first opened -------------------------------
@@ -50,13 +132,20 @@
       const response = await fetch(texts.index + "meta.json");
       if (!response.ok) throw new Error(`search index: ${response.status}`);
       const info = await response.json();
-      fillFilters(info.filters);
+      loadStemmer(info.language);
       return { info, chunks: new Map(), pages: new Map() };
     })().catch((error) => { loading = null; throw error; });
     return loading;
   }
 
-  function fillFilters(counts) {
+  // The filters' values, fetched when a filter is first used: most searches use none.
+  let filling = null;
+  function fillFilters() {
+    filling ??= fetch(texts.index + "filters.json").then((r) => (r.ok ? r.json() : {})).then(addFilterOptions, () => { filling = null; });
+    return filling;
+  }
+
+  function addFilterOptions(counts) {
     for (const select of selects) {
       const values = Object.keys(counts[select.dataset.filter] || {});
       values.sort((a, b) => select.dataset.filter === "year" ? b.localeCompare(a) : a.localeCompare(b, undefined, { sensitivity: "base" }));
@@ -71,28 +160,68 @@
 
   // --- postings: page number → Set of document numbers, or true for the whole page -----------
 
-  async function lookup(idx, term, prefix) {
-    // The index comes in parts (the archive, then hand-written pages), each with its own chunks.
-    const found = new Map();
-    const parts = await Promise.all(idx.info.chunks.map((chunks) => chunksFor(idx, chunks, term, prefix)));
-    for (const part of parts.flat()) {
-      for (const [key, postings] of Object.entries(part || {})) {
-        if (prefix ? key.startsWith(term) : key === term) addPostings(found, postings);
+  // The chunks (one per part of the index) where `term` is or would be, and for a prefix the
+  // chunks after it that start with it: [[part, chunk number], ...].
+  function chunksOf(idx, term, prefix) {
+    const out = [];
+    idx.info.chunks.forEach((chunks, part) => {
+      if (!chunks.length) return;
+      let low = 0, high = chunks.length - 1, start = 0;
+      while (low <= high) {  // the last chunk whose first term is not after `term`
+        const mid = (low + high) >> 1;
+        if (chunks[mid][0] <= term) { start = mid; low = mid + 1; } else high = mid - 1;
       }
+      out.push([part, start]);
+      for (let j = start + 1; prefix && j < chunks.length && j <= start + CHUNKS_PER_WORD - 1 && chunks[j][0].startsWith(term); j++) out.push([part, j]);
+    });
+    return out;
+  }
+
+  function chunkFile(idx, [part, j], kind) {
+    return fetchJSON(idx.chunks, `${kind}/${idx.info.chunks[part][j][1]}.json`);
+  }
+
+  // Every term of the chunks where `term` is: {term: [postings of each part]}, for prefixes and typos.
+  async function neighbours(idx, term, prefix) {
+    const found = await Promise.all(chunksOf(idx, term, prefix).map((at) => chunkFile(idx, at, "chunks")));
+    const out = {};
+    for (const chunk of found) for (const [t, postings] of Object.entries(chunk || {})) (out[t] ??= []).push(postings);
+    return out;
+  }
+
+  async function lookup(idx, term) {
+    const found = new Map();
+    for (const at of chunksOf(idx, term, false)) {
+      const postings = (await chunkFile(idx, at, "chunks"))?.[term];
+      if (postings) addPostings(found, postings);
     }
     return found;
   }
 
-  function chunksFor(idx, chunks, term, prefix) {
-    if (!chunks.length) return [];
-    let low = 0, high = chunks.length - 1, start = 0;
-    while (low <= high) {  // the last chunk whose first term is not after `term`
-      const mid = (low + high) >> 1;
-      if (chunks[mid][0] <= term) { start = mid; low = mid + 1; } else high = mid - 1;
+  // page → Map(document → Set of places) for a term, from the positions files.
+  async function places(idx, term) {
+    const out = new Map();
+    for (const at of chunksOf(idx, term, false)) {
+      const postings = (await chunkFile(idx, at, "chunks"))?.[term];
+      if (!postings || !idx.info.chunks[at[0]][at[1]][2]) continue;
+      const positions = (await chunkFile(idx, at, "positions"))?.[term] || [];
+      let page = 0;
+      for (let k = 0; k < postings.length; k += 2) {
+        page += postings[k];
+        const docs = decodeDocs(postings[k + 1]);
+        const inPage = out.get(page) || new Map();
+        if (docs !== true) docs.forEach((doc, i) => inPage.set(doc, new Set(decodePlaces(positions[k / 2]?.[i]))));
+        out.set(page, inPage);
+      }
     }
-    const wanted = [start];
-    for (let j = start + 1; prefix && j < chunks.length && wanted.length < CHUNKS_PER_WORD && chunks[j][0].startsWith(term); j++) wanted.push(j);
-    return Promise.all(wanted.map((j) => fetchJSON(idx.chunks, chunks[j][1])));
+    return out;
+  }
+
+  function decodePlaces(spec) {
+    if (spec === undefined) return [];
+    if (typeof spec === "number") return [spec];
+    let n = 0;
+    return spec.map((gap) => (n += gap));
   }
 
   function addPostings(found, postings) {
@@ -136,6 +265,71 @@
     return out;
   }
 
+  // Every word one edit (a letter dropped, added or changed, or two neighbours swapped) away.
+  function edits(word, alphabet) {
+    const chars = [...word], out = new Set();
+    for (let i = 0; i <= chars.length; i++) {
+      const head = chars.slice(0, i).join(""), tail = chars.slice(i).join(""), rest = chars.slice(i + 1).join("");
+      if (i < chars.length) out.add(head + rest);
+      if (i + 1 < chars.length) out.add(head + chars[i + 1] + chars[i] + chars.slice(i + 2).join(""));
+      for (const c of alphabet) {
+        out.add(head + c + tail);
+        if (i < chars.length) out.add(head + c + rest);
+      }
+    }
+    out.delete(word);
+    return out;
+  }
+
+  // What a clause finds: {found, terms (the index's terms it matched), corrected}.
+  async function match(idx, clause) {
+    if (clause.phrase) return { found: await phrase(idx, clause.terms), terms: clause.terms };
+    const [term] = clause.terms;
+    const exact = await lookup(idx, term);
+    if (exact.size) return { found: exact, terms: [term] };
+    if (term.length < PREFIX_FROM) return { found: exact, terms: [] };
+    const near = await neighbours(idx, term, true);
+    const longer = Object.keys(near).filter((t) => t.startsWith(term) && !t.includes(":"));  // not a filter
+    if (longer.length) return combine(longer, near);
+    return typo(clause, near) || { found: exact, terms: [] };
+  }
+
+  // A word with no match, retried as the words one edit away whose terms are in its chunk: the
+  // one in the most pages wins ("salery" → "salary").
+  function typo(clause, near) {
+    const word = words(clause.word).join("");
+    if ([...word].length < TYPO_FROM) return null;
+    const alphabet = new Set(Object.keys(near).filter((t) => !t.includes(":")).join(""));
+    const pages = (t) => near[t].reduce((n, postings) => n + postings.length, 0);
+    let best = null;
+    for (const candidate of edits(word, alphabet)) {
+      const [term] = wordTerms(candidate, state.stems);
+      if (!near[term] || term.includes(":")) continue;
+      if (!best || pages(term) > pages(best.term) || (pages(term) === pages(best.term) && candidate < best.candidate)) best = { term, candidate };
+    }
+    return best && { ...combine([best.term], near), corrected: best.candidate };
+  }
+
+  function combine(terms, near) {
+    const found = new Map();
+    for (const t of terms) near[t].forEach((postings) => addPostings(found, postings));
+    return { found, terms };
+  }
+
+  async function phrase(idx, terms) {
+    const all = await Promise.all(terms.map((t) => places(idx, t)));
+    const out = new Map();
+    for (const [page, firstDocs] of all[0]) {
+      const docs = new Set();
+      for (const [doc, starts] of firstDocs) {
+        const inRow = [...starts].some((p) => all.every((byPage, i) => byPage.get(page)?.get(doc)?.has(p + i)));
+        if (inRow) docs.add(doc);
+      }
+      if (docs.size) out.set(page, docs);
+    }
+    return out;
+  }
+
   function chosenFilters() {
     return selects.filter((s) => s.value).map((s) => `${s.dataset.filter}:${s.value}`);
   }
@@ -144,15 +338,15 @@
 
   let generation = 0;  // a newer query makes older, slower answers obsolete
   let pending = [];    // [page number, documents] not shown yet
-  let words = [];
+  let state = { terms: new Set(), words: new Set(), stems: null, count: 0, query: [], corrected: new Map() };
 
   async function search() {
     const current = ++generation;
-    words = [...new Set(terms(input.value).map(stem))];
     list.replaceChildren();
     more.hidden = true;
-    if (!words.length) {
+    if (!words(input.value).length) {
       meta.textContent = texts.placeholder;
+      answered(current);
       return;
     }
     let idx;
@@ -160,22 +354,59 @@
       idx = await index();
     } catch (error) {
       meta.textContent = texts.unavailable;
+      answered(current);
       return;
     }
-    const lookups = words.map((w) => lookup(idx, w, w.length >= PREFIX_FROM));
-    lookups.push(...chosenFilters().map((f) => lookup(idx, f, false)));
-    const found = (await Promise.all(lookups)).reduce(intersect);
+    const stems = await stemsFor(idx, input.value);
+    state.stems = stems;
+    const clauses = parse(input.value, stems);
+    if (!clauses.length) {
+      meta.textContent = texts.none;
+      answered(current);
+      return;
+    }
+    const answers = await Promise.all(clauses.map((clause) => match(idx, clause)));
+    const filters = await Promise.all(chosenFilters().map((f) => lookup(idx, f)));
     if (current !== generation) return;
-    // Every entry is a Set: only filters cover whole pages (true), and a query has a word.
-    // A page whose own title or summary matches first, then pages with more matches; then newer
-    // chats (numbered oldest first), then other pages.
-    pending = [...found];
-    const score = ([, docs]) => docs.size + (docs.has(0) ? 1000 : 0);
-    const chats = idx.info.chats;
-    const age = ([page]) => (page < chats ? chats - page : page);
-    pending.sort((a, b) => score(b) - score(a) || age(a) - age(b));
-    meta.textContent = countText(pending.reduce((n, [, docs]) => n + docs.size, 0));
+    const found = [...answers.map((a) => a.found), ...filters].reduce(intersect);
+    state = {
+      terms: new Set(answers.flatMap((a) => a.terms)),
+      words: new Set(clauses.flatMap((c) => words(c.word).map(fold))),
+      stems,
+      query: clauses.map((c) => c.word),
+      corrected: new Map(answers.flatMap((a, i) => (a.corrected ? [[i, a.corrected]] : []))),
+    };
+    pending = rank(idx, found);
+    state.count = pending.reduce((n, [, docs]) => n + docs.size, 0);
+    announce();
     await showMore(current, idx);
+    answered(current);
+  }
+
+  // The query the results on screen answer, for tests and tools that wait for them.
+  function answered(current) {
+    if (current === generation) box.dataset.answered = input.value;
+  }
+
+  // Chats and hand-written pages by how many of their documents match (the page itself counts
+  // for three), newer chats first on ties; then people pages.
+  function rank(idx, found) {
+    const { chats, parts = [0] } = idx.info;
+    const people = (page) => page >= chats && (parts.length < 2 || page < parts[1]);
+    const score = ([page, docs]) => (people(page) ? -1e9 : 0) + docs.size + (docs.has(0) ? 2 : 0);
+    const age = ([page]) => (page < chats ? chats - page : page);
+    return [...found].sort((a, b) => score(b) - score(a) || age(a) - age(b));
+  }
+
+  // The count (announced: the element is aria-live), and the query as corrected, if it was.
+  function announce() {
+    const count = countText(state.count);
+    if (!state.corrected.size) {
+      meta.textContent = count;
+      return;
+    }
+    const query = state.query.map((word, i) => state.corrected.get(i) || word);
+    meta.textContent = `${texts.corrected.replace("#", query.join(" "))} · ${count}`;
   }
 
   function countText(n) {
@@ -183,44 +414,87 @@
     return n === 1 ? texts.one : texts.other.replace("#", String(n));
   }
 
+  // The next pages of results, until FIRST_HITS matches are shown: each page shows up to
+  // HITS_PER_PAGE of them, and when that leaves room, the best pages show more.
   async function showMore(current, idx) {
-    const batch = pending.splice(0, PAGES_PER_BATCH);
-    const records = await Promise.all(batch.map(([page]) => fetchJSON(idx.pages, `pages/${page}.json?v=${idx.info.build}`)));
+    const batch = [];
+    let hits = 0;
+    while (pending.length && batch.length < MAX_PAGES_PER_BATCH && hits < FIRST_HITS) {
+      const [page, docs] = pending.shift();
+      const numbers = [...docs].sort((a, b) => a - b);
+      batch.push({ page, numbers, shown: Math.min(HITS_PER_PAGE, numbers.length) });
+      hits += batch.at(-1).shown;
+    }
+    for (const entry of batch) {
+      const extra = Math.min(FIRST_HITS - hits, entry.numbers.length - entry.shown);
+      if (extra > 0) { entry.shown += extra; hits += extra; }
+    }
+    const shown = await Promise.all(batch.map(({ page, numbers, shown }) => records(idx, page, numbers.slice(0, shown))));
     if (current !== generation) return;
-    batch.forEach(([, docs], i) => records[i] && list.append(renderPage(records[i], docs)));
+    batch.forEach((entry, i) => shown[i] && list.append(renderPage(idx, entry, shown[i])));
     more.hidden = pending.length === 0;
+  }
+
+  // The records of some of a page's documents: {url, title, date, docs: Map(number → doc)},
+  // from the blocks that hold them.
+  async function records(idx, page, numbers) {
+    const size = idx.info.block;
+    const blocks = [...new Set(numbers.map((n) => Math.floor(n / size)))];
+    const got = await Promise.all(blocks.map((b) => fetchJSON(idx.pages, `pages/${page}-${b}.json?v=${idx.info.build}`)));
+    if (got.some((r) => !r)) return null;
+    const docs = new Map();
+    got.forEach((record, i) => record.docs.forEach((doc, j) => docs.set(blocks[i] * size + j, doc)));
+    return { url: got[0].url, title: got[0].title, date: got[0].date, docs };
   }
 
   // --- results -------------------------------------------------------------------------------
 
-  function renderPage(record, docs) {
+  function renderPage(idx, { page, numbers, shown }, record) {
     const url = root + record.url;
-    const numbers = [...docs].sort((a, b) => a - b);
     const item = element("li", "md-search-result__item");
     const date = record.date ? ` · ${record.date}` : "";
     item.append(link(url, "md-search-result__article--document", [element("div", "md-search-result__icon md-icon"), element("h1", "", record.title + date)]));
-    for (const number of numbers.slice(0, HITS_PER_PAGE)) {
-      const [anchor, heading, text] = record.docs[number] || ["", "", ""];
-      const parts = [];
-      if (anchor && heading) parts.push(element("h2", "", heading));
-      if (text) parts.push(excerpt(text));
-      if (parts.length) item.append(link(anchor ? `${url}#${anchor}` : url, "", parts));
-    }
-    if (numbers.length > HITS_PER_PAGE) {
-      const rest = element("a", "cd-search__rest", `+ ${numbers.length - HITS_PER_PAGE} more on this page`);
-      rest.href = url;
+    const hits = element("div", "cd-search__hits");
+    item.append(hits);
+    appendHits(hits, url, numbers.slice(0, shown), record.docs);
+    if (numbers.length > shown) {
+      const rest = element("button", "cd-search__rest", texts.rest.replace("#", String(numbers.length - shown)));
+      rest.type = "button";
+      rest.addEventListener("click", async () => {
+        rest.disabled = true;
+        const all = await records(idx, page, numbers.slice(shown));
+        rest.disabled = false;
+        if (!all) return;
+        const first = appendHits(hits, url, numbers.slice(shown), all.docs);
+        rest.remove();
+        first?.focus();
+      });
       item.append(rest);
     }
     return item;
   }
 
-  function stem(word) {
-    const ending = ENDINGS.find((e) => word.endsWith(e) && word.length - e.length >= STEM_FROM);
-    return ending ? word.slice(0, -ending.length) : word;
+  // The documents as links to their anchors, those holding a query word as written first.
+  function appendHits(hits, url, numbers, docs) {
+    const exact = (n) => words(docs.get(n)?.[2] || "").some((w) => state.words.has(fold(w)));
+    const ordered = [...numbers.filter(exact), ...numbers.filter((n) => !exact(n))];
+    let first = null;
+    for (const number of ordered) {
+      const [anchor, heading, text] = docs.get(number) || ["", "", ""];
+      const parts = [];
+      if (anchor && heading) parts.push(element("h2", "", heading));
+      if (text) parts.push(excerpt(text));
+      if (!parts.length) continue;
+      const a = link(anchor ? `${url}#${anchor}` : url, "", parts);
+      a.classList.add("cd-search__hit");
+      hits.append(a);
+      first ??= a;
+    }
+    return first;
   }
 
   function matches(word) {
-    return terms(word).some((t) => words.some((w) => (w.length >= PREFIX_FROM ? t.startsWith(w) : t === w)));
+    return words(word).some((w) => wordTerms(w, state.stems).some((t) => state.terms.has(t)));
   }
 
   function excerpt(text) {
@@ -250,7 +524,6 @@
   function link(href, articleClass, children) {
     const a = element("a", "md-search-result__link");
     a.href = href;
-    a.tabIndex = -1;
     const article = element("article", `md-search-result__article md-typeset ${articleClass}`.trim());
     article.append(...children);
     a.append(article);
@@ -270,12 +543,23 @@
     input.blur();
   }
 
-  let timer = 0;
-  input.addEventListener("input", () => { clearTimeout(timer); timer = setTimeout(search, 120); });
+  let timer = 0, searching = Promise.resolve();
+  input.addEventListener("input", () => { clearTimeout(timer); timer = setTimeout(() => (searching = search()), 120); });
   input.addEventListener("focus", () => { toggle.checked = true; index().catch(() => {}); });
-  selects.forEach((select) => select.addEventListener("change", search));
+  selects.forEach((select) => {
+    select.addEventListener("change", search);
+    for (const event of ["focus", "pointerdown", "mouseover"]) select.addEventListener(event, fillFilters, { once: true });
+  });
   more.addEventListener("click", async () => showMore(generation, await index()));
-  form.addEventListener("submit", (event) => { event.preventDefault(); list.querySelector("a")?.click(); });
+  // Enter opens the first result's message (not its page's top), once the query typed is answered.
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    if (box.dataset.answered !== input.value) {
+      clearTimeout(timer);
+      await (searching = search());
+    }
+    list.querySelector(".cd-search__hit")?.click();
+  });
   form.addEventListener("reset", () => setTimeout(() => { search(); input.focus(); }));
   toggle.addEventListener("change", () => (toggle.checked ? open() : close()));
   // Following a result on the same page only changes the hash: close the search either way.
