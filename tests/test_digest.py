@@ -88,11 +88,12 @@ def test_answers_grouped_under_questions_with_replies_nested():
     assert digest.stats.messages == 8 and digest.stats.participants == 5
 
 
-def test_answer_before_question_is_not_placed_unless_questions_were_published():
+def test_answer_before_its_question_is_placed_whether_or_not_questions_were_listed():
     messages = [msg("early", 0, "@amy", "A2: jumping ahead"), msg("q2", 5, "@host", "Q2: Now?")]
-    assert build_digest(content(messages), {"host"}, UTC, key).questions[0].answers == []
-    published = build_digest(content(messages, questions=["Q1: One?", "Q2: Now?"]), {"host"}, UTC, key)
-    assert [t.message.id for t in published.questions[1].answers] == ["early"]
+    found = build_digest(content(messages), {"host"}, UTC, key)
+    assert [(q.number, [t.message.id for t in q.answers]) for q in found.questions] == [(2, ["early"])]
+    listed = build_digest(content(messages, questions=["Q1: One?", "Q2: Now?"]), {"host"}, UTC, key)
+    assert [t.message.id for t in listed.questions[1].answers] == ["early"]
 
 
 def test_question_asked_twice_counts_replies_to_either():

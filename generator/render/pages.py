@@ -101,7 +101,7 @@ def build_site_model(archive: Archive, directory: Directory, directory_urls: boo
 
     def digest_of(content: EpisodeContent) -> Digest:
         hosts = {handle_key(h) for pid in content.episode.hosts if (p := directory.person(pid)) for h in p.handles}
-        return build_digest(content, hosts, timezone, lambda m: directory.author(m).key)
+        return build_digest(content, hosts, timezone, lambda m: directory.author(m).key, tuple(archive.community.hashtags))
 
     digests = LazyDigests({c.episode.id: c for c in archive.episodes}, digest_of)
     found = summaries or {}
