@@ -172,7 +172,9 @@ def _matching_listed(text: str, listed_text: dict[str, int]) -> int | None:
     return None
 
 
-def group_questions(content: EpisodeContent, host_handles: set[str], nodes: dict[str, Thread], hashtags: tuple[str, ...] = ()) -> list[QuestionGroup]:
+def group_questions(
+    content: EpisodeContent, host_handles: set[str], nodes: dict[str, Thread], hashtags: tuple[str, ...] = ()
+) -> list[QuestionGroup]:
     """Place each answer (with its replies) under every question it answers."""
     groups = find_questions(content, host_handles, hashtags)
     by_number = {g.number: g for g in groups}

@@ -8,7 +8,6 @@ labelled A<n>, or replying to a question, counts as that question's answer; see 
 from __future__ import annotations
 
 import shutil
-import sys
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -30,7 +29,9 @@ class Placement:
     wrong: int  # placed although a reader would leave it in the transcript, or under other questions only
 
     def line(self, name: str) -> str:
-        return f"{name}: {self.right} of {self.answers} placed right, {self.half} half-right, {self.nowhere} nowhere, {self.wrong} misplaced"
+        return (
+            f"{name}: {self.right} of {self.answers} placed right, {self.half} half-right, {self.nowhere} nowhere, {self.wrong} misplaced"
+        )
 
 
 def expected_placement() -> dict[str, list[int] | str]:

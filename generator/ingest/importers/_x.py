@@ -10,7 +10,7 @@ from typing import Any
 
 from generator.archive.model import Media, Message
 
-from ._common import BadRecord, find_hashtags, find_links, find_mentions, message, parse_twitter_time, unescape
+from ._common import BadRecord, find_hashtags, find_links, find_mentions, message, parse_twitter_time, reactions_of, unescape
 
 
 def x_permalink(handle: str, tweet_id: str) -> str:
@@ -97,6 +97,10 @@ def read_v1_tweet(tweet: dict, author: str | None = None, author_name: str = "",
         hashtags=hashtags or find_hashtags(text),
         media=media,
         likes=number(tweet.get("favorite_count")),
+        # A retweet's own retweet_count is the original's: it says nothing of the retweet.
+        reactions={}
+        if source is not tweet
+        else reactions_of({"reposts": tweet.get("retweet_count"), "quotes": tweet.get("quote_count"), "replies": tweet.get("reply_count")}),
         deleted=deleted,
         permalink=x_permalink(handle, tweet_id),
     )

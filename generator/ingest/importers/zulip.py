@@ -24,6 +24,7 @@ from ._common import (
     message_lists,
     message_place,
     parse_epoch,
+    reactions_of,
 )
 
 EXPECTED = "Zulip messages JSON"
@@ -77,5 +78,8 @@ def read_message(item) -> Message:
         links=links or find_links(text),
         mentions=mentions,
         likes=len(item.get("reactions") or []),
+        reactions=reactions_of(
+            {}, ((f":{r.get('emoji_name')}:", 1) for r in item.get("reactions") or [] if isinstance(r, dict) and r.get("emoji_name"))
+        ),
         edited_at=parse_epoch(edited) if edited else None,
     )
