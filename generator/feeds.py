@@ -123,9 +123,9 @@ def render_entry_html(ctx: FeedContext, content: EpisodeContent) -> str:
     parts = [f"<p><strong>When:</strong> {text_html(render_when(ctx, episode.starts_at))}</p>"]
     if episode.summary:
         parts.append(f"<p>{text_html(episode.summary)}</p>")
-    if episode.questions:
-        items = "".join(f"<li>{text_html(q)}</li>" for q in episode.questions)
-        parts.append(f"<h3>Questions</h3><ul>{items}</ul>")
+    questions = _questions_html(ctx, content)
+    if questions:
+        parts.append(f"<h3>Questions</h3>{questions}")
     highlights = _highlights_html(ctx, content)
     if highlights:
         parts.append(f"<h3>Highlights</h3>{highlights}")
@@ -135,6 +135,24 @@ def render_entry_html(ctx: FeedContext, content: EpisodeContent) -> str:
     label = "Read the questions, answers and transcript" if has_transcript else "Read more"
     parts.append(f'<p><a href="{attr(ctx.episode_url(episode))}">{label}</a></p>')
     return "\n".join(parts)
+
+
+def _questions_html(ctx: FeedContext, content: EpisodeContent) -> str:
+    """Every question of the chat, listed beforehand or found in it, each with its top answer."""
+    summary = ctx.site.summaries.get(content.episode.id)
+    questions = summary.questions if summary else ()
+    if not questions:
+        return ""
+    by_id = summary.by_id
+    items = []
+    for number, text, top in questions:
+        item = f"<li><p><strong>Q{number}:</strong> {text_html(text)}</p>"
+        answer = by_id.get(top)
+        if answer is not None and not answer.deleted:
+            author = ctx.site.directory.author(answer)
+            item += f"<blockquote><p>{text_html(answer.text)}</p><p>— {text_html(author.name)}, top answer</p></blockquote>"
+        items.append(item + "</li>")
+    return f"<ul>{''.join(items)}</ul>"
 
 
 def _highlights_html(ctx: FeedContext, content: EpisodeContent) -> str:

@@ -19,6 +19,7 @@ from generator.digest.questions import (  # noqa: F401 (the digest's vocabulary,
     group_questions,
     question_number,
     ranked_answers,
+    strip_question_label,
     top_answers,
 )
 
