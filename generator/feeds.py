@@ -421,7 +421,11 @@ def autodiscovery_html(base_url: str, page_src: str, title: str) -> str:
     if stem.startswith("topics/") and stem != "topics/index":
         links.append(("application/atom+xml", f"feeds/{stem}.xml", f"{title}: {posixpath.basename(stem)}"))
     return "".join(
-        f'<link rel="alternate" type="{kind}" href="{attr(base_url + path)}" title="{attr(label)}">' for kind, path, label in links
+        # "alternate feed", not the bare "alternate" that Material's script takes for a translation of
+        # the site and fetches a sitemap.xml beside (feeds/sitemap.xml: a 404 on every page); feed
+        # readers look for the alternate token, which is still there.
+        f'<link rel="alternate feed" type="{kind}" href="{attr(base_url + path)}" title="{attr(label)}">'
+        for kind, path, label in links
     )
 
 

@@ -298,3 +298,11 @@ def test_feeds_can_be_turned_off(fixture_site: Path):
     set_plugin_options(fixture_site, feeds=False)
     site_dir = build(fixture_site)
     assert not (site_dir / "feeds").exists() and not (site_dir / "calendar.ics").exists()
+
+
+def test_feed_links_are_not_taken_for_translations_of_the_site():
+    """Material fetches a sitemap.xml beside every <link rel=alternate>; feeds/sitemap.xml does not exist."""
+    from generator.feeds import autodiscovery_html
+
+    links = autodiscovery_html("https://example.org/", "index.md", "Site")
+    assert 'rel="alternate feed"' in links and 'rel="alternate" ' not in links

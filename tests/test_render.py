@@ -24,3 +24,20 @@ def test_trailing_punctuation_is_not_part_of_a_link():
 def test_unsafe_link_becomes_plain_text():
     assert hrefs(link_html("javascript:alert(1)", "click")) == []
     assert "click" in link_html("javascript:alert(1)", "click")
+
+
+def test_chart_axes_are_whole_numbers_and_evenly_spaced_months():
+    import datetime as dt
+    import re
+
+    from generator.render.charts import attendance_svg, count_ticks, month_ticks, participation_svg
+
+    assert count_ticks(1) == [0, 1] and count_ticks(2) == [0, 1, 2] and count_ticks(500) == [0, 100, 200, 300, 400, 500]
+    labels = re.findall(r">([^<]+)</text>", attendance_svg(((2026, 1),), 1))
+    assert labels == ["2026", "1", "0"]  # no quarter chats
+    ticks = month_ticks(dt.date(2025, 10, 2), dt.date(2026, 11, 19))
+    gaps = {(b.year * 12 + b.month) - (a.year * 12 + a.month) for a, b in zip(ticks, ticks[1:])}
+    assert len(gaps) == 1  # the same number of months between ticks
+    weeks = [(dt.date(2025, 10, 2) + dt.timedelta(weeks=i), 100, 20) for i in range(3)] + [(dt.date(2026, 9, 10), 150, 30)]
+    svg = participation_svg(weeks)
+    assert "Unnamed" not in svg and "Sep 2026" in svg
