@@ -1,6 +1,6 @@
-"""Answers under their questions, on a hashtag chat written in the shape of real exports (an X API
-v2 search page and a Mastodon statuses list, tests/qa/) and imported through the real importers:
-every message lands where a reader would put it (tests/qa/placement.yml), whether or not the
+"""Answers under their questions, on hashtag chats written in the shape of real exports (an X API
+v2 search page and a Mastodon statuses list each, tests/qa/) and imported through the real
+importers: every message lands where a reader would put it (placement.yml), whether or not the
 questions were listed in episode.yml beforehand."""
 
 from __future__ import annotations
@@ -18,10 +18,15 @@ from generator.digest.questions import ranked_answers
 
 @pytest.mark.parametrize("listed", [False, True], ids=["found-in-chat", "listed-beforehand"])
 @pytest.mark.parametrize("fmt", sorted(measure.EXPORTS))
-def test_every_answer_is_placed_where_a_reader_places_it(fmt, listed):
-    result = measure.measure_test_chat(fmt, measure.LISTED if listed else None)
-    assert (result.right, result.half, result.nowhere, result.wrong) == (result.answers, 0, 0, 0), result.line(fmt)
-    assert result.answers == sum(1 for v in measure.expected_placement().values() if isinstance(v, list) and v)
+@pytest.mark.parametrize("chat", measure.CHATS)
+def test_every_answer_is_placed_where_a_reader_places_it(chat, fmt, listed):
+    result = measure.measure_test_chat(chat, fmt, listed)
+    assert (result.right, result.half, result.nowhere, result.wrong) == (result.answers, 0, 0, 0), result.line(chat)
+    assert result.answers == sum(1 for v in measure.expected_placement(chat).values() if isinstance(v, list) and v)
+
+
+FIRST = "learning-on-the-job"
+EPISODE = measure.chat_info(FIRST)["episode"]
 
 
 @pytest.fixture(scope="module")
@@ -29,17 +34,25 @@ def imported(tmp_path_factory):
     from generator.build.generate import load_site
 
     root = tmp_path_factory.mktemp("qa") / "site"
-    measure.import_test_chat(root, measure.EXPORTS["x-api"], "x-api")
+    measure.import_test_chat(root, FIRST, "x-api")
     return load_site(root), root
 
 
-def test_reposted_questions_are_one_question_with_every_copy(imported):
-    site, _ = imported
-    digest = site.digests[measure.EPISODE]
-    expected = measure.expected_placement()
+@pytest.mark.parametrize("chat", measure.CHATS)
+def test_reposted_questions_are_one_question_with_every_copy(chat, tmp_path):
+    from generator.build.generate import load_site
+
+    episode = measure.import_test_chat(tmp_path / "site", chat, "mastodon")
+    digest = load_site(tmp_path / "site").digests[episode]
     asked = {m.id: f"Q{q.number}" for q in digest.questions for m in q.asked}
-    assert asked == {i: v for i, v in expected.items() if isinstance(v, str)}
+    assert asked == {i: v for i, v in measure.expected_placement(chat).items() if isinstance(v, str)}
     assert [q.number for q in digest.questions] == [1, 2, 3, 4, 5]
+    assert all("#FixtureChat" not in q.text for q in digest.questions)
+
+
+def test_question_headings_lose_the_label_the_repost_and_the_hashtag(imported):
+    site, _ = imported
+    digest = site.digests[EPISODE]
     # Headings lose the chat's hashtag and a repost's "In case you missed it".
     assert digest.questions[2].text == "How do you make time to learn during a busy week?"
     assert all("#FixtureChat" not in q.text for q in digest.questions)
@@ -47,7 +60,7 @@ def test_reposted_questions_are_one_question_with_every_copy(imported):
 
 def test_reactions_from_the_export_order_the_answers(imported):
     site, _ = imported
-    q1 = site.digests[measure.EPISODE].questions[0]
+    q1 = site.digests[EPISODE].questions[0]
     by_text = {t.message.text.split(" ")[0]: t.message for t in q1.answers}
     assert by_text["Honestly:"].reactions == {"reposts": 4, "replies": 1}
     ranked = [t.message.text[:12] for t in ranked_answers(q1)]
@@ -85,7 +98,7 @@ def test_the_chat_page_shows_the_best_first_time_order_one_click_away_and_one_ca
     from generator.render.pages import episode_pages, render_episode
 
     site, _ = imported
-    page = next(p for p in episode_pages(site) if p.content.episode.id == measure.EPISODE)
+    page = next(p for p in episode_pages(site) if p.content.episode.id == EPISODE)
     text = render_episode(site, page.content, page.previous, page.following)
     questions = text.split("## Questions and answers", 1)[1].split("## Stats", 1)[0]
     q2 = questions.split("### Q2:", 1)[1].split("### Q3:", 1)[0]

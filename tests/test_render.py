@@ -28,6 +28,7 @@ def test_unsafe_link_becomes_plain_text():
 
 def test_chart_axes_are_whole_numbers_and_evenly_spaced_months():
     import datetime as dt
+    import itertools
     import re
 
     from generator.render.charts import attendance_svg, count_ticks, month_ticks, participation_svg
@@ -36,7 +37,7 @@ def test_chart_axes_are_whole_numbers_and_evenly_spaced_months():
     labels = re.findall(r">([^<]+)</text>", attendance_svg(((2026, 1),), 1))
     assert labels == ["2026", "1", "0"]  # no quarter chats
     ticks = month_ticks(dt.date(2025, 10, 2), dt.date(2026, 11, 19))
-    gaps = {(b.year * 12 + b.month) - (a.year * 12 + a.month) for a, b in zip(ticks, ticks[1:])}
+    gaps = {(b.year * 12 + b.month) - (a.year * 12 + a.month) for a, b in itertools.pairwise(ticks)}
     assert len(gaps) == 1  # the same number of months between ticks
     weeks = [(dt.date(2025, 10, 2) + dt.timedelta(weeks=i), 100, 20) for i in range(3)] + [(dt.date(2026, 9, 10), 150, 30)]
     svg = participation_svg(weeks)

@@ -33,17 +33,17 @@ _REPOST = (
     r"(?:(?:RT|MT)\b\s*(?:@[\w.@-]+)?\s*:?|ICYMI\b|in\s+case\s+you\s+missed\s+it\b|reposting\b|repost\b|reminder\b|once\s+more\b)"
     r"[\s,:.\-–—👇⬇️]*"
 )
-_SEPARATOR = r"\s*[:.)\-–—]"
+_SEPARATOR = r"\s*[:.)\-–—/：→➡]"
 _QUESTION = re.compile(
-    rf"^{_LEAD}(?P<repost>{_REPOST})?{_LEAD}(?:Q|question)\s?(?P<number>\d{{1,2}})(?P<again>\s*(?:again|\(again\)|\(repost\)))?{_SEPARATOR}",
+    rf"^{_LEAD}(?P<repost>{_REPOST})?{_LEAD}(?:Q|question)\s?#?(?P<number>\d{{1,2}})(?P<again>\s*(?:again|\(again\)|\(repost\)))?{_SEPARATOR}",
     re.IGNORECASE,
 )
 _RETWEET_OF = re.compile(r"^\s*RT\s+(@[\w.@-]+)\s*:", re.IGNORECASE)
 # One label: "A1", "A 1" or "A.1", "Answer 1", "Re Q1", a participant's "Q1"; several: "A2/A3",
 # "A2 & A3", "A2+A3", "A2, A3", "A2 and 3". After the label comes a separator, or (for the compact
 # "A1" only, so that "a 2 day course" is no answer) a space and more.
-_LABEL = r"(?P<kind>A\s?\.?\s?|Answer\s?(?:to\s+Q\s?)?|(?:re:?\s*|to\s+)?Q\s?)(?P<first>\d{1,2})(?P<more>(?:\s*(?:[/&,+]|and)\s*(?:A|Q)?\s?\.?\s?\d{1,2}\b)*)"
-_LABEL_START = re.compile(rf"^{_LEAD}{_LABEL}(?P<sep>{_SEPARATOR}|\s+(?=\S))", re.IGNORECASE)
+_LABEL = r"(?P<kind>A\s?\.?\s?|Ans(?:wer)?\.?\s?(?:to\s+Q\s?)?|(?:re:?\s*|to\s+)?Q\s?#?)(?P<first>\d{1,2})(?P<more>(?:\s*(?:[/&,+]|and)\s*(?:A|Q)?\s?\.?\s?\d{1,2}\b)*)"
+_LABEL_START = re.compile(rf"^{_LEAD}{_LABEL}(?P<sep>{_SEPARATOR}|\s+answers?\b\s*[:.\-–—]?|\s+(?=\S))", re.IGNORECASE)
 # Later in a message a label needs a sentence before it and a colon or dash after it.
 _LABEL_LATER = re.compile(rf"(?:[.!?…]\s+|\n\s*){_LEAD}{_LABEL}\s*[:\-–—]\s", re.IGNORECASE)
 # Text that holds no label: links, code spans, quotations and quoted lines.
@@ -81,7 +81,7 @@ def answer_numbers(text: str) -> list[int]:
     text = _NOT_LABELS.sub(" ", text)
     match = _LABEL_START.match(text)
     if match and not match.group("sep").strip() and match.group("kind").casefold() != "a":
-        match = None  # "a 2 day course", "Q1 was the best"
+        match = None  # "a 2 day course", "Q1 was the best"; but "A1 my answer", "Q1 answer: …"
     match = match or _LABEL_LATER.search(text)
     if match is None:
         return []

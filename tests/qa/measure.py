@@ -1,8 +1,10 @@
 """Placement of answers under questions, measured against where a reader puts them.
 
-`python tests/qa/measure.py [SITE_ROOT EPISODE_ID]` prints the figure for the Q&A test chat
-imported from each export (no argument) or for one chat of a site (the demo: every message
-labelled A<n>, or replying to a question, counts as that question's answer; see demo_expected).
+Each folder here is one hashtag chat written as real exports are (an X API v2 search page, a
+Mastodon statuses list, with the same ids), with `placement.yml` (where a reader puts each message)
+and `chat.yml` (its episode, and its questions as a preview lists them). `python tests/qa/measure.py`
+imports each chat through the real importers into a copy of the fixture site and prints how many
+answers land where a reader puts them, with the questions found in the chat and listed beforehand.
 """
 
 from __future__ import annotations
@@ -16,8 +18,8 @@ import yaml
 
 HERE = Path(__file__).parent
 FIXTURE = HERE.parent / "fixtures" / "site"
-EPISODE = "2026-04-02-learning-on-the-job"
-EXPORTS = {"x-api": HERE / "x-api-v2.json", "mastodon": HERE / "mastodon-statuses.json"}
+CHATS = sorted(p.name for p in HERE.iterdir() if (p / "chat.yml").exists())
+EXPORTS = {"x-api": "x-api-v2.json", "mastodon": "mastodon-statuses.json"}
 
 
 @dataclass
@@ -34,8 +36,12 @@ class Placement:
         )
 
 
-def expected_placement() -> dict[str, list[int] | str]:
-    return yaml.safe_load((HERE / "placement.yml").read_text())
+def expected_placement(chat: str) -> dict[str, list[int] | str]:
+    return yaml.safe_load((HERE / chat / "placement.yml").read_text())
+
+
+def chat_info(chat: str) -> dict:
+    return yaml.safe_load((HERE / chat / "chat.yml").read_text())
 
 
 def placed_by_code(digest) -> dict[str, set[int]]:
@@ -73,43 +79,40 @@ def score(expected: dict, placed: dict[str, set[int]]) -> Placement:
     return result
 
 
-def import_test_chat(root: Path, export: Path, fmt: str, questions: list[str] | None = None) -> None:
-    """A copy of the fixture site with the test chat imported through the real importer."""
+def import_test_chat(root: Path, chat: str, fmt: str, listed: bool = False) -> str:
+    """A copy of the fixture site with the chat imported through the real importer; its episode id."""
     from click.testing import CliRunner
 
     from generator.cli import main
 
-    shutil.copytree(FIXTURE, root)
-    folder = root / "data" / "episodes" / EPISODE
+    info = chat_info(chat)
+    if not root.exists():
+        shutil.copytree(FIXTURE, root)
+    folder = root / "data" / "episodes" / info["episode"]
     folder.mkdir()
-    episode = {"title": "Learning on the job", "starts_at": "2026-04-02T19:00:00+01:00", "hosts": ["hana-host"]}
-    if questions:
-        episode["questions"] = questions
+    episode = {"title": info["title"], "starts_at": info["starts_at"], "hosts": ["hana-host"]}
+    if listed:
+        episode["questions"] = info["questions"]
     (folder / "episode.yml").write_text(yaml.safe_dump(episode, sort_keys=False))
-    result = CliRunner().invoke(main, ["import", str(export), "--episode", EPISODE, "--format", fmt, "--root", str(root)])
+    export = HERE / chat / EXPORTS[fmt]
+    result = CliRunner().invoke(main, ["import", str(export), "--episode", info["episode"], "--format", fmt, "--root", str(root)])
     if result.exit_code != 0:
         raise RuntimeError(result.output)
+    return info["episode"]
 
 
-def measure_test_chat(fmt: str, questions: list[str] | None = None) -> Placement:
+def measure_test_chat(chat: str, fmt: str, listed: bool = False) -> Placement:
     from generator.build.generate import load_site
 
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp) / "site"
-        import_test_chat(root, EXPORTS[fmt], fmt, questions)
-        digest = load_site(root).digests[EPISODE]
-        return score(expected_placement(), placed_by_code(digest))
+        episode = import_test_chat(root, chat, fmt, listed)
+        digest = load_site(root).digests[episode]
+        return score(expected_placement(chat), placed_by_code(digest))
 
-
-LISTED = [
-    "Q1: What is one thing you learned at work this month? #FixtureChat",
-    "Q2: Who do you learn the most from, and how?",
-    "Q3: How do you make time to learn during a busy week?",
-    "Q4: What's a mistake that taught you more than a course did?",
-    "Q5: What will you learn next, and how will you know you've learned it?",
-]
 
 if __name__ == "__main__":
-    for fmt in EXPORTS:
-        print(measure_test_chat(fmt).line(f"{fmt}, questions found in the chat"))
-        print(measure_test_chat(fmt, LISTED).line(f"{fmt}, questions listed in episode.yml"))
+    for chat in CHATS:
+        for fmt in EXPORTS:
+            print(measure_test_chat(chat, fmt).line(f"{chat}, {fmt}, questions found in the chat"))
+            print(measure_test_chat(chat, fmt, listed=True).line(f"{chat}, {fmt}, questions listed in episode.yml"))
