@@ -390,15 +390,14 @@ def questions_showing(digest: Digest) -> dict[str, list[tuple[int, bool]]]:
 
 
 def _answers_which(digest: Digest, where: list[tuple[int, bool]]) -> str:
-    """ "Answers Q2: …" under a highlight, linking to the question."""
+    """ "Answers Q2: …" under a highlight, linking to the questions it answers (or sits under)."""
     if not where:
         return ""
     texts = {q.number: q.text for q in digest.questions}
-    number, answer = where[0]
-    label = "Answers" if answer else "In the answers to"
-    return (
-        f'<p class="cd-answers-to">{label} <a href="#{urls.question_anchor(number)}">Q{number}: {text_html(_short(texts[number]))}</a></p>'
-    )
+    answered = [n for n, answer in where if answer]
+    numbers = answered or [where[0][0]]
+    links = " and ".join(f'<a href="#{urls.question_anchor(n)}">Q{n}: {text_html(_short(texts[n], 70))}</a>' for n in numbers)
+    return f'<p class="cd-answers-to">{"Answers" if answered else "In the answers to"} {links}</p>'
 
 
 def _short(text: str, limit: int = 90) -> str:
