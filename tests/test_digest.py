@@ -89,6 +89,8 @@ def test_question_forms(text, number):
         ("💡A3: after an emoji", [3]),
         ("A1 (late): still counts", [1]),
         ("Great question! A1: after a sentence", [1]),
+        ("Answering ahead because I'll forget: A5: after a lead-in", [5]),
+        ("Ratio: A1 is the best", []),
         ("see A1 above", []),
         ("`A1: TODO` in a code span", []),
         ("https://example.com/A1-guide in a URL", []),

@@ -112,3 +112,17 @@ def test_the_chat_page_shows_the_best_first_time_order_one_click_away_and_one_ca
     assert len(anchors) == len(set(anchors)) == len(page.content.messages)
     assert re.search(r'<p class="cd-ref"><a href="#m-\d+">Ray’s answer to Q1 and Q2</a>', q2)
     assert '## Stats\n\n\n<div class="cd-stats">\n<table><tbody><tr><th scope="row">Messages</th>' in text
+
+
+def test_feed_entries_list_every_question_found_in_the_chat_with_its_top_answer(imported):
+    import json
+
+    from generator.feeds import render_feeds
+
+    site, _ = imported
+    feed = json.loads(render_feeds(site, "https://example.org/")["feeds/feed.json"])
+    entry = next(item for item in feed["items"] if EPISODE in item["url"])
+    html = entry["content_html"]
+    assert html.count("<strong>Q") == 5  # none listed in episode.yml: all found in the chat
+    assert "<strong>Q1:</strong> What is one thing you learned at work this month?</p><blockquote><p>Honestly: how to say" in html
+    assert "— Eve, top answer" in html

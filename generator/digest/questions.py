@@ -44,8 +44,9 @@ _RETWEET_OF = re.compile(r"^\s*RT\s+(@[\w.@-]+)\s*:", re.IGNORECASE)
 # "A1" only, so that "a 2 day course" is no answer) a space and more.
 _LABEL = r"(?P<kind>A\s?\.?\s?|Ans(?:wer)?\.?\s?(?:to\s+Q\s?)?|(?:re:?\s*|to\s+)?Q\s?#?)(?P<first>\d{1,2})(?P<more>(?:\s*(?:[/&,+]|and)\s*(?:A|Q)?\s?\.?\s?\d{1,2}\b)*)"
 _LABEL_START = re.compile(rf"^{_LEAD}{_LABEL}(?P<sep>{_SEPARATOR}|\s+answers?\b\s*[:.\-–—]?|\s+(?=\S))", re.IGNORECASE)
-# Later in a message a label needs a sentence before it and a colon or dash after it.
-_LABEL_LATER = re.compile(rf"(?:[.!?…]\s+|\n\s*){_LEAD}{_LABEL}\s*[:\-–—]\s", re.IGNORECASE)
+# Later in a message a label needs a sentence or a lead-in ("Answering early: A5: …") before it,
+# and a colon or dash after it.
+_LABEL_LATER = re.compile(rf"(?:[.!?…:]\s+|\n\s*){_LEAD}{_LABEL}\s*[:\-–—]\s", re.IGNORECASE)
 # Text that holds no label: links, code spans, quotations and quoted lines.
 _NOT_LABELS = re.compile(r"https?://\S+|www\.\S+|`[^`]*`|\"[^\"\n]*\"|“[^”\n]*”|«[^»\n]*»|^>.*$", re.MULTILINE)
 _HASHTAG = re.compile(r"#\w+")
