@@ -155,15 +155,20 @@ def suggest_highlights(digest: Digest, is_first_timer, limit: int = 8) -> list[S
         node = digest.nodes[message_id]
         message = node.message
         replies, likes = node.size(), message.likes
+        reposts = message.reactions.get("reposts", 0) + message.reactions.get("quotes", 0)
         newcomer = is_first_timer(message)
         reasons = []
         if replies:
             reasons.append(f"{replies} repl{'ies' if replies != 1 else 'y'}")
         if likes:
             reasons.append(f"{likes} like{'s' if likes != 1 else ''}")
+        if reposts:
+            reasons.append(f"{reposts} repost{'s' if reposts != 1 else ''}")
         if newcomer:
             reasons.append("first-timer")
-        score = 2 * replies + likes + (3 if newcomer else 0) + min(len(message.text), 280) / 280
+        # The score that orders answers on the page (likes, reposts, replies), and a little more
+        # for a first-timer and for a fuller answer.
+        score = answer_score(node) + (3 if newcomer else 0) + min(len(message.text), 280) / 280
         suggestions.append(Suggestion(message, score, reasons))
     suggestions.sort(key=lambda s: (-s.score, s.message.at, s.message.id))
     return suggestions[:limit]
