@@ -252,3 +252,13 @@ def test_answers_ranked_by_reactions_with_the_top_few_marked():
     assert [t.message.id for t in ranked_answers(group)] == ["shared", "liked", "talked", "quiet"]
     assert [t.message.id for t in top_answers(group)] == ["shared", "liked", "talked"]
     assert [t.message.id for t in group.answers] == ["quiet", "liked", "shared", "talked"]  # time order kept
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["@a" * 60 + " x", "RT" + " " * 5000 + "x", "RT @a" + " " * 3000 + ":" + " " * 3000 + "x", "#a, " * 3000, ". " + " " * 5000 + "x"],
+    ids=["glued-mentions", "spaces-after-rt", "spaces-around-colon", "many-hashtags", "spaces-after-a-sentence"],
+)
+def test_long_runs_of_mentions_and_spaces_are_read_without_backtracking_blowup(text):
+    # Before the patterns were made unambiguous, the first of these took minutes.
+    assert answer_numbers(text) == [] and question_number(text) is None

@@ -27,15 +27,18 @@ from dataclasses import dataclass, field
 
 from generator.archive.model import EpisodeContent, Message, handle_key
 
-# What may come before a label: @mentions, hashtags, and a few emoji or punctuation marks.
-_LEAD = r"(?:[@#][\w.@-]+[\s,:]*)*[^\w\s@#]{0,6}\s*"
+# What may come before a label: @mentions, hashtags, and a few emoji or punctuation marks. Each
+# mention ends at a space or comma, so a run of them can be read only one way (no backtracking
+# that grows with their number); atomic groups keep runs of spaces from being split every way
+# between the patterns around them.
+_LEAD = r"(?>(?:[@#][\w.@-]+[\s,:]+)*[^\w\s@#]{0,6}\s*)"
 _REPOST = (
     r"(?:(?:RT|MT)\b\s*(?:@[\w.@-]+)?\s*:?|ICYMI\b|in\s+case\s+you\s+missed\s+it\b|reposting\b|repost\b|reminder\b|once\s+more\b)"
     r"[\s,:.\-–—👇⬇️]*"
 )
 _SEPARATOR = r"\s*[:.)\-–—/：→➡]"
 _QUESTION = re.compile(
-    rf"^{_LEAD}(?P<repost>{_REPOST})?{_LEAD}(?:Q|question)\s?#?(?P<number>\d{{1,2}})(?P<again>\s*(?:again|\(again\)|\(repost\)))?{_SEPARATOR}",
+    rf"^{_LEAD}(?:(?P<repost>(?>{_REPOST})){_LEAD})?(?:Q|question)\s?#?(?P<number>\d{{1,2}})(?P<again>\s*(?:again|\(again\)|\(repost\)))?{_SEPARATOR}",
     re.IGNORECASE,
 )
 _RETWEET_OF = re.compile(r"^\s*RT\s+(@[\w.@-]+)\s*:", re.IGNORECASE)
