@@ -25,8 +25,9 @@ from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from generator.archive.model import Episode, EpisodeContent
+from generator.archive.schedule import in_force, starts_after
 from generator.errors import ChatdigestError
-from generator.render import urls
+from generator.render import times, urls
 from generator.render.text import attr, clean_text, rich_html, text_html
 from generator.writer import write_atomic
 
@@ -45,13 +46,12 @@ UPCOMING = "feeds/upcoming.xml"
 CALENDAR = "calendar.ics"
 # What a feed with no entries says it was last updated: a fixed date, so empty feeds are stable.
 EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
-WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 GENERATOR = "chatdigest"
 
 
-def topic_feed(tag: str) -> str:
+def topic_feed(topic_path: str) -> str:
     """feeds/topics/<slug>.xml, with the same slug as the topic's page."""
-    return "feeds/" + urls.topic_path(tag).removesuffix(".md") + ".xml"
+    return "feeds/" + topic_path.removesuffix(".md") + ".xml"
 
 
 @dataclass(frozen=True)
@@ -100,7 +100,7 @@ def site_base_url(config) -> str:
             f"{where}: site_url is not set, but feeds and the calendar need absolute links "
             "(fix: add `site_url: https://your.site/` to mkdocs.yml, or set `feeds: false` under the chatdigest plugin)"
         )
-    return site_url if site_url.endswith("/") else site_url + "/"
+    return urls.base_url(site_url)
 
 
 def _plugin_options(config) -> tuple[bool, int]:
@@ -113,8 +113,7 @@ def _plugin_options(config) -> tuple[bool, int]:
 
 
 def render_when(ctx: FeedContext, moment: dt.datetime) -> str:
-    local = ctx.site.local(moment)
-    return f"{local:%A %-d %B %Y, %H:%M} {local.tzname()} ({moment.astimezone(dt.UTC):%H:%M} UTC)"
+    return times.when(moment, ctx.site.timezone, with_utc=True)
 
 
 def render_entry_html(ctx: FeedContext, content: EpisodeContent) -> str:
@@ -291,8 +290,9 @@ def render_calendar(ctx: FeedContext) -> bytes:
         calendar.add_component(icalendar.Timezone.from_tzid(ctx.site.timezone.key, first_date=first))
     for content in contents:
         calendar.add_component(_event(ctx, content))
-    if contents:
-        calendar.add_component(_schedule_event(ctx, contents[-1].episode.starts_at))
+    recurring = _schedule_event(ctx, contents[-1].episode.starts_at) if contents else None
+    if recurring is not None:
+        calendar.add_component(recurring)
     return calendar.to_ical()
 
 
@@ -306,7 +306,7 @@ def _event(ctx: FeedContext, content: EpisodeContent) -> icalendar.Event:
     # DTSTAMP is required; the start time is a data-derived value that keeps builds identical.
     event.add("dtstamp", episode.starts_at.astimezone(dt.UTC))
     event.add("dtstart", start)
-    event.add("dtend", start + dt.timedelta(minutes=ctx.site.archive.community.schedule.duration_minutes))
+    event.add("dtend", _end(ctx, episode, start))
     event.add("summary", clean_text(episode.title))
     event.add("description", _event_description(ctx, content))
     event.add("url", ctx.episode_url(episode))
@@ -324,21 +324,36 @@ def _event_description(ctx: FeedContext, content: EpisodeContent) -> str:
     return "\n".join(lines)
 
 
-def next_slot(ctx: FeedContext, after: dt.datetime) -> dt.datetime:
-    """The first scheduled start (local weekday and time) strictly after `after`."""
-    schedule = ctx.site.archive.community.schedule
-    hour, minute = (int(part) for part in schedule.time.split(":"))
-    local = ctx.site.local(after)
-    day = local.date() + dt.timedelta(days=(WEEKDAYS.index(schedule.weekday) - local.weekday()) % 7)
-    slot = dt.datetime.combine(day, dt.time(hour, minute), tzinfo=ctx.site.timezone)
-    return slot if slot > after else dt.datetime.combine(day + dt.timedelta(days=7), dt.time(hour, minute), tzinfo=ctx.site.timezone)
+def _end(ctx: FeedContext, episode: Episode, start: dt.datetime) -> dt.datetime:
+    """When the chat ended as recorded, else its start plus the duration of the schedule then."""
+    if episode.ends_at is not None:
+        return ctx.site.local(episode.ends_at)
+    return start + dt.timedelta(minutes=in_force(ctx.site.archive.community.schedule, episode.date).duration_minutes)
 
 
-def _schedule_event(ctx: FeedContext, last_start: dt.datetime) -> icalendar.Event:
+def next_slot(ctx: FeedContext, after: dt.datetime) -> dt.datetime | None:
+    """The first scheduled start strictly after `after`, in the site's timezone; None when the
+    schedule ends in a hiatus."""
+    starts = starts_after(ctx.site.archive.community.schedule, after, 1)
+    return ctx.site.local(starts[0]) if starts else None
+
+
+# RRULEs of the cadences; the monthly one is the first weekday of the month, as schedule.py says.
+def _rrule(schedule) -> dict:
+    if schedule.cadence == "fortnightly":
+        return {"freq": "weekly", "interval": 2}
+    if schedule.cadence == "monthly":
+        return {"freq": "monthly", "byday": f"1{schedule.weekday[:2].upper()}"}
+    return {"freq": "weekly"}
+
+
+def _schedule_event(ctx: FeedContext, last_start: dt.datetime) -> icalendar.Event | None:
     import icalendar
 
-    schedule = ctx.site.archive.community.schedule
+    schedule = ctx.site.archive.community.schedule.current
     start = next_slot(ctx, last_start)
+    if schedule.hiatus or start is None:  # on a break: no chat to announce
+        return None
     event = icalendar.Event()
     # One UID for the recurring schedule: calendars update it in place as new chats are added.
     event.add("uid", f"schedule-{schedule.weekday}-{schedule.time.replace(':', '')}@{ctx.host}")
@@ -346,7 +361,7 @@ def _schedule_event(ctx: FeedContext, last_start: dt.datetime) -> icalendar.Even
     event.add("dtstart", start)
     event.add("dtend", start + dt.timedelta(minutes=schedule.duration_minutes))
     # Local wall-clock time with a TZID: each week keeps its 19:00 across daylight-saving changes.
-    event.add("rrule", {"freq": "weekly"})
+    event.add("rrule", _rrule(schedule))
     event.add("summary", f"{ctx.name} (weekly chat)")
     event.add("description", f"The weekly {ctx.name} chat. Topics are announced on {ctx.page_url(urls.UPCOMING)}")
     event.add("url", ctx.page_url(urls.UPCOMING))
@@ -359,7 +374,7 @@ def _schedule_event(ctx: FeedContext, last_start: dt.datetime) -> icalendar.Even
 
 def render_feeds(site: Site, base_url: str, items: int = 20) -> dict[str, bytes]:
     """Every feed file and the calendar, keyed by path relative to site/. Pure."""
-    ctx = FeedContext(site, base_url if base_url.endswith("/") else base_url + "/", items)
+    ctx = FeedContext(site, urls.base_url(base_url), items)
     published = newest_first(site.published, items)
     upcoming = soonest_first(site.upcoming, items)
     files = {
@@ -371,29 +386,17 @@ def render_feeds(site: Site, base_url: str, items: int = 20) -> dict[str, bytes]
         ),
         CALENDAR: render_calendar(ctx),
     }
-    for tag, contents in _tags(site).items():
-        files[topic_feed(tag)] = render_atom(
+    # Every topic page gets a feed, even with only upcoming chats, so its autodiscovery link works.
+    for topic in site.topics.values():
+        files[topic_feed(topic.path)] = render_atom(
             ctx,
-            topic_feed(tag),
-            f"{ctx.name}: {clean_text(tag)}",
-            f"{ctx.name} chats about {clean_text(tag)}",
-            newest_first(contents, items),
-            ctx.page_url(urls.topic_path(tag)),
+            topic_feed(topic.path),
+            f"{ctx.name}: {clean_text(topic.name)}",
+            f"{ctx.name} chats about {clean_text(topic.name)}",
+            newest_first(topic.published, items),
+            ctx.page_url(topic.path),
         )
     return files
-
-
-def _tags(site: Site) -> dict[str, list[EpisodeContent]]:
-    """Published chats by tag, with a (maybe empty) list for every tag that has a topic page,
-    so each topic page's autodiscovery link finds its feed."""
-    tags: dict[str, list[EpisodeContent]] = {}
-    for content in site.public:
-        for tag in content.episode.tags:
-            tags.setdefault(tag, [])
-    for content in site.published:
-        for tag in content.episode.tags:
-            tags[tag].append(content)
-    return tags
 
 
 def write_feeds(site: Site, config) -> None:
@@ -437,8 +440,7 @@ def insert_autodiscovery(output: str, page_src: str, config) -> str:
     site_url = (config.get("site_url") or "").strip()
     if not enabled or not site_url or "</head>" not in output:
         return output  # without site_url, write_feeds stops the build with the fix
-    base = site_url if site_url.endswith("/") else site_url + "/"
-    links = autodiscovery_html(base, page_src, config.get("site_name") or "Feed")
+    links = autodiscovery_html(urls.base_url(site_url), page_src, config.get("site_name") or "Feed")
     return output.replace("</head>", links + "</head>", 1)
 
 
