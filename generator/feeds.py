@@ -122,9 +122,9 @@ def render_entry_html(ctx: FeedContext, content: EpisodeContent) -> str:
     parts = [f"<p><strong>When:</strong> {text_html(render_when(ctx, episode.starts_at))}</p>"]
     if episode.summary:
         parts.append(f"<p>{text_html(episode.summary)}</p>")
-    if episode.questions:
-        items = "".join(f"<li>{text_html(q)}</li>" for q in episode.questions)
-        parts.append(f"<h3>Questions</h3><ul>{items}</ul>")
+    questions = _questions_html(ctx, content)
+    if questions:
+        parts.append(f"<h3>Questions</h3>{questions}")
     highlights = _highlights_html(ctx, content)
     if highlights:
         parts.append(f"<h3>Highlights</h3>{highlights}")
@@ -134,6 +134,24 @@ def render_entry_html(ctx: FeedContext, content: EpisodeContent) -> str:
     label = "Read the questions, answers and transcript" if has_transcript else "Read more"
     parts.append(f'<p><a href="{attr(ctx.episode_url(episode))}">{label}</a></p>')
     return "\n".join(parts)
+
+
+def _questions_html(ctx: FeedContext, content: EpisodeContent) -> str:
+    """Every question of the chat, listed beforehand or found in it, each with its top answer."""
+    summary = ctx.site.summaries.get(content.episode.id)
+    questions = summary.questions if summary else ()
+    if not questions:
+        return ""
+    by_id = summary.by_id
+    items = []
+    for number, text, top in questions:
+        item = f"<li><p><strong>Q{number}:</strong> {text_html(text)}</p>"
+        answer = by_id.get(top)
+        if answer is not None and not answer.deleted:
+            author = ctx.site.directory.author(answer)
+            item += f"<blockquote><p>{text_html(answer.text)}</p><p>— {text_html(author.name)}, top answer</p></blockquote>"
+        items.append(item + "</li>")
+    return f"<ul>{''.join(items)}</ul>"
 
 
 def _highlights_html(ctx: FeedContext, content: EpisodeContent) -> str:
@@ -408,7 +426,11 @@ def autodiscovery_html(base_url: str, page_src: str, title: str) -> str:
     if stem.startswith("topics/") and stem != "topics/index":
         links.append(("application/atom+xml", f"feeds/{stem}.xml", f"{title}: {posixpath.basename(stem)}"))
     return "".join(
-        f'<link rel="alternate" type="{kind}" href="{attr(base_url + path)}" title="{attr(label)}">' for kind, path, label in links
+        # "alternate feed", not the bare "alternate" that Material's script takes for a translation of
+        # the site and fetches a sitemap.xml beside (feeds/sitemap.xml: a 404 on every page); feed
+        # readers look for the alternate token, which is still there.
+        f'<link rel="alternate feed" type="{kind}" href="{attr(base_url + path)}" title="{attr(label)}">'
+        for kind, path, label in links
     )
 
 

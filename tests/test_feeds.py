@@ -349,3 +349,11 @@ def test_feeds_say_the_utc_day_when_it_differs_as_pages_do():
     ctx = SimpleNamespace(site=SimpleNamespace(timezone=ZoneInfo("America/New_York")))
     assert render_when(ctx, evening) == "Thursday 3 December 2026, 19:00 EST (00:00 Fri 4 Dec UTC)"
     assert times.when(evening, ZoneInfo("Europe/London"), with_utc=True) == "Friday 4 December 2026, 00:00 GMT (00:00 UTC)"
+
+
+def test_feed_links_are_not_taken_for_translations_of_the_site():
+    """Material fetches a sitemap.xml beside every <link rel=alternate>; feeds/sitemap.xml does not exist."""
+    from generator.feeds import autodiscovery_html
+
+    links = autodiscovery_html("https://example.org/", "index.md", "Site")
+    assert 'rel="alternate feed"' in links and 'rel="alternate" ' not in links

@@ -99,6 +99,7 @@ ALLOWED_ATTRIBUTES = {
     "open",
     "colspan",
     "rowspan",
+    "scope",
     "viewbox",
     "width",
     "height",

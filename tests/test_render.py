@@ -44,3 +44,21 @@ def test_charts_have_a_title_and_their_numbers_as_a_table():
     assert lxml_html.fromstring(attendance_svg(attended, 9)).findtext("title") == "Chats attended each year"
     rows = [[cell.text_content() for cell in row] for row in lxml_html.fromstring(attendance_table(attended)).iter("tr")]
     assert rows == [["Year", "Chats attended"], ["2026", "0"], ["2025", "4"]]
+
+
+def test_chart_axes_are_whole_numbers_and_evenly_spaced_months():
+    import datetime as dt
+    import itertools
+    import re
+
+    from generator.render.charts import attendance_svg, count_ticks, month_ticks, participation_svg
+
+    assert count_ticks(1) == [0, 1] and count_ticks(2) == [0, 1, 2] and count_ticks(500) == [0, 100, 200, 300, 400, 500]
+    labels = re.findall(r">([^<]+)</text>", attendance_svg(((2026, 1),), 1))
+    assert labels == ["2026", "1", "0"]  # no quarter chats
+    ticks = month_ticks(dt.date(2025, 10, 2), dt.date(2026, 11, 19))
+    gaps = {(b.year * 12 + b.month) - (a.year * 12 + a.month) for a, b in itertools.pairwise(ticks)}
+    assert len(gaps) == 1  # the same number of months between ticks
+    weeks = [(dt.date(2025, 10, 2) + dt.timedelta(weeks=i), 100, 20) for i in range(3)] + [(dt.date(2026, 9, 10), 150, 30)]
+    svg = participation_svg(weeks)
+    assert "Unnamed" not in svg and "Sep 2026" in svg

@@ -94,6 +94,9 @@ class Message:
     hashtags: tuple[str, ...] = ()
     media: tuple[Media, ...] = ()
     likes: int = Field(0, ge=0, description="likes/reactions/favourites counted by the platform")
+    # What else the platform counted, by kind: reposts, quotes, replies, and each emoji reaction
+    # (already in likes). Left out of the hash, as a dict cannot be hashed.
+    reactions: dict[str, Annotated[int, Field(ge=0)]] = dataclasses.field(default_factory=dict, hash=False)
     edited_at: UtcDatetime | None = None
     deleted: bool = False
     permalink: str | None = None

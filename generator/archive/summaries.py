@@ -36,10 +36,12 @@ class ChatSummary:
     shown: int  # the chat's stats: messages not deleted,
     participants: int  # and the people who wrote them
     highlights: tuple  # the highlighted messages (Message), for people pages and feeds
+    questions: tuple = ()  # (number, text, id of its top answer or "") of every question, for feeds
+    top_answers: tuple = ()  # those top answers (Message)
 
     @property
     def by_id(self) -> dict[str, Message]:
-        return {m.id: m for m in self.highlights}
+        return {m.id: m for m in (*self.highlights, *self.top_answers)}
 
     def as_data(self) -> tuple:
         """Plain data for marshal: the highlighted messages as JSON."""
@@ -51,15 +53,21 @@ class ChatSummary:
             self.shown,
             self.participants,
             tuple(m.model_dump_json() for m in self.highlights),
+            self.questions,
+            tuple(m.model_dump_json() for m in self.top_answers),
         )
 
     @classmethod
     def from_data(cls, data: tuple) -> ChatSummary:
-        *fields, highlights = data
-        return cls(*fields, tuple(Message.model_validate_json(h) for h in highlights))
+        *fields, highlights, questions, tops = data
+        load = Message.model_validate_json
+        return cls(*fields, tuple(load(h) for h in highlights), questions, tuple(load(t) for t in tops))
 
 
 def summarise(content, digest) -> ChatSummary:
+    from generator.digest.questions import ranked_answers
+
+    best = {q.number: ranked_answers(q)[0].message for q in digest.questions if q.answers}
     authors: dict[tuple[str, str], str] = {}
     for m in content.messages:
         authors.setdefault((m.platform, m.author), m.author_name)
@@ -73,6 +81,8 @@ def summarise(content, digest) -> ChatSummary:
         shown=digest.stats.messages,
         participants=digest.stats.participants,
         highlights=tuple(m for m in content.messages if m.id in highlighted),
+        questions=tuple((q.number, q.text, best[q.number].id if q.number in best else "") for q in digest.questions),
+        top_answers=tuple({m.id: m for m in best.values()}.values()),
     )
 
 

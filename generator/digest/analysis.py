@@ -1,9 +1,5 @@
-"""Pure analysis of transcripts: reply threads, questions with their answers, stats, and the
-archive-wide view of who took part when. No I/O.
-
-Chat conventions recognised: the host posts "Q1: …" (also "Q1.", "Q1)", "Q 1 -", lower case);
-participants answer "A1: …" (also "A1.", "A1)", "a1 -", "A 1:", "A1 my answer", "A1/A2: …",
-"A1 & A2 …"), possibly after @mentions, or reply to the question's message without any prefix.
+"""Pure analysis of transcripts: reply threads, questions with their answers (questions.py), stats,
+and the archive-wide view of who took part when. No I/O.
 """
 
 from __future__ import annotations
@@ -15,33 +11,19 @@ from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
 from generator.archive.model import EpisodeContent, Message, handle_key
-
-_QUESTION = re.compile(r"^\W{0,3}Q\s?(\d{1,2})\s*[:.)\-–—]", re.IGNORECASE)
-# "A1: …", "A1 - …", "A1/A2: …", and the bare "A1 my answer" that many chats use; never "A10k"
-# or "A1" inside a word or a URL, since the match must start the message (after @mentions).
-_ANSWER = re.compile(
-    r"^(?:[@.]\S+\s+)*\W{0,3}A\s?(\d{1,2})((?:\s*[/&,+]\s*(?:and\s+)?A?\s?\d{1,2})*)(?:\s*[:.)\-–—]|\s+(?=\S))",
-    re.IGNORECASE,
+from generator.digest.questions import (  # noqa: F401 (the digest's vocabulary, used with it)
+    QuestionGroup,
+    Thread,
+    answer_numbers,
+    answer_score,
+    group_questions,
+    question_number,
+    ranked_answers,
+    strip_question_label,
+    top_answers,
 )
+
 _MENTION = re.compile(r"(?<![\w@])@[\w.]+(?:@[\w.-]+\w)?")
-
-
-@dataclass(slots=True)  # one per message of the archive
-class Thread:
-    message: Message
-    replies: list[Thread] = field(default_factory=list)
-
-    def size(self) -> int:
-        """Replies anywhere below this message."""
-        return sum(1 + t.size() for t in self.replies)
-
-
-@dataclass
-class QuestionGroup:
-    number: int
-    text: str
-    message: Message | None  # the host's message that asked it, when found
-    answers: list[Thread] = field(default_factory=list)  # each answer with its reply thread
 
 
 @dataclass
@@ -82,20 +64,6 @@ def answer_ids(questions: list[QuestionGroup]) -> set[str]:
     return {t.message.id for q in questions for t in q.answers}
 
 
-def question_number(text: str) -> int | None:
-    match = _QUESTION.match(text)
-    return int(match.group(1)) if match else None
-
-
-def answer_numbers(text: str) -> list[int]:
-    """The question numbers a message answers by its prefix: "A1/A3: …" → [1, 3]."""
-    match = _ANSWER.match(text)
-    if not match:
-        return []
-    rest = [int(n) for n in re.findall(r"\d{1,2}", match.group(2) or "")]
-    return list(dict.fromkeys([int(match.group(1)), *rest]))
-
-
 def build_threads(messages: tuple[Message, ...]) -> tuple[list[Thread], dict[str, Thread]]:
     """Nest replies under the message they answer; orphans (parent not here) start threads."""
     nodes = {m.id: Thread(m) for m in messages}
@@ -120,50 +88,6 @@ def _is_ancestor(node: Thread, candidate: Thread, nodes: dict[str, Thread]) -> b
         parent_id = current.message.reply_to
         current = nodes.get(parent_id) if parent_id else None
     return False
-
-
-def find_questions(content: EpisodeContent, host_handles: set[str]) -> tuple[dict[int, str], dict[int, list[Message]]]:
-    """Question texts (episode.yml first, else the hosts' messages) and the messages asking them.
-
-    A question asked twice (the host reposts it) keeps every asking message, so replies to either
-    count as answers.
-    """
-    asked: dict[int, list[Message]] = {}
-    for message in content.messages:
-        number = question_number(message.text)
-        # Who posted it is asked only of a question: normalising every author's handle cost more.
-        if number and not message.deleted and (not host_handles or handle_key(message.author) in host_handles):
-            asked.setdefault(number, []).append(message)
-    texts = {i + 1: _strip_prefix(q) for i, q in enumerate(content.episode.questions)}
-    for number, messages in asked.items():
-        texts.setdefault(number, _strip_prefix(messages[0].text))
-    return dict(sorted(texts.items())), asked
-
-
-def group_questions(content: EpisodeContent, host_handles: set[str], nodes: dict[str, Thread]) -> list[QuestionGroup]:
-    """Place each answer (with its replies) under the question it answers."""
-    texts, asked = find_questions(content, host_handles)
-    groups = {n: QuestionGroup(n, text, asked.get(n, [None])[0]) for n, text in texts.items()}
-    asking = {m.id: n for n, ms in asked.items() for m in ms}
-    published_in_advance = bool(content.episode.questions)
-    for message in content.messages:
-        if message.deleted or message.id in asking:
-            continue
-        numbers = [n for n in answer_numbers(message.text) if n in groups]
-        if not numbers and message.reply_to in asking:
-            numbers = [asking[message.reply_to]]
-        for number in numbers:
-            question = groups[number].message
-            # An "A3" before Q3 was asked answers something else, unless the questions were
-            # published beforehand (in the preview), when early answers are common.
-            if question and message.at < question.at and not published_in_advance:
-                continue
-            groups[number].answers.append(nodes[message.id])
-    return list(groups.values())
-
-
-def _strip_prefix(text: str) -> str:
-    return _QUESTION.sub("", text, count=1).strip()
 
 
 def compute_stats(messages: tuple[Message, ...], timezone, author_key) -> Stats:
@@ -200,10 +124,15 @@ def shared_links(messages: list[Message]) -> list[SharedLink]:
 
 
 def build_digest(
-    content: EpisodeContent, host_handles: set[str], timezone, author_key=lambda m: f"{m.platform}:{handle_key(m.author)}"
+    content: EpisodeContent,
+    host_handles: set[str],
+    timezone,
+    author_key=lambda m: f"{m.platform}:{handle_key(m.author)}",
+    hashtags: tuple[str, ...] = (),
 ) -> Digest:
+    """`hashtags` are the chat's own, left out of question headings."""
     roots, nodes = build_threads(content.messages)
-    questions = group_questions(content, host_handles, nodes)
+    questions = group_questions(content, host_handles, nodes, hashtags)
     stats = compute_stats(content.messages, timezone, author_key)
     stats.answers = len(answer_ids(questions))
     return Digest(threads=roots, questions=questions, stats=stats, by_id={m.id: m for m in content.messages}, nodes=nodes)
@@ -226,15 +155,20 @@ def suggest_highlights(digest: Digest, is_first_timer, limit: int = 8) -> list[S
         node = digest.nodes[message_id]
         message = node.message
         replies, likes = node.size(), message.likes
+        reposts = message.reactions.get("reposts", 0) + message.reactions.get("quotes", 0)
         newcomer = is_first_timer(message)
         reasons = []
         if replies:
             reasons.append(f"{replies} repl{'ies' if replies != 1 else 'y'}")
         if likes:
             reasons.append(f"{likes} like{'s' if likes != 1 else ''}")
+        if reposts:
+            reasons.append(f"{reposts} repost{'s' if reposts != 1 else ''}")
         if newcomer:
             reasons.append("first-timer")
-        score = 2 * replies + likes + (3 if newcomer else 0) + min(len(message.text), 280) / 280
+        # The score that orders answers on the page (likes, reposts, replies), and a little more
+        # for a first-timer and for a fuller answer.
+        score = answer_score(node) + (3 if newcomer else 0) + min(len(message.text), 280) / 280
         suggestions.append(Suggestion(message, score, reasons))
     suggestions.sort(key=lambda s: (-s.score, s.message.at, s.message.id))
     return suggestions[:limit]

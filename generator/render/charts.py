@@ -33,34 +33,87 @@ def _theme() -> None:
     theme.legend_font_size = "12"
 
 
-def _finish(svg: str, label: str) -> str:
-    """Scale to the column width, round coordinates, title it and name it for screen readers."""
+def _finish(svg: str, label: str, fill: bool = True) -> str:
+    """Scale to the column width (or, with `fill` false, at most its own width), round
+    coordinates, title it and name it for screen readers."""
     match = _SIZE.match(svg)
     if match:
         width, height = match.groups()
-        svg = _SIZE.sub(f'<svg viewBox="0 0 {width} {height}" width="100%" role="img" aria-label="{label}"', svg, count=1)
+        size = 'width="100%"' if fill else f'width="{width}"'
+        svg = _SIZE.sub(f'<svg viewBox="0 0 {width} {height}" {size} role="img" aria-label="{label}"', svg, count=1)
         svg = svg.replace(">", f"><title>{label}</title>", 1)
     svg = _NUMBER.sub(r"\1", svg)
     return svg.replace(' version="1.1"', "")
 
 
-def _timeline(chart, days: list[dt.date]) -> None:
-    """Chats are evenly spaced along x (one step per chat, breaks closed up); about six ticks
-    name the month of the chat under them."""
-    last = max(len(days) - 1, 1)
-    chart.add_x_scale(0, last)
-    step = max(1, round(last / 5))
-    ticks = list(range(0, last + 1, step))
-    chart.add_x_axis(ticks=ticks, tick_formatter=lambda value, index, count: f"{days[min(int(value), len(days) - 1)]:%b %Y}")
+def count_ticks(most: int, at_most: int = 5) -> list[int]:
+    """Whole-number ticks from 0 to at least `most`, a round step apart (1, 2, 5, 10, 20, 50…):
+    one chat gives 0 and 1, not quarter chats; 500 gives 0, 100 … 500."""
+    most = max(most, 1)
+    step = 1
+    while most / step > at_most:
+        for factor in (2, 5, 10):
+            if most / (step * factor) <= at_most or factor == 10:
+                step *= factor
+                break
+    top = -(-most // step) * step
+    return list(range(0, top + 1, step))
+
+
+def month_ticks(first: dt.date, last: dt.date, at_most: int = 7) -> list[dt.date]:
+    """The first days of months, evenly spaced in time (every 1, 2, 3, 6, 12, 24… months)."""
+    months = (last.year - first.year) * 12 + last.month - first.month
+    step = next((s for s in (1, 2, 3, 6, 12) if months / s < at_most), 12 * (months // (12 * at_most) + 1))
+    index = first.year * 12 + first.month  # the month after the first chat's
+    index += -index % step  # a multiple of the step: January, April, July… for three months
+    ticks = []
+    while index <= last.year * 12 + last.month - 1:
+        ticks.append(dt.date(index // 12, index % 12 + 1, 1))
+        index += step
+    return ticks or [dt.date(first.year, first.month, 1)]
+
+
+def _segments(weeks: list[tuple[dt.date, int, int]], gap_days: int = 35) -> list[list[tuple[dt.date, int, int]]]:
+    """Runs of chats without a break longer than `gap_days`: a line is not drawn across a break."""
+    runs: list[list[tuple[dt.date, int, int]]] = []
+    for week in weeks:
+        if runs and (week[0] - runs[-1][-1][0]).days <= gap_days:
+            runs[-1].append(week)
+        else:
+            runs.append([week])
+    return runs
+
+
+def _with_gaps(weeks: list[tuple[dt.date, int, int]], column: int) -> list[tuple[dt.date, int | None]]:
+    """One column's points, with a gap (None, which leather leaves undrawn) at each break; a chat
+    alone between breaks is a short dash at its value, since a line of one point is invisible."""
+    points: list[tuple[dt.date, int | None]] = []
+    for run in _segments(weeks):
+        if points:
+            points.append((run[0][0], None))
+        if len(run) == 1:
+            day, value = run[0][0], run[0][column]
+            points += [(day - dt.timedelta(days=2), value), (day + dt.timedelta(days=2), value)]
+        else:
+            points += [(week[0], week[column]) for week in run]
+    return points
 
 
 def participation_svg(weeks: list[tuple[dt.date, int, int]]) -> str:
-    """Messages and participants per chat, over the whole archive."""
+    """Messages and participants per chat, over the whole archive, on a time axis."""
     _theme()
     chart = leather.Chart()
-    _timeline(chart, [day for day, _, _ in weeks])
-    chart.add_line([(i, messages) for i, (_, messages, _) in enumerate(weeks)], name="messages", stroke_color=SERIES[0], width=2)
-    chart.add_line([(i, people) for i, (_, _, people) in enumerate(weeks)], name="participants", stroke_color=SERIES[1], width=2)
+    days = [day for day, _, _ in weeks]
+    first, last = min(days), max(days)
+    ticks = month_ticks(first, last)
+    start, end = min(first, ticks[0]) - dt.timedelta(days=2), max(last, ticks[-1]) + dt.timedelta(days=2)
+    chart.add_x_scale(start, end)
+    chart.add_x_axis(ticks=ticks, tick_formatter=lambda value, index, count: f"{value:%b %Y}")
+    chart.add_y_scale(0, count_ticks(max(m for _, m, _ in weeks))[-1])
+    chart.add_y_axis(ticks=count_ticks(max(m for _, m, _ in weeks)))
+    messages, people = _with_gaps(weeks, 1), _with_gaps(weeks, 2)
+    chart.add_line(messages, name="messages", stroke_color=SERIES[0], width=2)
+    chart.add_line(people, name="participants", stroke_color=SERIES[1], width=2)
     return _finish(chart.to_svg(width=720, height=220), "Messages and participants per chat")
 
 
@@ -68,12 +121,16 @@ def attendance_svg(attended: tuple[tuple[int, int], ...], most_held: int) -> str
     """Chats a person attended each year (year, chats), as bars on a scale up to the most chats
     held in a year, so a full bar means they came to every chat. Takes only what it draws, so
     that a drawing can be kept for everyone with the same (chartcache.py): a new chat changes the
-    chats held this year, but rarely the most held."""
+    chats held this year, but rarely the most held. Whole-number ticks; a chart of few years is
+    drawn narrower, so one year is not one bar the width of the page."""
     _theme()
     chart = leather.Chart()
-    chart.add_y_scale(0, max(most_held, 1))
+    ticks = count_ticks(most_held, 4)
+    chart.add_y_scale(0, ticks[-1])
+    chart.add_y_axis(ticks=ticks)
     chart.add_columns([(str(year), count) for year, count in attended], name="attended", fill_color=SERIES[0])
-    return _finish(chart.to_svg(width=720, height=160), "Chats attended each year")
+    width = min(720, 160 + 90 * len(attended))
+    return _finish(chart.to_svg(width=width, height=160), "Chats attended each year", fill=width == 720)
 
 
 def chart_table(summary: str, headers: tuple[str, ...], rows: list[tuple]) -> str:

@@ -21,7 +21,19 @@ from generator.archive.people import Directory, Participant
 from generator.archive.privacy import is_anonymous
 from generator.archive.summaries import ChatSummary, summarise
 from generator.build.chartcache import ChartCache
-from generator.digest.analysis import Activity, Digest, SharedLink, Thread, archive_activity, build_digest, first_appearances
+from generator.digest.analysis import (
+    Activity,
+    Digest,
+    QuestionGroup,
+    SharedLink,
+    Thread,
+    archive_activity,
+    build_digest,
+    first_appearances,
+    ranked_answers,
+    strip_question_label,
+    top_answers,
+)
 from generator.feeds import follow_html
 from generator.render import times, urls
 from generator.render.charts import attendance_svg, attendance_table, participation_svg, participation_table
@@ -150,7 +162,7 @@ def build_site_model(
 
     def digest_of(content: EpisodeContent) -> Digest:
         hosts = {handle_key(h) for pid in content.episode.hosts if (p := directory.person(pid)) for h in p.handles}
-        return build_digest(content, hosts, timezone, lambda m: directory.author(m).key)
+        return build_digest(content, hosts, timezone, lambda m: directory.author(m).key, tuple(archive.community.hashtags))
 
     digests = LazyDigests({c.episode.id: c for c in archive.episodes}, digest_of)
     found = summaries or {}
@@ -389,10 +401,10 @@ def render_episode(site: Site, content: EpisodeContent, previous: EpisodeContent
 def _episode_meta(site: Site, source: str, content: EpisodeContent) -> str:
     episode = content.episode
     rows = [f"**When:** {inline_md(when(site, episode.starts_at, with_utc=True))}"]
-    for label, ids in (("Hosts", episode.hosts), ("Guests", episode.guests)):
+    for label, ids in (("Host", episode.hosts), ("Guest", episode.guests)):
         people = [site.directory.person(pid) for pid in ids]
         if people:
-            rows.append(f"**{label}:** " + ", ".join(person_md(site, source, p) for p in people if p))
+            rows.append(f"**{label if len(people) == 1 else label + 's'}:** " + ", ".join(person_md(site, source, p) for p in people if p))
     if episode.tags:
         rows.append("**Topics:** " + ", ".join(f"[{inline_md(t)}]({site.md_href(source, urls.topic_path(t))})" for t in episode.tags))
     if episode.status != Status.published:
@@ -401,28 +413,100 @@ def _episode_meta(site: Site, source: str, content: EpisodeContent) -> str:
 
 
 def _highlights(site: Site, source: str, content: EpisodeContent, digest: Digest) -> str:
-    cards = [message_html(site, source, digest.by_id[h], anchor=False) for h in content.episode.highlights if h in digest.by_id]
+    where = questions_showing(digest)
+    cards = [
+        message_html(site, source, digest.by_id[h], anchor=False, extra=_answers_which(digest, where.get(h, ())))
+        for h in content.episode.highlights
+        if h in digest.by_id
+    ]
     return html_block("\n".join(cards), "cd-highlights")
 
 
+def questions_showing(digest: Digest) -> dict[str, list[tuple[int, bool]]]:
+    """Message id → (question number, whether it is an answer rather than a reply to one) for
+    every question whose answers show it."""
+    where: dict[str, list[tuple[int, bool]]] = {}
+
+    def walk(thread: Thread, number: int, answer: bool) -> None:
+        found = where.setdefault(thread.message.id, [])
+        if (number, answer) not in found:
+            found.append((number, answer))
+        for reply in thread.replies:
+            walk(reply, number, False)
+
+    for group in digest.questions:
+        for thread in group.answers:
+            walk(thread, group.number, True)
+    return where
+
+
+def _answers_which(digest: Digest, where: list[tuple[int, bool]]) -> str:
+    """ "Answers Q2: …" under a highlight, linking to the questions it answers (or sits under)."""
+    if not where:
+        return ""
+    texts = {q.number: q.text for q in digest.questions}
+    answered = [n for n, answer in where if answer]
+    numbers = answered or [where[0][0]]
+    links = " and ".join(f'<a href="#{urls.question_anchor(n)}">Q{n}: {text_html(_short(texts[n], 70))}</a>' for n in numbers)
+    return f'<p class="cd-answers-to">{"Answers" if answered else "In the answers to"} {links}</p>'
+
+
+def _short(text: str, limit: int = 90) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1].rsplit(" ", 1)[0] + "…"
+
+
 def _questions(site: Site, source: str, digest: Digest, placed: set[str]) -> str:
+    where = questions_showing(digest)
     out = []
     for group in digest.questions:
         heading = f"### Q{group.number}: {inline_md(group.text)} {{#{urls.question_anchor(group.number)}}}\n\n"
-        count = len(group.answers)
-        summary = f"{count} answer{'s' if count != 1 else ''}."
+        summary = plural(len(group.answers), "answer") + "."
         if group.message:
             summary += f' <a href="#{urls.message_anchor(group.message.id)}">Asked at {site.local(group.message.at):%H:%M}</a>.'
-        cards = "\n".join(thread_html(site, source, t, placed) for t in group.answers)
+        ranked = ranked_answers(group)
+        tops = {t.message.id for t in top_answers(group)}
+        cards = "\n".join(_answer_html(site, source, t, placed, t.message.id in tops, where) for t in ranked)
+        if ranked != group.answers:
+            cards += "\n" + _time_order(site, group)
         out.append(heading + summary + "\n\n" + (html_block(cards, "cd-answers") if cards else ""))
     return "".join(out)
+
+
+def _answer_html(site: Site, source: str, thread: Thread, placed: set[str], top: bool, where) -> str:
+    """An answer with its replies; an answer already shown under an earlier question (one
+    message answering two) is a short link to it there, so a message keeps one anchor."""
+    if thread.message.id in placed:
+        numbers = [f"Q{n}" for n, answer in where.get(thread.message.id, ()) if answer]
+        author = site.directory.author(thread.message)
+        return (
+            f'<p class="cd-ref"><a href="#{urls.message_anchor(thread.message.id)}">{text_html(author.name)}’s answer to '
+            f"{' and '.join(numbers)}</a>: {text_html(_short(thread.message.text, 120))}</p>"
+        )
+    card = thread_html(site, source, thread, placed)
+    return f'<div class="cd-top"><p class="cd-top-label">Top answer</p>{card}</div>' if top else card
+
+
+def _time_order(site: Site, group: QuestionGroup) -> str:
+    """The answers in the order they were posted, one click away (no script needed): each links to its card."""
+    items = "".join(
+        f'<li><a href="#{urls.message_anchor(t.message.id)}">{_time_labels(site, t.message.at)[1]}</a> '
+        f"{text_html(site.directory.author(t.message).name)}: {text_html(_short(t.message.text, 80))}</li>"
+        for t in group.answers
+    )
+    return f'<details class="cd-time-order"><summary>All {plural(len(group.answers), "answer")} in time order</summary><ol>{items}</ol></details>'
+
+
+def plural(count: int, word: str, words: str = "") -> str:
+    """ "1 answer", "2 answers": the count with its noun in the right number."""
+    return f"{count} {word if count == 1 else words or word + 's'}"
 
 
 def _transcript(site: Site, source: str, content: EpisodeContent, digest: Digest, placed: set[str]) -> str:
     """The messages not shown under a question, in order, with their reply threads."""
     rest = _unplaced(digest.threads, placed)
     total, moved = len(content.messages), len(placed)
-    intro = f"{total} messages, times in {site.timezone.key}."
+    intro = f"{plural(total, 'message')}, times in {site.timezone.key}."
     if moved:
         intro += f" {moved} of them (the answers, with their replies) are under their questions above; here is the rest, in order."
     roots = "\n".join(thread_html(site, source, t, placed) for t in rest)
@@ -432,21 +516,23 @@ def _transcript(site: Site, source: str, content: EpisodeContent, digest: Digest
 def _stats(site: Site, source: str, episode_id: str, digest: Digest) -> str:
     stats = digest.stats
     top = ", ".join(
-        f"{person_md(site, source, person)} ({n})"
+        f"{person_link(site, source, person)} ({n})"
         for key, n in stats.top_authors
         if (person := site.directory.person(key)) and not is_anonymised(person)  # opted out of stats (privacy.py)
     )
     rows = [
-        f"| Messages | {stats.messages} |",
-        f"| Participants | {stats.participants} ({_newcomers(site, episode_id, stats.participants)}) |",
-        f"| Answers placed under a question | {stats.answers} |",
-        f"| Most active | {top or '—'} |",
+        ("Messages", str(stats.messages)),
+        ("Participants", f"{stats.participants} ({_newcomers(site, episode_id, stats.participants)})"),
+        ("Answers placed under a question", str(stats.answers)),
+        ("Most active", top or "—"),
     ]
     if stats.busiest_minute:
-        rows.append(f"| Busiest minute | {stats.busiest_minute} ({stats.busiest_minute_count} messages) |")
+        rows.append(("Busiest minute", f"{stats.busiest_minute} ({plural(stats.busiest_minute_count, 'message')})"))
     if stats.hashtags:
-        rows.append("| Hashtags | " + ", ".join(f"\\#{inline_md(tag)} ({n})" for tag, n in stats.hashtags) + " |")
-    table = "| Stat | This chat |\n|---|---|\n" + "\n".join(rows) + "\n\n"
+        rows.append(("Hashtags", ", ".join(f"#{text_html(tag)} ({n})" for tag, n in stats.hashtags)))
+    # A table of row headings: a Markdown table would need a header row, and have only an empty one.
+    body = "".join(f'<tr><th scope="row">{label}</th><td>{value}</td></tr>' for label, value in rows)
+    table = html_block(f"<table><tbody>{body}</tbody></table>", "cd-stats")
     links = ""
     if stats.links:
         items = "".join(_shared_link(site, source, link) for link in stats.links)
@@ -482,7 +568,7 @@ def episode_link(site: Site, source: str, content: EpisodeContent) -> str:
 
 def _episode_line(site: Site, source: str, content: EpisodeContent, extra: str = "") -> str:
     count = site.summaries[content.episode.id].count
-    extra = extra or (f" — {count} messages" if count else "")
+    extra = extra or (f" — {plural(count, 'message')}" if count else "")
     return f"{_episode_item(site, source, content)}{extra}</li>"
 
 
@@ -512,14 +598,14 @@ def render_home(site: Site) -> str:
         parts.append(
             f"## Next chat\n\n**{episode_md(site, source, nxt)}** — {inline_md(when(site, nxt.episode.starts_at, with_utc=True))}\n\n"
         )
-        parts.append(_question_list(nxt))
+        parts.append(_question_list(site, nxt))
     published = list(reversed(site.published))
     if published:
         latest = published[0]
         summary = site.summaries[latest.episode.id]
         parts.append(
             f"## Latest chat\n\n**{episode_md(site, source, latest)}** — {inline_md(when(site, latest.episode.starts_at))}, "
-            f"{summary.shown} messages from {summary.participants} people.\n\n"
+            f"{plural(summary.shown, 'message')} from {plural(summary.participants, 'person', 'people')}.\n\n"
         )
         if latest.episode.summary:
             parts.append(f"{inline_md(latest.episode.summary)}\n\n")
@@ -541,9 +627,11 @@ def _participation_chart(site: Site) -> str:
     return participation_svg(weeks) + participation_table(weeks)
 
 
-def _question_list(content: EpisodeContent) -> str:
-    questions = content.episode.questions
-    return ("".join(f"1. {inline_md(q)}\n" for q in questions) + "\n") if questions else ""
+def _question_list(site: Site, content: EpisodeContent) -> str:
+    """The questions listed for a chat, each once numbered ("Q1: …", never "1. Q1: …")."""
+    hashtags = tuple(site.archive.community.hashtags)
+    questions = [strip_question_label(q, hashtags) for q in content.episode.questions]
+    return ("".join(f"- Q{n}: {inline_md(q)}\n" for n, q in enumerate(questions, start=1)) + "\n") if questions else ""
 
 
 def published_by_year(site: Site) -> dict[int, list[EpisodeContent]]:
@@ -580,7 +668,7 @@ def render_upcoming(site: Site) -> str:
     parts = [front_matter("Upcoming chats", f"The next {site.archive.community.name} chats"), "# Upcoming chats\n\n"]
     for content in site.upcoming:
         parts.append(f"## {episode_md(site, source, content)}\n\n{inline_md(when(site, content.episode.starts_at, with_utc=True))}\n\n")
-        parts.append(_question_list(content))
+        parts.append(_question_list(site, content))
     if not site.upcoming:
         parts.append("No chat is scheduled yet.\n")
     return "".join(parts)
@@ -641,8 +729,8 @@ def _person_page(site: Site, path: str, person: Participant, record: Activity) -
     handles = ", ".join(f"<code>{inline_md(h)}</code>" for h in person.handles)
     parts.append(
         f"- **Handles:** {handles}\n- **Role:** {person.role.value}\n- **Chats:** {len(record.episodes)}\n"
-        f"- **Messages:** {record.messages}, of which {record.answers} answers to questions\n"
-        f"- **Streak:** {record.longest_streak} chats in a row at most, {record.current_streak} up to the latest chat\n\n"
+        f"- **Messages:** {record.messages}, of which {plural(record.answers, 'answer')} to questions\n"
+        f"- **Streak:** {plural(record.longest_streak, 'chat')} in a row at most, {record.current_streak} up to the latest chat\n\n"
     )
     if not record.episodes:
         return "".join(parts)
@@ -664,12 +752,7 @@ def _person_page(site: Site, path: str, person: Participant, record: Activity) -
         parts.append("## Highlights\n\n" + html_block(cards, "cd-highlights"))
     parts.append(
         "## Chats\n\n"
-        + episode_list(
-            [
-                _episode_line(site, path, by_id[e], f" — {counts[e]} message{'s' if counts[e] != 1 else ''}")
-                for e in reversed(record.episodes)
-            ]
-        )
+        + episode_list([_episode_line(site, path, by_id[e], f" — {plural(counts[e], 'message')}") for e in reversed(record.episodes)])
     )
     return "".join(parts)
 

@@ -424,6 +424,25 @@ def unique(items: Iterable[str]) -> list[str]:
     return list(seen)
 
 
+def count_of(value: Any) -> int:
+    """A count as exports write it: a number, a numeric string ("12"), or missing."""
+    try:
+        return max(0, int(value or 0))
+    except (TypeError, ValueError):
+        return 0
+
+
+def reactions_of(counts: dict[str, Any], emoji: Iterable[tuple[Any, Any]] = ()) -> dict[str, int]:
+    """A message's `reactions`: the platform's counts by kind (reposts, quotes, replies) and
+    (emoji, count) pairs, without those counted zero."""
+    found: dict[str, int] = {}
+    for kind, value in [*counts.items(), *emoji]:
+        count = count_of(value)
+        if kind and count:
+            found[str(kind)] = found.get(str(kind), 0) + count
+    return found
+
+
 def unescape(text: str) -> str:
     """Decode HTML entities once; X escapes some texts and not others, so never decode twice."""
     return html.unescape(text) if "&" in text else text
@@ -630,14 +649,14 @@ def newer(a: Message, b: Message) -> bool:
 
 def message(**fields: Any) -> Message:
     """A Message from fields; drops empty optional values so defaults stay defaults."""
-    clean = {k: v for k, v in fields.items() if v not in (None, "", (), []) or k in ("text",)}
+    clean = {k: v for k, v in fields.items() if v not in (None, "", (), [], {}) or k in ("text",)}
     for key in ("links", "mentions", "hashtags"):
         if key in clean:
             clean[key] = tuple(unique(clean[key]))
     if "media" in clean:
         clean["media"] = tuple(m if isinstance(m, Media) else Media(**m) for m in clean["media"])
     if clean.get("deleted"):
-        for key in ("text", "links", "mentions", "hashtags", "media"):
+        for key in ("text", "links", "mentions", "hashtags", "media", "reactions"):
             clean.pop(key, None)  # keep the fact of a deletion, not the text
     return Message(**clean)
 

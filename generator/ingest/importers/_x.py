@@ -23,6 +23,7 @@ from ._common import (
     message,
     parse_twitter_time,
     private_skip,
+    reactions_of,
     unescape,
 )
 
@@ -124,6 +125,10 @@ def read_v1_tweet(
         hashtags=hashtags or find_hashtags(text),
         media=media,
         likes=number(tweet.get("favorite_count")),
+        # A retweet's own retweet_count is the original's: it says nothing of the retweet.
+        reactions={}
+        if source is not tweet
+        else reactions_of({"reposts": tweet.get("retweet_count"), "quotes": tweet.get("quote_count"), "replies": tweet.get("reply_count")}),
         deleted=deleted,
         permalink=x_permalink(handle, tweet_id),
     )

@@ -22,6 +22,7 @@ from ._common import (
     ImportResult,
     Skip,
     Source,
+    count_of,
     expect,
     find_links,
     media_kind,
@@ -30,6 +31,7 @@ from ._common import (
     message_place,
     parse_iso,
     private_skip,
+    reactions_of,
     refuse_private,
 )
 
@@ -99,7 +101,11 @@ def read_message(item, guild: str, channel: str) -> Message | None:
         links=find_links(text) + embeds,
         mentions=[m.get("name") for m in item.get("mentions") or [] if isinstance(m, dict) and m.get("name")],
         media=media,
-        likes=sum(int(r.get("count") or 0) for r in item.get("reactions") or [] if isinstance(r, dict)),
+        likes=sum(count_of(r.get("count")) for r in item.get("reactions") or [] if isinstance(r, dict)),
+        reactions=reactions_of(
+            {},
+            (((r.get("emoji") or {}).get("name"), r.get("count")) for r in item.get("reactions") or [] if isinstance(r, dict)),
+        ),
         edited_at=parse_iso(item["timestampEdited"]) if item.get("timestampEdited") else None,
         permalink=f"https://discord.com/channels/{'@me' if guild == '0' else guild}/{channel}/{item['id']}" if channel else None,
     )

@@ -26,6 +26,7 @@ from ._common import (
     ImportResult,
     Skip,
     Source,
+    count_of,
     find_hashtags,
     find_links,
     html_to_text,
@@ -33,6 +34,7 @@ from ._common import (
     media_kind,
     message,
     parse_iso,
+    reactions_of,
     refuse,
 )
 
@@ -160,6 +162,7 @@ def read_status(status: dict) -> Message:
     mentions = [
         m.get("acct") if "@" in (m.get("acct") or "") else account_handle(m) for m in status.get("mentions") or [] if isinstance(m, dict)
     ]
+    emoji = emoji_reactions(status)
     return message(
         id=str(status["id"]),
         platform="mastodon",
@@ -177,10 +180,20 @@ def read_status(status: dict) -> Message:
             for m in status.get("media_attachments") or []
             if isinstance(m, dict) and (m.get("url") or m.get("remote_url"))
         ],
-        likes=int(status.get("favourites_count") or 0),
+        likes=count_of(status.get("favourites_count")) + sum(count_of(count) for _, count in emoji),
+        reactions=reactions_of(
+            {"reposts": status.get("reblogs_count"), "quotes": status.get("quotes_count"), "replies": status.get("replies_count")}, emoji
+        ),
         edited_at=parse_iso(status["edited_at"]) if status.get("edited_at") else None,
         permalink=status.get("url") or status.get("uri"),
     )
+
+
+def emoji_reactions(status: dict) -> list[tuple[str, int]]:
+    """(emoji, count) of the emoji reactions that Pleroma/Akkoma (`pleroma.emoji_reactions`) and
+    Fedibird-style servers (`emoji_reactions`) add to a status; Mastodon itself has none."""
+    found = (status.get("pleroma") or {}).get("emoji_reactions") or status.get("emoji_reactions") or []
+    return [(r.get("name"), r.get("count")) for r in found if isinstance(r, dict)]
 
 
 # --- account archive (ActivityPub) ---------------------------------------------------------------

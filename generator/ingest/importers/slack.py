@@ -27,6 +27,7 @@ from ._common import (
     ImportResult,
     Skip,
     Source,
+    count_of,
     expect,
     find_links,
     load_json,
@@ -34,6 +35,7 @@ from ._common import (
     message,
     parse_epoch,
     private_skip,
+    reactions_of,
     refuse,
     refuse_private,
 )
@@ -290,7 +292,11 @@ def read_message(item, users: dict[str, dict]) -> Message | None:
         links=links or find_links(rendered),
         mentions=mentions,
         media=media,
-        likes=sum(int(r.get("count") or 0) for r in item.get("reactions") or [] if isinstance(r, dict)),
+        likes=sum(count_of(r.get("count")) for r in item.get("reactions") or [] if isinstance(r, dict)),
+        reactions=reactions_of(
+            {"replies": item.get("reply_count")},
+            ((f":{r.get('name')}:", r.get("count")) for r in item.get("reactions") or [] if isinstance(r, dict) and r.get("name")),
+        ),
         edited_at=parse_epoch(edited["ts"]) if isinstance(edited, dict) and edited.get("ts") else None,
         deleted=subtype == "tombstone",
     )

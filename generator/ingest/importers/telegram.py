@@ -24,6 +24,7 @@ from ._common import (
     ImportResult,
     Skip,
     Source,
+    count_of,
     expect,
     find_hashtags,
     find_links,
@@ -35,6 +36,7 @@ from ._common import (
     parse_epoch,
     parse_iso,
     private_skip,
+    reactions_of,
     refuse,
     refuse_private,
 )
@@ -178,6 +180,9 @@ def read_message(item, options: ImportOptions, prefix: str) -> Message | None:
         mentions=mentions or find_mentions(text),
         hashtags=hashtags or find_hashtags(text),
         media=media,
-        likes=sum(int(r.get("count") or 0) for r in item.get("reactions") or [] if isinstance(r, dict)),
+        likes=sum(count_of(r.get("count")) for r in item.get("reactions") or [] if isinstance(r, dict)),
+        reactions=reactions_of(
+            {}, ((r.get("emoji") or r.get("type"), r.get("count")) for r in item.get("reactions") or [] if isinstance(r, dict))
+        ),
         edited_at=(parse_epoch(edited) if str(edited).isdigit() else parse_iso(edited, options.zone)) if edited else None,
     )

@@ -26,6 +26,7 @@ from ._common import (
     load_json,
     message,
     parse_iso,
+    reactions_of,
     refuse,
     split_lines,
     unescape,
@@ -150,6 +151,7 @@ def read_v2_tweet(tweet: dict, users: dict, media: dict, referenced: dict) -> Me
         text = f"RT @{author}: {text}"
     mentions = [f"@{m['username']}" for m in entities.get("mentions") or [] if m.get("username")]
     hashtags = [h.get("tag", "") for h in entities.get("hashtags") or []]
+    metrics = tweet.get("public_metrics") or {}
     return message(
         id=str(tweet["id"]),
         platform="x",
@@ -163,6 +165,9 @@ def read_v2_tweet(tweet: dict, users: dict, media: dict, referenced: dict) -> Me
         mentions=mentions or find_mentions(text),
         hashtags=hashtags or find_hashtags(text),
         media=[m for m in attached if m.url],
-        likes=number((tweet.get("public_metrics") or {}).get("like_count")),
+        likes=number(metrics.get("like_count")),
+        reactions=reactions_of(
+            {"reposts": metrics.get("retweet_count"), "quotes": metrics.get("quote_count"), "replies": metrics.get("reply_count")}
+        ),
         permalink=x_permalink(handle, str(tweet["id"])),
     )

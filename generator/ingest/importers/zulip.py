@@ -29,6 +29,7 @@ from ._common import (
     message_place,
     parse_epoch,
     private_skip,
+    reactions_of,
 )
 
 EXPECTED = "Zulip messages JSON"
@@ -86,5 +87,8 @@ def read_message(item, options: ImportOptions) -> Message:
         links=links or find_links(text),
         mentions=mentions,
         likes=len(item.get("reactions") or []),
+        reactions=reactions_of(
+            {}, ((f":{r.get('emoji_name')}:", 1) for r in item.get("reactions") or [] if isinstance(r, dict) and r.get("emoji_name"))
+        ),
         edited_at=parse_epoch(edited) if edited else None,
     )
