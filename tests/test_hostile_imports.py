@@ -6,6 +6,7 @@ a problem, and every text renders to allowed markup only."""
 from __future__ import annotations
 
 import csv
+import dataclasses
 import io
 import json
 import re
@@ -15,18 +16,20 @@ from pathlib import Path
 import pytest
 from lxml import html as lxml_html
 from test_hostile import STRINGS, unsafe_markup
+from test_import_samples import options_of
 
 from generator.archive.read import _Reader, read_messages
 from generator.archive.write import render_transcript
 from generator.ingest.importers import FORMATS, read_export
-from generator.ingest.importers._common import ImportOptions
 from generator.render.text import text_html
 
 SAMPLES = Path(__file__).parent / "samples"
 TEXT_KEYS = {"text", "full_text", "content", "display_name", "real_name", "sender_full_name", "from", "nickname"}
 JS_PREFIX = re.compile(r"^(\s*[\w.\[\]]+\s*=\s*)", re.DOTALL)
 WHATSAPP_LINE = re.compile(r"^((?:\[[^\]]+\] |.+? - )[^:]+: )(.*?)(\r?)$")  # Android "date - Name: ", iOS "[date] Name: "
-IRC_LINE = re.compile(r"^(.*?<[^>]+> |[^\t]+\t[@+]?\w+\t)(.*?)(\r?)$")  # irssi, ZNC "<nick> ", WeeChat "time\tnick\t"
+IRC_LINE = re.compile(
+    r"^(.*?<[^>]+> [+-]?|[^\t]+\t[@+]?\w+\t)(.*?)(\r?)$"
+)  # irssi, ZNC "<nick> ", dircproxy "<nick!id@host> +", WeeChat "time\tnick\t"
 
 
 class Corpus:
@@ -82,7 +85,9 @@ def _hostile_file(path: Path, corpus: Corpus) -> None:
     else:  # WhatsApp and IRC: the text after each line's header, kept on its line
         pattern = WHATSAPP_LINE if suffix == ".txt" else IRC_LINE
         lines = [
-            (m.group(1) + corpus.next(one_line=True) + m.group(3)) if (m := pattern.match(line)) else line for line in text.split("\n")
+            # An empty message stays empty: the importer leaves it out on purpose.
+            (m.group(1) + corpus.next(one_line=True) + m.group(3)) if (m := pattern.match(line)) and m.group(2) else line
+            for line in text.split("\n")
         ]
         path.write_text("\n".join(lines), encoding="utf-8", errors="surrogateescape")
 
@@ -125,7 +130,9 @@ def test_every_format_has_a_sample():
 @pytest.mark.parametrize("fmt, sample", CASES, ids=[f"{f}-{p.name}" for f, p in CASES])
 @pytest.mark.parametrize("start", range(0, len(STRINGS), STEP))
 def test_hostile_export_imports_safely(tmp_path: Path, fmt: str, sample: Path, start: int):
-    options = ImportOptions(timezone="UTC", channel="careerclub" if fmt == "slack" else None)
+    options = options_of(sample)  # what the sample needs: a private chat named, a date…
+    if fmt == "slack" and not options.channel:
+        options = dataclasses.replace(options, channel="careerclub")
     _, clean = read_export(sample, fmt, options)
     corpus = Corpus(start)
     hostile = hostile_copy(sample, tmp_path / "export", corpus)
