@@ -191,6 +191,7 @@ def test_phone_search_filters_fit_and_work(browser, base, site_dir):
         box = filters.nth(i).bounding_box()
         assert box["height"] >= 24 and box["width"] >= 24, f"filter {i}: {box}"
     before = page.locator(".md-search-result__meta").inner_text()
+    page.locator('select[data-filter="year"]').focus()  # the filters' values load when one is first used
     year = page.locator('select[data-filter="year"] option').nth(1).get_attribute("value")
     page.locator('select[data-filter="year"]').select_option(year)
     page.wait_for_function("before => document.querySelector('.md-search-result__meta').textContent !== before", arg=before)

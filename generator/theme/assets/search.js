@@ -303,8 +303,10 @@
     const pages = (t) => near[t].reduce((n, postings) => n + postings.length, 0);
     let best = null;
     for (const candidate of edits(word, alphabet)) {
-      const [term] = wordTerms(candidate, state.stems);
-      if (!near[term] || term.includes(":")) continue;
+      // One word stays one word: a letter of another script would split it into several terms.
+      const terms = wordTerms(candidate, state.stems);
+      const [term] = terms;
+      if (terms.length !== 1 || !near[term] || term.includes(":")) continue;
       if (!best || pages(term) > pages(best.term) || (pages(term) === pages(best.term) && candidate < best.candidate)) best = { term, candidate };
     }
     return best && { ...combine([best.term], near), corrected: best.candidate };
