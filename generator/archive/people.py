@@ -61,6 +61,11 @@ class Directory:
             self._by_key[pkey] = found
         return found
 
+    def known(self, platform: str, handle: str) -> Participant | None:
+        """The person in people.yml with this handle on this platform, if any."""
+        found = self._by_handle.get((platform, handle_key(handle)))
+        return found if found is not None and found.known else None
+
     def person(self, person_id: str) -> Participant | None:
         return self._by_key.get(person_id)
 

@@ -26,7 +26,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cached_property
 
-from generator.archive.model import Archive, Community, EpisodeContent, Link, Media, Message, OptOut, Person, handle_key
+from generator.archive.model import Archive, Community, EpisodeContent, Link, Media, Message, OptOut, Person, Span, handle_key
 
 REMOVED_TEXT = "[removed at the participant's request]"
 REMOVED_MENTION = "@[removed]"
@@ -197,6 +197,10 @@ def _redact_message(message: Message, redaction: Redaction, labels: dict[str, st
         label = labels.setdefault(redaction.owner(author), anonymous_label(len(labels) + 1))
         update.update(author=label, author_name="", permalink=None)
     text = redaction.scrub(message.text)
+    if message.body:
+        body, text = _redact_body(message, text, redaction)
+        if body != message.body:
+            update["body"] = body
     if text != message.text:
         update["text"] = text
     mentions = tuple(m for m in message.mentions if not redaction.covers(m))
@@ -208,7 +212,7 @@ def _redact_message(message: Message, redaction: Redaction, labels: dict[str, st
     links = tuple(url for url in message.links if not redaction.mentions(url))
     if links != message.links:
         update["links"] = links
-    media = tuple(_redact_media(m, redaction) for m in message.media if not redaction.mentions(m.url))
+    media = tuple(_redact_media(m, redaction) for m in message.media if not redaction.mentions(m.url) and not redaction.mentions(m.file))
     if media != message.media:
         update["media"] = media
     if message.permalink and redaction.mentions(message.permalink):
@@ -216,8 +220,34 @@ def _redact_message(message: Message, redaction: Redaction, labels: dict[str, st
     return message.model_copy(update=update) if update else message
 
 
+def _redact_body(message: Message, text: str, redaction: Redaction) -> tuple[tuple[Span, ...], str]:
+    """The formatted spans and the text (already scrubbed) with their handles and names
+    replaced; a mention of them becomes the plain "@[removed]", whatever name it showed. No spans
+    (the text shown plain) when they no longer spell the text, or when a name split across two
+    spans would survive."""
+    hidden = [s.text for s in message.body if s.mention and redaction.covers(s.mention) and s.text.strip()]
+    if "".join(s.text for s in message.body) != message.text:
+        # already out of step (a quote of a removed message was replaced): plain text only
+        for shown in sorted(hidden, key=len, reverse=True):
+            text = text.replace(shown, REMOVED_MENTION)
+        return (), text
+    spans = []
+    for span in message.body:
+        if span.mention and redaction.covers(span.mention):
+            span = Span(text=REMOVED_MENTION, marks=span.marks, block=span.block)
+        elif redaction.mentions(span.text) or (span.link and redaction.mentions(span.link)):
+            link = None if span.link and redaction.mentions(span.link) else span.link
+            span = span.model_copy(update={"text": redaction.scrub(span.text), "link": link})
+        spans.append(span)
+    joined = "".join(s.text for s in spans)
+    scrubbed = redaction.scrub(joined)
+    return (tuple(spans) if scrubbed == joined else ()), scrubbed
+
+
 def _redact_media(media: Media, redaction: Redaction) -> Media:
-    return media.model_copy(update={"alt": redaction.scrub(media.alt)}) if redaction.mentions(media.alt) else media
+    if not (redaction.mentions(media.alt) or redaction.mentions(media.name)):
+        return media
+    return media.model_copy(update={"alt": redaction.scrub(media.alt), "name": redaction.scrub(media.name)})
 
 
 def _unlink(message: Message, gone: set[str]) -> Message:

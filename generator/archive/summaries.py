@@ -37,6 +37,7 @@ class ChatSummary:
     answer_ids: tuple  # messages placed under a question
     shown: int  # the chat's stats: messages not deleted,
     participants: int  # and the people who wrote them
+    media: tuple  # (file, width, height) of each kept image its messages show, for generate to publish
     highlights: tuple  # the highlighted messages (Message), for people pages and feeds
 
     @property
@@ -52,6 +53,7 @@ class ChatSummary:
             self.answer_ids,
             self.shown,
             self.participants,
+            self.media,
             tuple(m.model_dump_json() for m in self.highlights),
         )
 
@@ -74,8 +76,20 @@ def summarise(content, digest) -> ChatSummary:
         answer_ids=tuple(sorted(digest.answer_ids)),
         shown=digest.stats.messages,
         participants=digest.stats.participants,
+        media=shown_images(content.messages),
         highlights=tuple(m for m in content.messages if m.id in highlighted),
     )
+
+
+def shown_images(messages) -> tuple:
+    """The kept images that the chat's page shows: (file, width, height), each once, in order."""
+    found: dict[str, tuple] = {}
+    for m in messages:
+        if not m.deleted:
+            for media in m.media:
+                if media.file and media.kind == "image":
+                    found.setdefault(media.file, (media.file, media.width or 0, media.height or 0))
+    return tuple(found.values())
 
 
 class LazyMessages(Sequence):

@@ -19,6 +19,7 @@ from generator.archive.summaries import SummaryCache
 from generator.build import jobs
 from generator.build.chartcache import CACHE_FILE as CHARTS_FILE
 from generator.build.chartcache import ChartCache
+from generator.build.media import publish_media
 from generator.build.pagecache import PageCache
 from generator.cache import CACHE_DIR
 from generator.progress import Progress, no_progress
@@ -108,12 +109,22 @@ def generate_site(
             writer.adopt(path, written)
             cache.entries[path] = entry
             count += 1
+    publish_media(root, shown_media(site), writer)
     removed = writer.remove_stale()
     cache.save()
     site.page_keys = {path: entry[0] for path, entry in cache.entries.items()}  # search reuses them
     site.charts.save()
     summaries.save(site.summaries)
     return GenerateReport(site, count, writer.written, removed)
+
+
+def shown_media(site: Site) -> list[tuple[str, int, int]]:
+    """The kept images shown on the chat pages (from the chats' summaries: no transcript is read)."""
+    found: dict[str, tuple[str, int, int]] = {}
+    for content in site.public:
+        for image in site.summaries[content.episode.id].media:
+            found.setdefault(image[0], image)
+    return list(found.values())
 
 
 PARALLEL_FROM = 64  # chat pages: for fewer, forking costs more than it saves

@@ -30,6 +30,7 @@ from generator.archive.write import render_episode_yml, render_transcript
 from generator.errors import ChatdigestError, Problem, ProblemsFound, relative
 from generator.ingest.importers import ImportOptions, read_export
 from generator.ingest.importers._common import newer
+from generator.ingest.media import keep_media
 from generator.progress import Progress, no_progress
 from generator.writer import write_atomic
 
@@ -67,6 +68,7 @@ class ImportReport:
     updated: int = 0
     unchanged: int = 0
     renamed: int = 0
+    media_kept: int = 0
     total: int = 0
     written: bool = False
     problems: list[Problem] = field(default_factory=list)
@@ -88,6 +90,8 @@ class ImportReport:
         out.append(
             f"{self.transcript_file}: {self.total} messages ({self.added} new, {self.updated} updated, {self.unchanged} unchanged{renamed}) — {state}"
         )
+        if self.media_kept:
+            out.append(f"kept {self.media_kept} images in data/media/ (metadata removed)")
         if self.people_added:
             out.append(f"added {len(self.people_added)} people to {self.people_file}: {', '.join(self.people_added)}")
         elif self.unknown:
@@ -127,13 +131,20 @@ def import_chat(request: ImportRequest, progress: Progress = no_progress) -> Imp
     )
     kept, report.window = select_messages(result.messages, episode, community, request, str(request.path))
     report.kept = len(kept)
+    media = keep_media(kept, request.path, community.media, kept_before=media_bytes(existing))
+    kept = media.messages
+    report.problems = report.problems + media.problems
+    report.media_kept = len(media.files)
     merged = merge_messages(existing, kept, report)
     report.total = len(merged)
     report.unknown = find_unknown(merged, people)
     people_text = None
     if request.add_people and report.unknown:
         people_text, report.people_added = render_people_with(root, people, merged, [h for h, _ in report.unknown])
-    # everything is checked: now write
+    # everything is checked: now write; the images before the transcript that shows them
+    for name, data in media.files.items():
+        if not (root / "data" / name).exists():
+            write_atomic(root / "data" / name, data)
     if report.created_episode:
         write_atomic(folder / "episode.yml", render_episode_yml(episode))
     report.written = write_atomic(folder / "transcript.jsonl", render_transcript(merged))
@@ -277,6 +288,11 @@ def merge_messages(existing: list[Message], imported: list[Message], report: Imp
             report.unchanged += 1  # the transcript already holds a later state
     report.renamed = len(renames)
     return list(merged.values())
+
+
+def media_bytes(messages: list[Message]) -> int:
+    """What the chat's images kept in data/media/ weigh already (for the per-chat cap)."""
+    return sum({m.file: m.size or 0 for message in messages for m in message.media if m.file}.values())
 
 
 def same_message(a: Message, b: Message) -> bool:

@@ -6,6 +6,7 @@ without letting a bad record stop the others (tolerate, record, continue).
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import html
 import json
@@ -146,6 +147,35 @@ class Source:
                 f"file is {size / 2**30:.1f} GB, over the {MAX_EXPORT_FILE_BYTES / 2**30:.0f} GB chatdigest reads at once",
                 "export only the chat's channel and dates, or split the export",
             )
+
+    def file_name(self, reference: str, near: str = "") -> str:
+        """The export's file that a message's attachment names (a path relative to the export,
+        or to the folder of the file `near` that names it; Windows backslashes too), as a name
+        `read_file` takes; "" when the export does not hold it."""
+        parts = [p for p in reference.replace("\\", "/").split("/") if p not in ("", ".")]
+        if not parts or ".." in parts or ":" in parts[0]:
+            return ""
+        relative = "/".join(parts)
+        folder = near.rsplit("/", 1)[0] + "/" if "/" in near else ""
+        for candidate in dict.fromkeys((folder + relative, relative)):
+            if self._holds(candidate):
+                return candidate
+        return ""
+
+    def _holds(self, name: str) -> bool:
+        if self.is_single_file:  # a lone JSON file: its attachments lie in the folder beside it
+            return (self.path.parent / name).is_file()
+        return name in self._name_set
+
+    @functools.cached_property
+    def _name_set(self) -> set[str]:
+        return set(self._names)
+
+    def read_file(self, name: str) -> bytes:
+        """An attachment named by `file_name`."""
+        if self.is_single_file:
+            return (self.path.parent / name).read_bytes()
+        return self.read_bytes(name)
 
     def find(self, pattern: str) -> list[str]:
         """Names whose path matches the regular expression `pattern` (searched, case-insensitive)."""
@@ -423,8 +453,10 @@ class Collector:
 
 def _encodable(message: Message) -> Message:
     """Unpaired surrogates (JSON's "\\ud800") cannot be written as UTF-8: show them as U+FFFD."""
+    spans = "".join(f"{s.text}{s.link or ''}{s.mention or ''}" for s in message.body)
+    media = "".join(f"{m.alt}{m.name}{m.url}{m.file}" for m in message.media)
     if not _SURROGATE.search(
-        message.text + message.author + message.author_name + "".join(message.links + message.mentions + message.hashtags)
+        message.text + message.author + message.author_name + "".join(message.links + message.mentions + message.hashtags) + spans + media
     ):
         return message
     fix = lambda s: _SURROGATE.sub("\ufffd", s)  # noqa: E731
@@ -436,6 +468,11 @@ def _encodable(message: Message) -> Message:
             "links": tuple(map(fix, message.links)),
             "mentions": tuple(map(fix, message.mentions)),
             "hashtags": tuple(map(fix, message.hashtags)),
+            "body": tuple(
+                s.model_copy(update={"text": fix(s.text), "link": s.link and fix(s.link), "mention": s.mention and fix(s.mention)})
+                for s in message.body
+            ),
+            "media": tuple(m.model_copy(update={k: fix(getattr(m, k)) for k in ("alt", "name", "url", "file")}) for m in message.media),
         }
     )
 
@@ -478,7 +515,7 @@ def message(**fields: Any) -> Message:
     if "media" in clean:
         clean["media"] = tuple(m if isinstance(m, Media) else Media(**m) for m in clean["media"])
     if clean.get("deleted"):
-        for key in ("text", "links", "mentions", "hashtags", "media"):
+        for key in ("text", "body", "links", "mentions", "hashtags", "media"):
             clean.pop(key, None)  # keep the fact of a deletion, not the text
     return Message(**clean)
 

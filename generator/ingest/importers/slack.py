@@ -9,12 +9,12 @@ other channel events are left out. A deleted thread parent (`tombstone`) is kept
 
 from __future__ import annotations
 
-import html
 import re
 from pathlib import Path
 
 from generator.archive.model import Media, Message
 
+from . import markup
 from ._common import (
     BadRecord,
     Collector,
@@ -127,29 +127,9 @@ def user_name(user: dict) -> tuple[str, str]:
     return handle, display
 
 
-def render_text(text: str, users: dict[str, dict]) -> tuple[str, list[str], list[str]]:
-    """Slack mrkdwn → text: `<@U1>` → @name, `<url|label>` → label (url); then entities decoded."""
-    links: list[str] = []
-    mentions: list[str] = []
-
-    def token(match: re.Match) -> str:
-        inner = match.group(1)
-        target, _, label = inner.partition("|")
-        if target.startswith("@"):
-            handle = user_name(users.get(target[1:], {"name": label.lstrip("@") or target[1:]}))[0]
-            mentions.append(handle)
-            return f"@{handle}"
-        if target.startswith("#"):
-            return f"#{label or target[1:]}"
-        if target.startswith("!"):
-            return "@" + (label.lstrip("@") or target[1:].split("^")[0])
-        url = html.unescape(target)
-        links.append(url.removeprefix("mailto:") if url.startswith("mailto:") else url)
-        label = html.unescape(label)
-        return url if not label or label == url or url.endswith(label) else f"{label} ({url})"
-
-    rendered = TOKEN.sub(token, text or "")
-    return html.unescape(rendered), links, mentions
+def render_text(text: str, users: dict[str, dict]) -> markup.Converted:
+    """Slack mrkdwn → text and formatted spans: `<@U1>` → @name, `<url|label>` → label linked."""
+    return markup.slack(text or "", users, lambda user: user_name(user)[0])
 
 
 def read_message(item, users: dict[str, dict]) -> Message | None:
@@ -168,15 +148,17 @@ def read_message(item, users: dict[str, dict]) -> Message | None:
         user_id = item["comment"].get("user") or user_id
     if not text and item.get("attachments"):
         text = "\n".join(a.get("fallback") or a.get("text") or "" for a in item["attachments"] if isinstance(a, dict)).strip()
-    if user_id:
+    bot = item.get("bot_profile") or {}
+    if item.get("bot_id") and (item.get("username") or bot.get("name")):  # a bot posts under its own name
+        handle = display = item.get("username") or bot.get("name")
+    elif user_id:
         handle, display = user_name(users.get(user_id) or {"name": user_id})
     else:
-        bot = item.get("bot_profile") or {}
         handle = item.get("username") or bot.get("name") or item.get("bot_id") or ""
         display = handle
     if not handle:
         raise BadRecord("message has no user, username or bot_id")
-    rendered, links, mentions = render_text(text, users)
+    converted = render_text(text, users)
     files = [f for f in (item.get("files") or []) + ([item["file"]] if isinstance(item.get("file"), dict) else []) if isinstance(f, dict)]
     media = [
         Media(
@@ -195,10 +177,11 @@ def read_message(item, users: dict[str, dict]) -> Message | None:
         author=handle,
         author_name=display if display != handle else "",
         at=parse_epoch(ts),
-        text=rendered,
+        text=converted.text,
+        body=converted.body,
         reply_to=thread if isinstance(thread, str) and thread != ts else None,
-        links=links or find_links(rendered),
-        mentions=mentions,
+        links=[u.removeprefix("mailto:") for u in converted.links] or find_links(converted.text),
+        mentions=converted.mentions,
         media=media,
         likes=sum(int(r.get("count") or 0) for r in item.get("reactions") or [] if isinstance(r, dict)),
         edited_at=parse_epoch(edited["ts"]) if isinstance(edited, dict) and edited.get("ts") else None,

@@ -11,6 +11,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from generator.archive.model import Message
+
 from ._common import BadRecord, Collector, ImportOptions, ImportResult, Source, decode_text, expect, load_json, refuse
 from ._x import collapse_edits, read_v1_tweet
 
@@ -55,7 +57,7 @@ def read(path: Path, options: ImportOptions) -> ImportResult:
             if edit.get("initialTweetId"):
                 initial_of[str(tweet.get("id_str"))] = str(edit["initialTweetId"])
             handle, name = author if author and not tweet.get("user") else (None, "")  # noqa: B023 (called within this iteration)
-            return read_v1_tweet(tweet, handle, name, deleted=deleted)
+            return with_media_files(read_v1_tweet(tweet, handle, name, deleted=deleted), source)
 
         collector.each(items, label, convert, where=lambda i, item: f"tweet {i + 1}")
     collector.result.messages = collapse_edits(collector.result.messages, initial_of)
@@ -87,3 +89,19 @@ def read_account(source: Source, path: Path) -> tuple[str, str] | None:
         return f"@{account['username']}", account.get("accountDisplayName", "")
     except Exception:  # a broken account.js only costs the author's name
         return None
+
+
+def with_media_files(message: Message, source: Source) -> Message:
+    """The archive keeps each tweet's photos as data/tweets_media/<tweet id>-<file name>."""
+    if not message.media:
+        return message
+    media = tuple(
+        m.model_copy(update={"file": found})
+        if m.name
+        and (
+            found := source.file_name(f"data/tweets_media/{message.id}-{m.name}") or source.file_name(f"tweets_media/{message.id}-{m.name}")
+        )
+        else m
+        for m in message.media
+    )
+    return message.model_copy(update={"media": media})

@@ -1,0 +1,69 @@
+"""Publish the images the pages show: each kept image of data/media/ and its thumbnail, into
+docs/media/ (MkDocs copies them into the site).
+
+Only images that a published page shows are published, so a removed person's images (their
+messages are gone) and images of drafts stay out of the site. Thumbnails are made with Pillow at
+build time, at sizes fixed by urls.thumb_size (the pages' <img> carries the same width and
+height), and kept in the cache folder by the image's content hash, the size and Pillow's version,
+so a warm build copies what a cold build makes. A chat without images costs nothing here, and
+Pillow is not even imported.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Iterable
+from pathlib import Path
+
+from generator.cache import CACHE_DIR
+from generator.render import urls
+from generator.writer import TreeWriter, write_atomic
+
+THUMBS = "thumbs"
+
+
+def publish_media(root: Path, images: Iterable[tuple[str, int, int]], writer: TreeWriter) -> int:
+    """Write (or keep) each image and its thumbnail in docs/; the number of images published."""
+    count = 0
+    for file, width, height in images:
+        name = urls.media_name(file)
+        source = root / "data" / name if name else None
+        if source is None or not source.is_file():
+            continue  # `chatdigest check` names the missing file
+        _publish(writer, name, source.read_bytes)
+        thumb = urls.thumb_path(name)
+        _publish(writer, thumb, lambda s=source, t=thumb, w=width, h=height: _thumbnail(root, s, t, w, h))
+        count += 1
+    return count
+
+
+def _publish(writer: TreeWriter, path: str, make) -> None:
+    # Names are content hashes: a file already there holds these bytes.
+    if (writer.root / path).is_file():
+        writer.keep(path)
+    else:
+        writer.write(path, make())
+
+
+def _thumbnail(root: Path, source: Path, thumb: str, width: int, height: int) -> bytes:
+    import PIL
+
+    cached = root / CACHE_DIR / THUMBS / f"{PIL.__version__}-{thumb.rsplit('/', 1)[-1]}"
+    if cached.is_file():
+        return cached.read_bytes()
+    data = make_thumbnail(source.read_bytes(), width, height, thumb.endswith(".jpg"))
+    write_atomic(cached, data, durable=False)
+    return data
+
+
+def make_thumbnail(data: bytes, width: int, height: int, jpeg: bool) -> bytes:
+    """A small copy, the same bytes every time for the same image and Pillow."""
+    from PIL import Image
+
+    with Image.open(io.BytesIO(data)) as image:
+        image.load()
+        size = urls.thumb_size(width or image.width, height or image.height)
+        small = image.convert("RGB" if jpeg else "RGBA").resize(size, Image.Resampling.LANCZOS)
+        out = io.BytesIO()
+        small.save(out, "JPEG", quality=80, optimize=True) if jpeg else small.save(out, "PNG", optimize=True)
+        return out.getvalue()
