@@ -16,12 +16,13 @@ import datetime as dt
 from pathlib import Path
 
 from generator.archive.model import Archive, handle_key
-from generator.archive.read import DATA, line_in_yaml, read_archive
+from generator.archive.read import DATA, EPISODES, line_in_yaml, read_archive
 from generator.archive.schedule import is_chat_day, start_on, zone
 from generator.errors import Problem, ProblemsFound, relative
+from generator.render import urls
 
 # What data/ may hold: config.py reads exactly these.
-DATA_ENTRIES = {"community.yml", "people.yml", "privacy.yml", "episodes"}
+DATA_ENTRIES = {"community.yml", "people.yml", "privacy.yml", "episodes", "media"}
 
 
 def check_site(root: Path) -> Archive:
@@ -34,9 +35,37 @@ def check_site(root: Path) -> Archive:
     # Only a complete archive can tell that an opt-out matches no one: a transcript that failed
     # to read would make every opt-out of its authors look unmatched.
     problems += check_privacy(archive, root)
+    problems += check_media(archive, root)
     if problems:
         raise ProblemsFound(problems, exit_code=1)
     return archive
+
+
+def check_media(archive: Archive, root: Path) -> list[Problem]:
+    """Every kept image a message shows is in data/media/ under its content-hash name, and that
+    folder holds nothing else."""
+    problems = []
+    for content in archive.episodes:
+        transcript = relative(root / EPISODES / content.episode.id / "transcript.jsonl", root)
+        for message in content.messages:
+            for media in message.media:
+                if not media.file:
+                    continue
+                if urls.media_name(media.file) is None:
+                    fix = "a kept file is media/<32 hex digits>.jpg|png|gif|webp; import the export again"
+                    problems.append(
+                        Problem(transcript, None, f"media file {media.file!r} is not a kept image's name", f"message {message.id}", fix)
+                    )
+                elif not (root / DATA / media.file).is_file():
+                    fix = "import the export again to restore it, or remove `file` from the record"
+                    problems.append(Problem(transcript, None, f"data/{media.file} is missing", f"message {message.id}", fix))
+    folder = root / DATA / "media"
+    if folder.is_dir():
+        for path in sorted(folder.iterdir()):
+            if not path.name.startswith(".") and urls.media_name(f"media/{path.name}") is None:
+                fix = "data/media/ holds only images that `chatdigest import` kept; remove it"
+                problems.append(Problem(relative(path, root), None, "file not made by chatdigest import", fix=fix))
+    return problems
 
 
 def check_data_folder(root: Path) -> list[Problem]:

@@ -37,7 +37,8 @@ class GenerateReport:
     removed: list[Path] = field(default_factory=list)
 
     def summary(self) -> str:
-        return f"generated {self.pages} pages: {len(self.written)} written, {self.pages - len(self.written)} unchanged, {len(self.removed)} removed"
+        pages = sum(1 for path in self.written if path.suffix == ".md")  # images are written beside the pages
+        return f"generated {self.pages} pages: {pages} written, {self.pages - pages} unchanged, {len(self.removed)} removed"
 
 
 def load_site(root: Path, directory_urls: bool = True, summaries: SummaryCache | None = None) -> Site:

@@ -74,7 +74,7 @@ def read(path: Path, options: ImportOptions) -> ImportResult:
         collector.each(
             day,
             label,
-            lambda item: read_message(item, users),
+            lambda item: read_message(item, users, lambda file, folder=folder: downloaded(source, prefix, folder, file)),  # noqa: B023
             where=lambda i, item: f"message {i + 1} (ts {item.get('ts') if isinstance(item, dict) else '?'})",
         )
         by_channel.setdefault(folder, []).extend(collector.result.messages[before:])
@@ -132,7 +132,7 @@ def render_text(text: str, users: dict[str, dict]) -> markup.Converted:
     return markup.slack(text or "", users, lambda user: user_name(user)[0])
 
 
-def read_message(item, users: dict[str, dict]) -> Message | None:
+def read_message(item, users: dict[str, dict], locate=lambda file: "") -> Message | None:
     if not isinstance(item, dict):
         raise BadRecord("not a message object")
     subtype = item.get("subtype") or ""
@@ -161,13 +161,9 @@ def read_message(item, users: dict[str, dict]) -> Message | None:
     converted = render_text(text, users)
     files = [f for f in (item.get("files") or []) + ([item["file"]] if isinstance(item.get("file"), dict) else []) if isinstance(f, dict)]
     media = [
-        Media(
-            url=f.get("permalink") or f.get("url_private") or "",
-            kind=media_kind(f.get("mimetype") or f.get("filetype")),
-            alt=f.get("title") or f.get("name") or "",
-        )
+        attachment(f, locate)
         for f in files
-        if f.get("mode") != "tombstone" and (f.get("permalink") or f.get("url_private"))
+        if f.get("mode") != "tombstone" and (f.get("permalink") or f.get("url_private") or f.get("name"))
     ]
     thread = item.get("thread_ts")
     edited = item.get("edited") or {}
@@ -187,6 +183,33 @@ def read_message(item, users: dict[str, dict]) -> Message | None:
         edited_at=parse_epoch(edited["ts"]) if isinstance(edited, dict) and edited.get("ts") else None,
         deleted=subtype == "tombstone",
     )
+
+
+def attachment(file: dict, locate) -> Media:
+    """A shared file: the export's copy when the exporter downloaded it, else its Slack URL
+    (which needs a login, so it is only ever shown as a link)."""
+    name = str(file.get("name") or "")
+    title = str(file.get("title") or "")
+    size, width, height = file.get("size"), file.get("original_w"), file.get("original_h")
+    return Media(
+        url=file.get("permalink") or file.get("url_private") or "",
+        file=locate(file),
+        kind=media_kind(file.get("mimetype") or file.get("filetype") or name),
+        alt=str(file.get("alt_txt") or (title if title and title != name else "")),
+        name=name or title,
+        size=size if isinstance(size, int) and size >= 0 else None,
+        width=width if isinstance(width, int) and width > 0 else None,
+        height=height if isinstance(height, int) and height > 0 else None,
+    )
+
+
+def downloaded(source: Source, prefix: str, channel: str, file: dict) -> str:
+    """Where exporters that download files put them: slackdump's `__uploads/<id>/<name>`, or
+    `<channel>/attachments/<id>-<name>`."""
+    ident, name = str(file.get("id") or ""), str(file.get("name") or "")
+    if not ident or not name:
+        return ""
+    return source.file_name(f"{prefix}__uploads/{ident}/{name}") or source.file_name(f"{prefix}{channel}/attachments/{ident}-{name}")
 
 
 def prefix_colliding(by_channel: dict[str, list[Message]]) -> list[Message]:

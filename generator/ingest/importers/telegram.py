@@ -55,9 +55,13 @@ def read(path: Path, options: ImportOptions) -> ImportResult:
         if not isinstance(messages, list):
             collector.problem(label, "chat has no messages list", where=f"chat {chat.get('name') or chat_id}")
             continue
+        chat_prefix = chat_id if prefix else ""
         collector.each(
-            messages, label, lambda item: read_message(item, options, chat_id if prefix else "", source, names[0]), where=message_place
-        )  # noqa: B023 (called within this iteration)
+            messages,
+            label,
+            lambda item, chat_prefix=chat_prefix: read_message(item, options, chat_prefix, source, names[0]),
+            where=message_place,
+        )
     return collector.finish(str(path), EXPECTED)
 
 
