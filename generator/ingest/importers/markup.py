@@ -89,7 +89,7 @@ def _boundary(delimiter: str) -> str:
     """`*x*`-style emphasis: opens after a non-word character, closes before one, no spaces
     just inside, on one line (WhatsApp's and Slack's rule, also Discord's for `_`)."""
     d = re.escape(delimiter)
-    return rf"(?<![\w{d[-1]}]){d}(?P<inner>[^\s{d[-1]}](?:[^\n]*?[^\s\\])?){d}(?![\w{d[-1]}])"
+    return rf"(?<![\w{d[-1]}]){d}(?P<inner>[^\s{d[-1]}](?:[^\n]*?[^\s\\])??){d}(?![\w{d[-1]}])"
 
 
 class Inline:
@@ -239,7 +239,7 @@ def discord(text: str, mentioned: dict[str, str]) -> Converted:
         Rule("underline", r"__(?P<inner>(?=\S).+?)__", "underline"),
         Rule("strike", r"~~(?P<inner>(?=\S).+?)~~", "strike"),
         Rule("spoiler", r"\|\|(?P<inner>.+?)\|\|", "spoiler"),
-        Rule("italic", r"\*(?P<inner>[^\s*](?:[^*\n]*?[^\s*])?)\*", "italic"),
+        Rule("italic", r"\*(?P<inner>[^\s*](?:[^*\n]*?[^\s*])??)\*", "italic"),
         Rule("italic2", _boundary("_"), "italic"),
     ]
     handlers: dict[str, Handler] = {
