@@ -284,3 +284,17 @@ def test_images_are_published_with_thumbnails_and_warm_equals_cold(tmp_path: Pat
 def test_a_chat_without_images_publishes_none(fixture_site: Path):
     generate_site(fixture_site)
     assert not (fixture_site / "docs" / "media").exists()
+
+
+def test_an_opted_out_persons_images_go_with_their_messages(fixture_site: Path, tmp_path: Path):
+    from generator.archive.redact import redact
+
+    import_into(fixture_site, telegram_export(tmp_path / "export", {"a.jpg": photo()}))
+    kept = list((fixture_site / "data" / "media").iterdir())
+    assert len(kept) == 1
+    redact(fixture_site, "user1")  # the ledger alone keeps the image off the site
+    generate_site(fixture_site)
+    assert not (fixture_site / "docs" / "media").exists()
+    assert kept[0].exists()
+    report = redact(fixture_site, "user1", purge=True)  # purging also deletes it from data/
+    assert not kept[0].exists() and kept[0] in report.purged

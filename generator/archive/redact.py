@@ -19,6 +19,7 @@ from generator.archive.privacy import build_redaction, person_of, redact_episode
 from generator.archive.read import DATA, EPISODES, _Reader, read_archive, read_optouts, read_people
 from generator.archive.write import write_episode_yml, write_transcript
 from generator.errors import ChatdigestError, ProblemsFound
+from generator.render import urls
 from generator.writer import write_atomic
 
 PRIVACY_FILE = "privacy.yml"
@@ -129,17 +130,26 @@ def _count_messages(root: Path, optout: OptOut, people: tuple[Person, ...]) -> i
 
 
 def purge_data(root: Path) -> list[Path]:
-    """Rewrite transcripts, episode.yml and preview.md with every opt-out applied."""
+    """Rewrite transcripts, episode.yml and preview.md with every opt-out applied, and delete the
+    kept images that only their messages showed."""
     archive: Archive = read_archive(root)
     redaction = build_redaction(archive.optouts, archive.people, (m for c in archive.episodes for m in c.messages))
     written: list[Path] = []
+    shown_before, shown_after = set(), set()
     for content in archive.episodes:
         folder = root / EPISODES / content.episode.id
         clean = redact_episode(content, redaction)
+        shown_before |= {m.file for message in content.messages for m in message.media if m.file}
+        shown_after |= {m.file for message in clean.messages for m in message.media if m.file}
         if clean.messages != content.messages and write_transcript(folder / "transcript.jsonl", clean.messages):
             written.append(folder / "transcript.jsonl")
         if clean.episode != content.episode and write_episode_yml(folder / "episode.yml", clean.episode):
             written.append(folder / "episode.yml")
         if clean.preview_markdown != content.preview_markdown and write_atomic(folder / "preview.md", clean.preview_markdown):
             written.append(folder / "preview.md")
+    for file in sorted(shown_before - shown_after):
+        path = root / DATA / file
+        if urls.media_name(file) and path.is_file():
+            path.unlink()
+            written.append(path)
     return written
