@@ -30,19 +30,17 @@ def publish_media(root: Path, images: Iterable[tuple[str, int, int]], writer: Tr
         source = root / "data" / name if name else None
         if source is None or not source.is_file():
             continue  # `chatdigest check` names the missing file
-        _publish(writer, name, source.read_bytes)
+        published = writer.root / name
+        if published.is_file() and published.stat().st_size == source.stat().st_size:
+            writer.keep(name)  # named by its content: the same name and size are the same bytes
+        else:
+            writer.write(name, source.read_bytes())
+        # Thumbnails are written from the cache, which is keyed by Pillow's version: a new Pillow
+        # redraws them, as a clean build would (the writer skips unchanged bytes).
         thumb = urls.thumb_path(name)
-        _publish(writer, thumb, lambda s=source, t=thumb, w=width, h=height: _thumbnail(root, s, t, w, h))
+        writer.write(thumb, _thumbnail(root, source, thumb, width, height))
         count += 1
     return count
-
-
-def _publish(writer: TreeWriter, path: str, make) -> None:
-    # Names are content hashes: a file already there holds these bytes.
-    if (writer.root / path).is_file():
-        writer.keep(path)
-    else:
-        writer.write(path, make())
 
 
 def _thumbnail(root: Path, source: Path, thumb: str, width: int, height: int) -> bytes:
