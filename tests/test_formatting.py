@@ -10,6 +10,8 @@ import shutil
 from pathlib import Path
 
 from conftest import FIXTURE_SITE, build, copy_site
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from lxml import html as lxml_html
 from PIL import Image
 
@@ -298,3 +300,28 @@ def test_an_opted_out_persons_images_go_with_their_messages(fixture_site: Path, 
     assert kept[0].exists()
     report = redact(fixture_site, "user1", purge=True)  # purging also deletes it from data/
     assert not kept[0].exists() and kept[0] in report.purged
+
+
+# --- any text ------------------------------------------------------------------------------------
+
+PIECES = [*"ab _*~`|<>@#:[]()!&;\n", "https://e.org", "&gt;", "```", "||", "<@U1>", "<https://e.org|x>", "<p>", "</p>"]
+markup_text = st.lists(st.sampled_from(PIECES), max_size=30).map("".join) | st.text(max_size=40)
+ALLOWED = {"strong", "em", "u", "del", "code", "pre", "blockquote", "span", "a", "br"}
+
+
+@settings(max_examples=200, deadline=None)
+@given(markup_text)
+def test_every_converter_takes_any_text_and_its_spans_render_to_allowed_markup(text: str):
+    results = [
+        markup.whatsapp(text, ["@a"]),
+        markup.discord(text, {"1": "a", "a": "a"}),
+        markup.slack(text, {"U1": {"name": "a"}}, lambda u: u["name"]),
+        markup.mastodon(text, lambda href: None),
+        markup.telegram([text, {"type": "bold", "text": text}, {"type": "text_link", "text": text, "href": text}]),
+    ]
+    for converted in results:
+        assert converted.text == "".join(s.text for s in converted.spans)
+        html = body_html(converted.spans, converted.text, lambda handle: "../people/a/")
+        tags = {t.tag for t in lxml_html.fragment_fromstring(f"<div>{html}</div>").iter()} - {"div"}
+        assert tags <= ALLOWED, tags
+        assert "<script" not in html.lower() and "\n" not in html

@@ -87,9 +87,12 @@ Handler = Callable[[re.Match, Builder, tuple], None]
 
 def _boundary(delimiter: str) -> str:
     """`*x*`-style emphasis: opens after a non-word character, closes before one, no spaces
-    just inside, on one line (WhatsApp's and Slack's rule, also Discord's for `_`)."""
+    just inside, on one line, not holding the delimiter (WhatsApp's and Slack's rule, also
+    Discord's for `_`)."""
     d = re.escape(delimiter)
-    return rf"(?<![\w{d[-1]}]){d}(?P<inner>[^\s{d[-1]}](?:[^\n]*?[^\s\\])??){d}(?![\w{d[-1]}])"
+    # The inner text never holds the delimiter itself: each opening then scans only as far as the
+    # next delimiter, so a line of many unmatched ones costs linear time, not quadratic.
+    return rf"(?<![\w{d[-1]}]){d}(?P<inner>[^\s{d[-1]}](?:[^\n{d[-1]}]*?[^\s\\{d[-1]}])??){d}(?![\w{d[-1]}])"
 
 
 class Inline:
@@ -350,6 +353,9 @@ def mastodon(markup: str, mention_of: Callable[[str], str | None]) -> Converted:
 
     clean = nh3.clean(markup or "", tags=_MASTODON_TAGS, attributes={"a": {"href", "class"}, "span": {"class"}}, link_rel=None)
     out = Builder()
+    if "<" not in clean:  # plain text (BeautifulSoup would take a lone URL for a file name)
+        out.add(html.unescape(clean))
+        return _strip(out.result())
 
     def walk(node, marks: tuple, block: str | None, link: str | None, mention: str | None) -> None:
         for child in node.children:
