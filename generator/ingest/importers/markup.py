@@ -180,11 +180,15 @@ def slack(text: str, users: dict[str, dict], name_of: Callable[[dict], str]) -> 
         plain=lambda s: emoji.emojize(html.unescape(s), language="alias"),
     )
     for kind, chunk in _slack_blocks(text or ""):
-        if kind == "pre":
-            out.add(html.unescape(chunk), block="pre")
+        if kind == "pre":  # Slack shows a link inside a code block as its text, unformatted
+            shown = _SLACK_TOKEN.sub(lambda m: m.group(2) or m.group(1).removeprefix("mailto:"), chunk)
+            out.add(html.unescape(shown), block="pre")
         else:
             inline.parse(chunk, out, block=kind)
     return out.result()
+
+
+_SLACK_TOKEN = re.compile(r"<([^<>|\n@#!][^<>|\n]*)(?:\|([^<>\n]*))?>")
 
 
 _FENCE = re.compile(r"```\n?(.*?)\n?```", re.DOTALL)
