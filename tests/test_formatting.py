@@ -7,8 +7,10 @@ from __future__ import annotations
 import io
 import json
 import shutil
+import zipfile
 from pathlib import Path
 
+import pytest
 from conftest import FIXTURE_SITE, build, copy_site
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -325,3 +327,22 @@ def test_every_converter_takes_any_text_and_its_spans_render_to_allowed_markup(t
         tags = {t.tag for t in lxml_html.fragment_fromstring(f"<div>{html}</div>").iter()} - {"div"}
         assert tags <= ALLOWED, tags
         assert "<script" not in html.lower() and "\n" not in html
+
+
+SAMPLES = Path(__file__).parent / "samples"
+
+
+@pytest.mark.parametrize("sample", ["whatsapp/ios_media", "x-archive/careerclub"])
+def test_images_of_a_zip_or_archive_folder_are_kept(fixture_site: Path, tmp_path: Path, sample: str):
+    source = SAMPLES / sample
+    if sample.startswith("whatsapp"):  # WhatsApp's "Export chat" with media makes a zip
+        zipped = tmp_path / "WhatsApp Chat.zip"
+        with zipfile.ZipFile(zipped, "w") as archive:
+            for path in source.iterdir():
+                archive.write(path, path.name)
+        source = zipped
+    report = import_into(fixture_site, source)
+    assert report.media_kept == 1
+    (kept,) = (fixture_site / "data" / "media").iterdir()
+    transcript = (fixture_site / "data" / "episodes" / "2026-03-05-first-jobs" / "transcript.jsonl").read_text()
+    assert f'"file": "media/{kept.name}"' in transcript and "tweets_media" not in transcript
