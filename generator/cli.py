@@ -153,6 +153,20 @@ def serve(root: Path, dev_addr: str) -> None:
 @click.option("--hashtag", "hashtags", multiple=True, help="Hashtag of the chat (X, Mastodon); default: community.yml's hashtags.")
 @click.option("--no-hashtag-filter", is_flag=True, help="Keep every message in the window, with or without the hashtag.")
 @click.option("--add-people", is_flag=True, help="Add authors missing from data/people.yml to it.")
+@click.option(
+    "--include-private",
+    "include_private",
+    multiple=True,
+    metavar="NAME",
+    help="Import this private chat (DM, group DM, private channel or group, saved messages) or protected X account, "
+    "by name, id or handle, as the refusal names it; only when everyone in it agreed. Repeat for several.",
+)
+@click.option("--include-unlisted", is_flag=True, help="Mastodon: also import unlisted posts (followers-only and direct never are).")
+@click.option(
+    "--replace",
+    is_flag=True,
+    help="First drop the messages an earlier import in the same format put into the chat (undoes a wrong import).",
+)
 @root_option
 @reports_errors
 def import_(
@@ -167,6 +181,9 @@ def import_(
     hashtags,
     no_hashtag_filter: bool,
     add_people: bool,
+    include_private: tuple[str, ...],
+    include_unlisted: bool,
+    replace: bool,
     root: Path,
 ) -> None:
     """Import a chat export into an episode's transcript in data/.
@@ -188,6 +205,9 @@ def import_(
         hashtags=tuple(hashtags),
         hashtag_filter=not no_hashtag_filter,
         add_people=add_people,
+        include_private=tuple(include_private),
+        include_unlisted=include_unlisted,
+        replace=replace,
     )
     with PhaseProgress(err) as progress:
         report = import_chat(request, progress)

@@ -25,8 +25,9 @@ from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from generator.archive.model import Episode, EpisodeContent
+from generator.archive.schedule import WEEKDAYS
 from generator.errors import ChatdigestError
-from generator.render import urls
+from generator.render import times, urls
 from generator.render.text import attr, clean_text, rich_html, text_html
 from generator.writer import write_atomic
 
@@ -45,13 +46,12 @@ UPCOMING = "feeds/upcoming.xml"
 CALENDAR = "calendar.ics"
 # What a feed with no entries says it was last updated: a fixed date, so empty feeds are stable.
 EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
-WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 GENERATOR = "chatdigest"
 
 
-def topic_feed(tag: str) -> str:
+def topic_feed(topic_path: str) -> str:
     """feeds/topics/<slug>.xml, with the same slug as the topic's page."""
-    return "feeds/" + urls.topic_path(tag).removesuffix(".md") + ".xml"
+    return "feeds/" + topic_path.removesuffix(".md") + ".xml"
 
 
 @dataclass(frozen=True)
@@ -100,7 +100,7 @@ def site_base_url(config) -> str:
             f"{where}: site_url is not set, but feeds and the calendar need absolute links "
             "(fix: add `site_url: https://your.site/` to mkdocs.yml, or set `feeds: false` under the chatdigest plugin)"
         )
-    return site_url if site_url.endswith("/") else site_url + "/"
+    return urls.base_url(site_url)
 
 
 def _plugin_options(config) -> tuple[bool, int]:
@@ -113,8 +113,7 @@ def _plugin_options(config) -> tuple[bool, int]:
 
 
 def render_when(ctx: FeedContext, moment: dt.datetime) -> str:
-    local = ctx.site.local(moment)
-    return f"{local:%A %-d %B %Y, %H:%M} {local.tzname()} ({moment.astimezone(dt.UTC):%H:%M} UTC)"
+    return times.when(moment, ctx.site.timezone, with_utc=True)
 
 
 def render_entry_html(ctx: FeedContext, content: EpisodeContent) -> str:
@@ -341,7 +340,7 @@ def _schedule_event(ctx: FeedContext, last_start: dt.datetime) -> icalendar.Even
 
 def render_feeds(site: Site, base_url: str, items: int = 20) -> dict[str, bytes]:
     """Every feed file and the calendar, keyed by path relative to site/. Pure."""
-    ctx = FeedContext(site, base_url if base_url.endswith("/") else base_url + "/", items)
+    ctx = FeedContext(site, urls.base_url(base_url), items)
     published = newest_first(site.published, items)
     upcoming = soonest_first(site.upcoming, items)
     files = {
@@ -353,29 +352,17 @@ def render_feeds(site: Site, base_url: str, items: int = 20) -> dict[str, bytes]
         ),
         CALENDAR: render_calendar(ctx),
     }
-    for tag, contents in _tags(site).items():
-        files[topic_feed(tag)] = render_atom(
+    # Every topic page gets a feed, even with only upcoming chats, so its autodiscovery link works.
+    for topic in site.topics.values():
+        files[topic_feed(topic.path)] = render_atom(
             ctx,
-            topic_feed(tag),
-            f"{ctx.name}: {clean_text(tag)}",
-            f"{ctx.name} chats about {clean_text(tag)}",
-            newest_first(contents, items),
-            ctx.page_url(urls.topic_path(tag)),
+            topic_feed(topic.path),
+            f"{ctx.name}: {clean_text(topic.name)}",
+            f"{ctx.name} chats about {clean_text(topic.name)}",
+            newest_first(topic.published, items),
+            ctx.page_url(topic.path),
         )
     return files
-
-
-def _tags(site: Site) -> dict[str, list[EpisodeContent]]:
-    """Published chats by tag, with a (maybe empty) list for every tag that has a topic page,
-    so each topic page's autodiscovery link finds its feed."""
-    tags: dict[str, list[EpisodeContent]] = {}
-    for content in site.public:
-        for tag in content.episode.tags:
-            tags.setdefault(tag, [])
-    for content in site.published:
-        for tag in content.episode.tags:
-            tags[tag].append(content)
-    return tags
 
 
 def write_feeds(site: Site, config) -> None:
@@ -415,8 +402,7 @@ def insert_autodiscovery(output: str, page_src: str, config) -> str:
     site_url = (config.get("site_url") or "").strip()
     if not enabled or not site_url or "</head>" not in output:
         return output  # without site_url, write_feeds stops the build with the fix
-    base = site_url if site_url.endswith("/") else site_url + "/"
-    links = autodiscovery_html(base, page_src, config.get("site_name") or "Feed")
+    links = autodiscovery_html(urls.base_url(site_url), page_src, config.get("site_name") or "Feed")
     return output.replace("</head>", links + "</head>", 1)
 
 

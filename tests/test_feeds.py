@@ -22,6 +22,7 @@ from lxml import etree
 from generator.build.generate import load_site
 from generator.cli import main
 from generator.feeds import render_feeds, topic_feed
+from generator.render import urls
 
 SCHEMAS = Path(__file__).parent / "schemas"
 ATOM_NS = "http://www.w3.org/2005/Atom"
@@ -79,11 +80,11 @@ def built(tmp_path_factory) -> Path:
 def expected(built: Path):
     """What the feeds should hold, counted from the fixture's data rather than written down."""
     site = load_site(built.parent)
-    tags: dict[str, int] = {}
+    topics: dict[str, int] = {}  # topic page → published chats with a tag that leads there
     for content in site.archive.episodes:
-        for tag in content.episode.tags:
-            tags[tag] = tags.get(tag, 0) + (content in site.published)
-    return {"published": site.published, "upcoming": site.upcoming, "tags": tags}
+        for path in {urls.topic_path(tag) for tag in content.episode.tags}:
+            topics[path] = topics.get(path, 0) + (content in site.published)
+    return {"published": site.published, "upcoming": site.upcoming, "topics": topics}
 
 
 # --- parsing and validity --------------------------------------------------------------------
@@ -102,9 +103,18 @@ def test_main_feeds_parse_with_one_entry_per_published_chat(built: Path, expecte
 def test_upcoming_and_topic_feeds_parse(built: Path, expected):
     upcoming = parse((built / "feeds" / "upcoming.xml").read_bytes())
     assert [e.title for e in upcoming.entries] == [c.episode.title for c in expected["upcoming"]]
-    for tag, count in expected["tags"].items():
-        parsed = parse((built / topic_feed(tag)).read_bytes())
-        assert len(parsed.entries) == count, tag
+    for path, count in expected["topics"].items():
+        parsed = parse((built / topic_feed(path)).read_bytes())
+        assert len(parsed.entries) == count, path
+
+
+def test_a_topic_feed_keeps_its_chats_when_another_spelling_of_its_tag_is_upcoming(fixture_site: Path):
+    community_with(fixture_site, [("2026-01-01-past", "2026-01-01T19:00:00+00:00", "published")])
+    write_episode(fixture_site, "2099-01-01-next", "2099-01-01T19:00:00+00:00", "upcoming", tags=["Later"])
+    site_dir = build(fixture_site)
+    entries = parse((site_dir / "feeds" / "topics" / "later.xml").read_bytes()).entries
+    assert [e.title for e in entries] == ["Chat 2026-01-01-past"]
+    assert not (site_dir / "feeds" / "topics" / "Later.xml").exists()
 
 
 def test_json_feed_matches_schema(built: Path, expected):
@@ -298,3 +308,15 @@ def test_feeds_can_be_turned_off(fixture_site: Path):
     set_plugin_options(fixture_site, feeds=False)
     site_dir = build(fixture_site)
     assert not (site_dir / "feeds").exists() and not (site_dir / "calendar.ics").exists()
+
+
+def test_feeds_say_the_utc_day_when_it_differs_as_pages_do():
+    from types import SimpleNamespace
+
+    from generator.feeds import render_when
+    from generator.render import times
+
+    evening = dt.datetime(2026, 12, 3, 19, 0, tzinfo=ZoneInfo("America/New_York"))
+    ctx = SimpleNamespace(site=SimpleNamespace(timezone=ZoneInfo("America/New_York")))
+    assert render_when(ctx, evening) == "Thursday 3 December 2026, 19:00 EST (00:00 Fri 4 Dec UTC)"
+    assert times.when(evening, ZoneInfo("Europe/London"), with_utc=True) == "Friday 4 December 2026, 00:00 GMT (00:00 UTC)"

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
+import shlex
 from pathlib import Path
 
 import pytest
@@ -37,7 +38,14 @@ def by_id(messages):
 EXPECTED_REFUSALS = {
     "mastodon/api_mastodonpy/status_context.json": "no messages",  # {"ancestors": [], "descendants": []}
     "mastodon/api_mastodonpy/status_history.json": "edit history",
-    "telegram/innerdvations_personal.json": "no messages",  # an empty chat
+    "telegram/innerdvations_personal.json": "personal_chat",  # a private chat (and an empty one)
+    "telegram/innerdvations_private_group.json": "private_group",
+    "telegram/innerdvations_bot.json": "bot_chat",
+    # Mastodon.py's test server posted these two as unlisted: imported only with --include-unlisted
+    "mastodon/api_mastodonpy/status_reblog.json": "1 unlisted posts (import them with --include-unlisted)",
+    "mastodon/api_mastodonpy/status_with_quote.json": "1 unlisted posts (import them with --include-unlisted)",
+    "slack/sev_testarchive.zip": "2 channels with messages",  # they would mix into one chat
+    "slack/sev_testarchive": "2 channels with messages",
 }
 NOT_EXPORTS = (
     "feeds/",
@@ -81,12 +89,45 @@ def test_slack_zip_and_folder_match_sources_counts() -> None:
     # SOURCES.md: enrique 6+6+2+20+9+12+10+18+19 and traveling-sailor 5+3+14+9+14+8+2+1 messages,
     # of which channel_join 4+4 and bot_add 1+1+1 are channel events, not messages.
     stated = (6 + 6 + 2 + 20 + 9 + 12 + 10 + 18 + 19) + (5 + 3 + 14 + 9 + 14 + 8 + 2 + 1) - (4 + 4) - (1 + 1 + 1)
-    fmt_zip, zipped, problems = read("slack/sev_testarchive.zip")
-    fmt_dir, folder, _ = read("slack/sev_testarchive")
-    assert fmt_zip == fmt_dir == "slack"
+    zipped, folder = [], []
+    for channel in ("enrique", "traveling-sailor"):
+        fmt_zip, messages, problems = read("slack/sev_testarchive.zip", channel=channel)
+        zipped += messages
+        fmt_dir, messages, _ = read("slack/sev_testarchive", channel=channel)
+        folder += messages
+        assert fmt_zip == fmt_dir == "slack"
+        assert not problems
     assert len(zipped) == len(folder) == stated == 147
-    assert not problems
     assert sorted(m.model_dump_json() for m in zipped) == sorted(m.model_dump_json() for m in folder)
+
+
+def slack_messages_in(folder: Path) -> int:
+    """Messages of a channel folder counted from its day files: everything but channel events."""
+    events = {"channel_join", "bot_add"}
+    return sum(1 for day in folder.glob("*.json") for m in json.loads(day.read_text()) if m.get("subtype") not in events)
+
+
+def test_slack_export_of_two_channels_is_refused_with_their_counts() -> None:
+    with pytest.raises(ChatdigestError) as caught:
+        read("slack/sev_testarchive")
+    message = str(caught.value)
+    for channel in ("enrique", "traveling-sailor"):
+        assert f"{channel} ({slack_messages_in(REAL / 'slack/sev_testarchive' / channel)} messages)" in message
+    assert "--channel" in message and "\n" not in message
+
+
+def test_slack_folder_without_channels_json(tmp_path: Path) -> None:
+    """Unzipped by hand, the listings lost: the channel folders of day files are enough."""
+    import shutil
+
+    export = tmp_path / "export"
+    shutil.copytree(REAL / "slack/sev_testarchive", export)
+    (export / "channels.json").unlink()
+    assert detect(export) == "slack"
+    messages = read_export(export, "auto", ImportOptions(channel="enrique"))[1].messages
+    assert len(messages) == slack_messages_in(export / "enrique")
+    _, with_listing, _ = read("slack/sev_testarchive", channel="enrique")
+    assert sorted(m.model_dump_json() for m in messages) == sorted(m.model_dump_json() for m in with_listing)
 
 
 def test_slack_times_edits_and_channel_pick() -> None:
@@ -177,6 +218,28 @@ def test_tags_csv_row() -> None:
 # --- Mastodon ------------------------------------------------------------------------------------
 
 
+def test_mastodon_visibility_decides_what_is_imported(tmp_path: Path) -> None:
+    """The real statuses, each given every visibility in turn: only public (and, with the flag,
+    unlisted) posts are imported, and the report counts the rest by reason."""
+    raw = json.loads((REAL / "mastodon/api_mastodonpy/public_timeline.json").read_text())
+    visibilities = ["public", "unlisted", "private", "direct"]
+    for i, status in enumerate(raw):
+        status["visibility"] = visibilities[i % 4]
+    path = tmp_path / "statuses.json"
+    path.write_text(json.dumps(raw))
+    public = {s["id"] for s in raw if s["visibility"] == "public"}
+    unlisted = {s["id"] for s in raw if s["visibility"] == "unlisted"}
+    result = read_export(path, "mastodon", ImportOptions())[1]
+    assert {m.id for m in result.messages} == public
+    assert dict(result.skipped) == {
+        "unlisted posts (import them with --include-unlisted)": 2,
+        "followers-only posts (never imported)": 2,
+        "direct messages (never imported)": 2,
+    }
+    result = read_export(path, "mastodon", ImportOptions(include_unlisted=True, include_private=("everyone",)))[1]
+    assert {m.id for m in result.messages} == public | unlisted
+
+
 def test_mastodon_timeline_counts_edits_html() -> None:
     raw = json.loads((REAL / "mastodon/api_mastodonpy/public_timeline.json").read_text())
     _, messages, _ = read("mastodon/api_mastodonpy/public_timeline.json")
@@ -191,13 +254,13 @@ def test_mastodon_timeline_counts_edits_html() -> None:
 
 def test_mastodon_boost_imports_the_boosted_status() -> None:
     raw = json.loads((REAL / "mastodon/api_mastodonpy/status_reblog.json").read_text())
-    _, messages, _ = read("mastodon/api_mastodonpy/status_reblog.json")
+    _, messages, _ = read("mastodon/api_mastodonpy/status_reblog.json", include_unlisted=True)
     assert [m.id for m in messages] == [raw["reblog"]["id"]]
 
 
 def test_mastodon_quote() -> None:
     raw = json.loads((REAL / "mastodon/api_mastodonpy/status_with_quote.json").read_text())
-    _, messages, _ = read("mastodon/api_mastodonpy/status_with_quote.json")
+    _, messages, _ = read("mastodon/api_mastodonpy/status_with_quote.json", include_unlisted=True)
     assert messages[0].quote_of == raw["quote"]["quoted_status"]["id"]
 
 
@@ -216,8 +279,22 @@ def test_mastodon_quote() -> None:
 )
 def test_telegram_counts(name: str) -> None:
     raw = json.loads((REAL / f"telegram/{name}.json").read_text())
-    _, messages, _ = read(f"telegram/{name}.json")
+    private = (raw["name"],) if raw.get("type") in ("private_group", "bot_chat") else ()
+    _, messages, _ = read(f"telegram/{name}.json", include_private=private)
     assert len(messages) == sum(1 for m in raw["messages"] if m.get("type") == "message")
+
+
+@pytest.mark.parametrize("name", ["innerdvations_private_group", "innerdvations_bot", "innerdvations_personal"])
+def test_telegram_private_chat_is_refused_until_named(name: str) -> None:
+    raw = json.loads((REAL / f"telegram/{name}.json").read_text())
+    with pytest.raises(ChatdigestError) as caught:
+        read(f"telegram/{name}.json")
+    assert f"--include-private {shlex.quote(raw['name'])}" in str(caught.value)
+    with pytest.raises(ChatdigestError):  # another chat's name does not open this one
+        read(f"telegram/{name}.json", include_private=("someone else",))
+    if raw["messages"]:
+        _, messages, _ = read(f"telegram/{name}.json", include_private=(raw["name"].upper(),))
+        assert {m.id for m in messages} == {str(m["id"]) for m in raw["messages"] if m["type"] == "message"}
 
 
 def test_telegram_negative_ids_and_entity_text() -> None:
@@ -293,3 +370,142 @@ def test_detection_names_every_real_format() -> None:
     assert detect(REAL / "whatsapp/whatstk_pokemon.txt") == "whatsapp"
     assert detect(REAL / "irc/colabti_2021-04-22.txt") == "irc"
     assert detect(REAL / "twitter/archive_legacy_grailbird_anildash") == "x-archive"
+
+
+# --- X: protected accounts, community tweets, direct messages, the owner from account.js --------
+
+
+def test_x_api_v2_protected_author_is_skipped_unless_named(tmp_path: Path) -> None:
+    pages = [json.loads(line) for line in (REAL / "twitter/api_v2_twarc/two_tweets.jsonl").read_text().splitlines() if line.strip()]
+    _, public, _ = read("twitter/api_v2_twarc/two_tweets.jsonl")
+    author = pages[0]["data"][0]["author_id"]
+    handle = next(f"@{u['username']}" for p in pages for u in p["includes"]["users"] if u["id"] == author)
+    for page in pages:
+        for user in page["includes"]["users"]:
+            user["protected"] = user["id"] == author
+    path = tmp_path / "protected.jsonl"
+    path.write_text("".join(json.dumps(p) + "\n" for p in pages))
+    result = read_export(path, "x-api", ImportOptions())[1] if any(m.author != handle for m in public) else None
+    if result is None:  # every tweet is the protected author's: nothing is left to import
+        with pytest.raises(ChatdigestError, match="protected account"):
+            read_export(path, "x-api", ImportOptions())
+    else:
+        assert {m.author for m in result.messages} == {m.author for m in public} - {handle}
+        assert sum(result.skipped.values()) == sum(1 for m in public if m.author == handle)
+    named = read_export(path, "x-api", ImportOptions(include_private=(handle,)))[1]
+    assert sorted(m.id for m in named.messages) == sorted(m.id for m in public)
+
+
+def test_x_grailbird_protected_account_is_skipped_unless_named(tmp_path: Path) -> None:
+    import shutil
+
+    archive = tmp_path / "archive"
+    shutil.copytree(REAL / "twitter/archive_legacy_grailbird_anildash", archive)
+    tweets = archive / "data/js/tweets/2009_06.js"
+    head, body = tweets.read_text().split("=", 1)
+    items = json.loads(body)
+    assert {t["user"]["screen_name"] for t in items} == {"anildash"}  # his own archive: every tweet is his
+    for tweet in items:
+        tweet["user"]["protected"] = True
+    tweets.write_text(head + "= " + json.dumps(items))
+    with pytest.raises(ChatdigestError) as caught:
+        read_export(archive, "x-archive", ImportOptions())
+    assert f"{len(items)} tweets of the protected account @anildash" in str(caught.value)
+    assert "--include-private @anildash" in str(caught.value)
+    _, everything, _ = read("twitter/archive_legacy_grailbird_anildash")
+    named = read_export(archive, "x-archive", ImportOptions(include_private=("@AnilDash",)))[1]
+    assert sorted(m.id for m in named.messages) == sorted(m.id for m in everything)
+
+
+ACCOUNT_JS = """window.YTD.account.part0 = [ {
+  "account" : {
+    "email" : "owner@example.org",
+    "createdVia" : "web",
+    "username" : "dsajgiouawj",
+    "accountId" : "1234567890",
+    "createdAt" : "2019-03-01T10:00:00.000Z",
+    "accountDisplayName" : "The Owner"
+  }
+} ]
+"""
+
+
+def test_x_archive_2020_owner_from_account_js(tmp_path: Path) -> None:
+    """The trimmed real archive lacks account.js; beside it, the owner's handle and name are used."""
+    import shutil
+
+    archive = tmp_path / "archive"
+    shutil.copytree(REAL / "twitter/archive_2020_dsajgiouawj", archive)
+    (archive / "data/account.js").write_text(ACCOUNT_JS)
+    result = read_export(archive, "auto", ImportOptions())[1]
+    assert len(result.messages) == 99 and not result.problems
+    assert {(m.author, m.author_name) for m in result.messages} == {("@dsajgiouawj", "The Owner")}
+    assert all(m.permalink.startswith("https://x.com/dsajgiouawj/status/") for m in result.messages)
+    single = read_export(archive / "data/tweet.js", "x-archive", ImportOptions())[1]  # account.js found beside it
+    assert {m.author for m in single.messages} == {"@dsajgiouawj"}
+
+
+def test_x_archive_reads_community_and_deleted_tweets_beside_tweets(tmp_path: Path) -> None:
+    """tweets.js, community-tweet.js and deleted-tweets.js of one archive: all three are read."""
+    import shutil
+
+    archive = tmp_path / "archive"
+    shutil.copytree(REAL / "twitter/archive_2020_dsajgiouawj", archive)
+    (archive / "data/account.js").write_text(ACCOUNT_JS)
+    head, body = (archive / "data/tweet.js").read_text().split("=", 1)
+    items = json.loads(body)
+    community, deleted, kept = items[:3], items[3:5], items[5:]
+    for item in community:
+        item["tweet"].update(
+            {"community_id": "1611684946967412736", "community_id_str": "1611684946967412736", "scopes": {"followers": False}}
+        )
+    for item in deleted:
+        item["tweet"]["deleted_at"] = item["tweet"]["created_at"]
+    (archive / "data/tweet.js").write_text(head + "= " + json.dumps(kept))
+    (archive / "data/community-tweet.js").write_text("window.YTD.community_tweet.part0 = " + json.dumps(community))
+    (archive / "data/deleted-tweets.js").write_text("window.YTD.deleted_tweets.part0 = " + json.dumps(deleted))
+    messages = by_id(read_export(archive, "auto", ImportOptions())[1].messages)
+    assert len(messages) == 99
+    assert all(not messages[i["tweet"]["id_str"]].deleted for i in community + kept)
+    assert all(messages[i["tweet"]["id_str"]].deleted and not messages[i["tweet"]["id_str"]].text for i in deleted)
+
+
+def test_x_archive_direct_messages_only_when_named() -> None:
+    sample = Path(__file__).parent / "samples/x-archive/community"
+    result = read_export(sample, "x-archive", ImportOptions())[1]
+    assert not any(m.id.startswith("18800000000000002") for m in result.messages)
+    named = read_export(sample, "x-archive", ImportOptions(include_private=("1001-2002",)))[1]
+    dms = {m.id: m for m in named.messages if m.id in ("1880000000000000201", "1880000000000000202")}
+    assert dms["1880000000000000202"].author == "@lee_writes" and dms["1880000000000000201"].author == "1001"
+    assert dms["1880000000000000202"].text == "sure & here are my notes https://example.org/my-notes"
+    assert "1880000000000000301" not in {m.id for m in named.messages}  # the group DM was not named
+    with pytest.raises(ChatdigestError, match="--include-private 1001-2002"):
+        read_export(sample / "data/direct-messages.js", "x-archive", ImportOptions())
+
+
+@pytest.mark.parametrize("action", ["Protect", "Unprotect"])
+def test_x_archive_tweets_posted_while_protected_are_skipped(tmp_path: Path, action: str) -> None:
+    """protected-history.js as X writes it: a Protect (or an Unprotect, so protected before it)
+    halfway through the real archive's tweets."""
+    import shutil
+
+    archive = tmp_path / "archive"
+    shutil.copytree(REAL / "twitter/archive_2020_dsajgiouawj", archive)
+    (archive / "data/account.js").write_text(ACCOUNT_JS)
+    _, everything, _ = read("twitter/archive_2020_dsajgiouawj")
+    times = sorted(m.at for m in everything)
+    cut = times[len(times) // 2]
+    (archive / "data/protected-history.js").write_text(
+        'window.YTD.protected_history.part0 = [ {\n  "protectedHistory" : {\n'
+        f'    "protectedAt" : "{cut:%Y-%m-%dT%H:%M:%S}.000Z",\n    "action" : "{action}"\n  }}\n}} ]\n'
+    )
+    result = read_export(archive, "x-archive", ImportOptions())[1]
+    hidden = {m.id for m in everything if (m.at >= cut) == (action == "Protect")}
+    assert hidden and {m.id for m in result.messages} == {m.id for m in everything} - hidden
+    assert result.skipped == {
+        "tweets posted while the account @dsajgiouawj was protected (private; to import it, name it with --include-private @dsajgiouawj)": len(
+            hidden
+        )
+    }
+    named = read_export(archive, "x-archive", ImportOptions(include_private=("@dsajgiouawj",)))[1]
+    assert len(named.messages) == len(everything)

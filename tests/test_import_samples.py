@@ -2,8 +2,10 @@
 
 A sample is a file or folder `<name>[.ext]` beside `<name>.expected.jsonl`, the importer's
 output in transcript form (datafiles.render_transcript). When the importer records problems
-(bad records it skipped), `<name>.problems.txt` lists them. To add a case, drop in an export and
-its expectation; no test code is needed. To write or refresh expectations after a deliberate
+(bad records it skipped), `<name>.problems.txt` lists them; when it leaves messages out on
+purpose (private posts, channel events), `<name>.skipped.txt` says why and how many. A sample
+that needs import options (`include_private`, `channel`…) names them in `<name>.options.json`.
+To add a case, drop in an export and its expectation; no test code is needed. To write or refresh expectations after a deliberate
 change, run
 
     CHATDIGEST_UPDATE_SAMPLES=1 pytest tests/test_import_samples.py
@@ -14,6 +16,8 @@ Europe/Berlin so that conversion to UTC is exercised.
 
 from __future__ import annotations
 
+import datetime as dt
+import json
 import os
 from pathlib import Path
 
@@ -25,6 +29,7 @@ from generator.ingest.importers import FORMATS, ImportOptions, detect, read_expo
 SAMPLES = Path(__file__).parent / "samples"
 UPDATE = os.environ.get("CHATDIGEST_UPDATE_SAMPLES") == "1"
 TIMEZONE = "Europe/Berlin"
+SIDE_FILES = ("expected", "problems", "skipped", "options")
 
 
 def sample_cases() -> list[tuple[str, Path]]:
@@ -36,9 +41,7 @@ def sample_cases() -> list[tuple[str, Path]]:
         inputs = [
             p
             for p in expected.parent.iterdir()
-            if (p.name == stem or p.name.startswith(stem + "."))
-            and not p.name.startswith(stem + ".expected.")
-            and not p.name.startswith(stem + ".problems.")
+            if (p.name == stem or p.name.startswith(stem + ".")) and not p.name.startswith(tuple(f"{stem}.{kind}." for kind in SIDE_FILES))
         ]
         cases += [(expected.parent.name, p) for p in inputs]
     if UPDATE:  # also every input that has no expectation yet
@@ -47,14 +50,29 @@ def sample_cases() -> list[tuple[str, Path]]:
             p for p in SAMPLES.iterdir() if p.is_dir() and p.name in FORMATS
         ):  # other folders belong to other readers (feeds)
             for p in sorted(folder.iterdir()):
-                if p not in known and ".expected." not in p.name and ".problems." not in p.name:
+                if p not in known and not any(f".{kind}." in p.name for kind in SIDE_FILES):
                     cases.append((folder.name, p))
     return cases
 
 
-def expectation_of(path: Path) -> tuple[Path, Path]:
-    stem = path.name if path.is_dir() else path.name.split(".")[0]
-    return path.parent / f"{stem}.expected.jsonl", path.parent / f"{stem}.problems.txt"
+def stem_of(path: Path) -> str:
+    return path.name if path.is_dir() else path.name.split(".")[0]
+
+
+def expectation_of(path: Path) -> tuple[Path, Path, Path]:
+    stem = stem_of(path)
+    return path.parent / f"{stem}.expected.jsonl", path.parent / f"{stem}.problems.txt", path.parent / f"{stem}.skipped.txt"
+
+
+def options_of(path: Path) -> ImportOptions:
+    extra = path.parent / f"{stem_of(path)}.options.json"
+    given = json.loads(extra.read_text(encoding="utf-8")) if extra.exists() else {}
+    if "include_private" in given:
+        given["include_private"] = tuple(given["include_private"])
+    for key in ("date", "default_date"):  # the chat's date, as `import --episode` gives it
+        if key in given:
+            given[key] = dt.date.fromisoformat(given[key])
+    return ImportOptions(timezone=TIMEZONE, **given)
 
 
 def render_problems(problems) -> str:
@@ -62,21 +80,31 @@ def render_problems(problems) -> str:
     return "".join(str(p).replace(prefix, "") + "\n" for p in problems)
 
 
+def render_skipped(skipped) -> str:
+    return "".join(f"{n} {why}\n" for why, n in sorted(skipped.items()))
+
+
+def check_side_file(path: Path, actual: str) -> None:
+    """Compare with (or, when updating, write) an expectation that is absent when empty."""
+    if UPDATE:
+        if actual:
+            path.write_text(actual, encoding="utf-8")
+        else:
+            path.unlink(missing_ok=True)
+    assert actual == (path.read_text(encoding="utf-8") if path.exists() else "")
+
+
 @pytest.mark.parametrize("fmt,path", sample_cases(), ids=lambda v: v if isinstance(v, str) else v.name)
 def test_sample_imports_as_expected(fmt: str, path: Path) -> None:
     assert fmt in FORMATS, f"tests/samples/{fmt}/ is not a format name"
-    _, result = read_export(path, fmt, ImportOptions(timezone=TIMEZONE))
+    _, result = read_export(path, fmt, options_of(path))
     transcript = render_transcript(result.messages)
-    problems = render_problems(result.problems)
-    expected, expected_problems = expectation_of(path)
+    expected, expected_problems, expected_skipped = expectation_of(path)
     if UPDATE:
         expected.write_text(transcript, encoding="utf-8")
-        if problems:
-            expected_problems.write_text(problems, encoding="utf-8")
-        else:
-            expected_problems.unlink(missing_ok=True)
     assert transcript == expected.read_text(encoding="utf-8")
-    assert problems == (expected_problems.read_text(encoding="utf-8") if expected_problems.exists() else "")
+    check_side_file(expected_problems, render_problems(result.problems))
+    check_side_file(expected_skipped, render_skipped(result.skipped))
 
 
 @pytest.mark.parametrize("fmt,path", sample_cases(), ids=lambda v: v if isinstance(v, str) else v.name)

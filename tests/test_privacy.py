@@ -92,7 +92,7 @@ def add_priya(site: Path) -> None:
 
 
 def site_texts(site_dir: Path) -> dict[str, str]:
-    """Every built file as text; gzipped ones (sitemap.xml.gz, Pagefind's index) unpacked."""
+    """Every built file as text; gzipped ones (sitemap.xml.gz) unpacked."""
     texts = {}
     for path in sorted(p for p in site_dir.rglob("*") if p.is_file()):
         data = path.read_bytes()
@@ -100,12 +100,6 @@ def site_texts(site_dir: Path) -> dict[str, str]:
             data = gzip.decompress(data)
         texts[path.relative_to(site_dir).as_posix()] = data.decode("utf-8", "replace")
     return texts
-
-
-def page_of(name: str, text: str) -> str:
-    """The page a built file belongs to; a Pagefind fragment names its page's URL inside."""
-    found = re.search(r'"url":"/?([^"]*)"', text) if name.endswith(".pf_fragment") else None
-    return found.group(1) if found else name
 
 
 def hits(texts: dict[str, str], needles: tuple[str, ...]) -> list[str]:

@@ -85,13 +85,16 @@ def check_data_folder(root: Path) -> list[Problem]:
 
 
 def check_schedule(archive: Archive, root: Path) -> list[Problem]:
-    """Each episode starts on the scheduled weekday at the scheduled local time."""
+    """Each episode starts on the scheduled weekday at the scheduled local time, or off it by less
+    than the chat's length: a chat that started late or early, as its messages show (import
+    records that), is still the chat of its slot; an hour off is a wrong time or offset."""
     schedule = archive.community.schedule
+    slot = dt.timedelta(minutes=schedule.duration_minutes)
     problems = []
     for content in archive.episodes:
         episode = content.episode
         local = episode.starts_at.astimezone(zone(schedule))
-        if is_chat_day(schedule, local.date()) and local == start_on(schedule, local.date()):
+        if is_chat_day(schedule, local.date()) and abs(local - start_on(schedule, local.date())) < slot:
             continue
         path = root / DATA / "episodes" / episode.id / "episode.yml"
         expected = f"{schedule.weekday.capitalize()}s at {schedule.time} {schedule.timezone}"

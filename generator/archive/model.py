@@ -124,6 +124,7 @@ class Message:
     edited_at: UtcDatetime | None = None
     deleted: bool = False
     permalink: str | None = None
+    source: str | None = Field(None, description="the import format that wrote it; `import --replace` replaces by it")
 
     @classmethod
     def model_validate_json(cls, data: str | bytes) -> Message:
@@ -285,6 +286,7 @@ class Episode(_Strict):
     id: str
     title: str = Field(min_length=1)
     starts_at: AwareDatetime
+    ends_at: AwareDatetime | None = None
     status: Status = Status.published
     tags: list[str] = Field(default_factory=list)
     hosts: list[str] = Field(default_factory=list, description="person ids")

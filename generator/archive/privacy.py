@@ -21,12 +21,18 @@ covers every message, before and after it.
 
 from __future__ import annotations
 
+import hashlib
+import json
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 
 from generator.archive.model import Archive, Community, EpisodeContent, Link, Media, Message, OptOut, Person, Span, handle_key
+from generator.archive.summaries import LazyMessages
+
+# A chat's highlights that survive the redaction, when known without reading it (summaries.py).
+KeptHighlights = Callable[[EpisodeContent], "tuple[str, ...] | None"]
 
 REMOVED_TEXT = "[removed at the participant's request]"
 REMOVED_MENTION = "@[removed]"
@@ -61,6 +67,12 @@ class Redaction:
         """One key per person, so their handles on every platform share one anonymous label."""
         key = handle_key(handle)
         return self.owners.get(key, key)
+
+    @cached_property
+    def fingerprint(self) -> str:
+        """Everything the redaction does: equal fingerprints redact any text the same way."""
+        data = [sorted(self.removed), sorted(self.anonymised), sorted(self.names), sorted(self.owners.items())]
+        return hashlib.blake2b(json.dumps(data).encode(), digest_size=16).hexdigest()
 
     @property
     def everyone(self) -> frozenset[str]:
@@ -121,7 +133,9 @@ def _keys_of(optout: OptOut, person: Person | None) -> set[str]:
     return handles | {person.id, handle_key(optout.handle)}
 
 
-def build_redaction(optouts: Iterable[OptOut], people: tuple[Person, ...], messages: Iterable[Message] = ()) -> Redaction:
+def build_redaction(optouts: Iterable[OptOut], people: tuple[Person, ...], authors: Iterable[tuple[str, str]] = ()) -> Redaction:
+    """The redaction for a ledger. `authors` are the (handle, display name) pairs the transcripts
+    hold: an opted-out handle's display names are scrubbed from everyone's text too."""
     removed: set[str] = set()
     anonymised: set[str] = set()
     names: set[str] = set()
@@ -135,18 +149,25 @@ def build_redaction(optouts: Iterable[OptOut], people: tuple[Person, ...], messa
             owners.update(dict.fromkeys(keys, person.id))
     # Someone opted out in both modes is removed: the stricter request wins.
     anonymised -= removed
-    for message in messages:
-        if handle_key(message.author) in removed | anonymised and message.author_name:
-            names.add(message.author_name)  # the display name the platform export showed
+    for author, name in authors:
+        if name and handle_key(author) in removed | anonymised:
+            names.add(name)  # the display name the platform export showed
     return Redaction(frozenset(removed), frozenset(anonymised), frozenset(names), owners)
 
 
-def apply_optouts(archive: Archive) -> Archive:
+def message_authors(messages: Iterable[Message]) -> Iterable[tuple[str, str]]:
+    return ((m.author, m.author_name) for m in messages)
+
+
+def apply_optouts(archive: Archive, redaction: Redaction | None = None, kept_highlights: KeptHighlights | None = None) -> Archive:
+    """The archive as it may be published. `redaction` defaults to the archive's own ledger with
+    every message's author; `kept_highlights` lets a chat whose messages were not read stay unread
+    (redact_episode)."""
     if not archive.optouts:
         return archive
-    every_message = (m for c in archive.episodes for m in c.messages)
-    redaction = build_redaction(archive.optouts, archive.people, every_message)
-    episodes = tuple(redact_episode(c, redaction) for c in archive.episodes)
+    if redaction is None:
+        redaction = build_redaction(archive.optouts, archive.people, message_authors(m for c in archive.episodes for m in c.messages))
+    episodes = tuple(redact_episode(c, redaction, kept_highlights(c) if kept_highlights else None) for c in archive.episodes)
     people = tuple(_redact_person(p, redaction) for p in archive.people if p.id not in redaction.everyone)
     community = _redact_community(archive.community, redaction)
     return archive.model_copy(update={"community": community, "episodes": episodes, "people": people})
@@ -261,8 +282,18 @@ def _unlink(message: Message, gone: set[str]) -> Message:
     )
 
 
-def redact_episode(content: EpisodeContent, redaction: Redaction) -> EpisodeContent:
-    messages, gone = redact_messages(content.messages, redaction)
+def redact_episode(content: EpisodeContent, redaction: Redaction, kept_highlights: tuple[str, ...] | None = None) -> EpisodeContent:
+    """The chat as it may be published. A chat whose messages were not read (LazyMessages) and
+    whose surviving highlights are known from the last run stays unread: its messages are
+    redacted when first asked for."""
+    if kept_highlights is not None and isinstance(content.messages, LazyMessages):
+        unread = content.messages
+        messages: Sequence[Message] = LazyMessages(lambda: redact_messages(unread, redaction)[0])
+        highlights = list(kept_highlights)
+    else:
+        redacted, gone = redact_messages(content.messages, redaction)
+        messages = tuple(redacted)
+        highlights = [h for h in content.episode.highlights if h not in gone]
     episode = content.episode
     scrub = redaction.scrub
     episode = episode.model_copy(
@@ -271,7 +302,7 @@ def redact_episode(content: EpisodeContent, redaction: Redaction) -> EpisodeCont
             "summary": scrub(episode.summary),
             "questions": [scrub(q) for q in episode.questions],
             "tags": [t for t in episode.tags if not redaction.mentions(t)],
-            "highlights": [h for h in episode.highlights if h not in gone],
+            "highlights": highlights,
             "hosts": [h for h in episode.hosts if h not in redaction.everyone],
             "guests": [g for g in episode.guests if g not in redaction.everyone],
             "preview": _redact_link(episode.preview, redaction),
@@ -282,7 +313,7 @@ def redact_episode(content: EpisodeContent, redaction: Redaction) -> EpisodeCont
         update={
             "episode": episode,
             "preview_markdown": scrub(content.preview_markdown),
-            "messages": tuple(messages),
+            "messages": messages,
         }
     )
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import re
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Set
 from operator import attrgetter
 from pathlib import Path
 from typing import Any
@@ -344,37 +344,39 @@ def read_episode(reader: _Reader, folder: Path, summaries: SummaryCache | None =
     preview = folder / "preview.md"
     preview_markdown = (reader.read_text(preview) or "") if preview.exists() else ""
     transcript = folder / "transcript.jsonl"
-    summarised = _summarised(transcript, episode, summaries) if summaries is not None else None
-    if summarised is not None:  # unchanged since the last run: read only if asked for
-        _check_episode(reader, folder, loaded[1], episode, None)
+    known = _known_transcript(transcript, summaries) if summaries is not None else None
+    if known is not None:  # read without problems by the last run: read again only if asked for
+        messages, digest, ids = known
+        _check_episode(reader, folder, loaded[1], episode, ids)
         return EpisodeContent.model_construct(
-            episode=episode, preview_markdown=preview_markdown, messages=summarised[0], transcript_digest=summarised[1]
+            episode=episode, preview_markdown=preview_markdown, messages=messages, transcript_digest=digest
         )
     hasher = hashlib.blake2b(digest_size=16)
+    problems = len(reader.problems)
     messages = read_messages(reader, transcript, hasher) if transcript.exists() else []
-    _check_episode(reader, folder, loaded[1], episode, messages)
-    content = EpisodeContent(
+    if summaries is not None and len(reader.problems) == problems:
+        summaries.note_transcript(hasher.hexdigest(), messages)
+    _check_episode(reader, folder, loaded[1], episode, {m.id for m in messages})
+    return EpisodeContent(
         episode=episode, preview_markdown=preview_markdown, messages=tuple(messages), transcript_digest=hasher.hexdigest()
     )
-    if summaries is not None:
-        summaries.lookup(episode, content.transcript_digest)  # notes the chat's key for the next run
-    return content
 
 
-def _summarised(transcript: Path, episode: Episode, summaries: SummaryCache) -> tuple[LazyMessages, str] | None:
-    """(messages read when first asked for, transcript digest) for a chat whose summary is cached.
+def _known_transcript(transcript: Path, summaries: SummaryCache) -> tuple[LazyMessages, str, frozenset[str]] | None:
+    """(messages read when first asked for, transcript digest, message ids) for a transcript that
+    the last run read without problems.
 
     Only small transcripts, which are read whole anyway (read_messages): their bytes' hash is
-    the digest read_messages would give. The summary was made from this very file when it had
-    no problem, so reading it again cannot meet one.
+    the digest read_messages would give, and reading this very file again cannot meet a problem.
     """
     data = _small_file(transcript) if transcript.exists() else None
     if data is None:
         return None
     digest = _digest(data)
-    if summaries.lookup(episode, digest) is None:
+    ids = summaries.known_ids(digest)
+    if ids is None:
         return None
-    return LazyMessages(lambda: _reread(transcript, digest)), digest
+    return LazyMessages(lambda: _reread(transcript, digest)), digest, ids
 
 
 def _reread(transcript: Path, digest: str) -> list[Message]:
@@ -384,7 +386,7 @@ def _reread(transcript: Path, digest: str) -> list[Message]:
     return whole[0]
 
 
-def _check_episode(reader: _Reader, folder: Path, lines: Lines, episode: Episode, messages: list[Message] | None) -> None:
+def _check_episode(reader: _Reader, folder: Path, lines: Lines, episode: Episode, ids: Set[str]) -> None:
     path = folder / "episode.yml"
     match = EPISODE_DIR.match(folder.name)
     if not match:
@@ -396,9 +398,6 @@ def _check_episode(reader: _Reader, folder: Path, lines: Lines, episode: Episode
             _line_of(lines, ("starts_at",)),
             fix="make the folder date and starts_at agree",
         )
-    if messages is None:  # a summarised chat: its highlights were checked when it was summarised
-        return
-    ids = {m.id for m in messages}
     for index, highlight in enumerate(episode.highlights):
         if highlight not in ids:
             reader.problem(
@@ -456,10 +455,6 @@ def read_archive(
     community = read_community(reader)
     people = read_people(reader)
     optouts = read_optouts(reader)
-    if summaries is not None and community is not None:
-        summaries.set_base(community, people, optouts)
-    else:
-        summaries = None
     episodes: list[EpisodeContent] = []
     episodes_dir = root / EPISODES
     if episodes_dir.is_dir():

@@ -15,7 +15,7 @@ from pathlib import Path
 import yaml
 
 from generator.archive.model import Archive, OptOut, Person, handle_key
-from generator.archive.privacy import build_redaction, person_of, redact_episode
+from generator.archive.privacy import build_redaction, message_authors, person_of, redact_episode
 from generator.archive.read import DATA, EPISODES, _Reader, read_archive, read_optouts, read_people
 from generator.archive.write import write_episode_yml, write_transcript
 from generator.errors import ChatdigestError, ProblemsFound
@@ -133,7 +133,7 @@ def purge_data(root: Path) -> list[Path]:
     """Rewrite transcripts, episode.yml and preview.md with every opt-out applied, and delete the
     kept images that only their messages showed."""
     archive: Archive = read_archive(root)
-    redaction = build_redaction(archive.optouts, archive.people, (m for c in archive.episodes for m in c.messages))
+    redaction = build_redaction(archive.optouts, archive.people, message_authors(m for c in archive.episodes for m in c.messages))
     written: list[Path] = []
     shown_before, shown_after = set(), set()
     for content in archive.episodes:

@@ -17,16 +17,14 @@ from __future__ import annotations
 
 import hashlib
 import json
-import marshal
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from generator import cache
 from generator.archive.model import Message
-from generator.cache import CACHE_DIR, code_version
-from generator.writer import write_atomic
 
-CACHE_FILE = "summaries.marshal"
+CACHE_NAME = "summaries"
 
 
 @dataclass(frozen=True)
@@ -114,31 +112,66 @@ class LazyMessages(Sequence):
 
 
 class SummaryCache:
-    """The summaries of the last generate, by chat key, in the cache folder (marshal: data only)."""
+    """What the last generate knew of each chat, in the cache folder (marshal: data only).
+
+    Two layers, because a chat's summary depends on the redaction and the redaction on every
+    chat's authors (an opted-out handle's display names are scrubbed everywhere):
+    - per transcript (by the digest of its bytes): its authors and message ids, enough to build
+      the redaction and check highlights without reading it;
+    - per chat (by a key of its transcript, episode.yml, the community, people and the
+      redaction): its summary.
+    """
 
     def __init__(self, root: Path):
-        self.path = root / CACHE_DIR / CACHE_FILE
-        try:
-            version, entries = marshal.loads(self.path.read_bytes())
-            self.previous: dict = entries if version == code_version() else {}
-        except (OSError, ValueError, EOFError, TypeError):
-            self.previous = {}
+        self.root = root
+        transcripts, entries = cache.load(root, CACHE_NAME) or ({}, {})
+        self.previous: dict = entries
+        self.known: dict[str, tuple] = transcripts  # transcript digest → (authors, ids)
+        self.transcripts: dict[str, tuple] = {}  # the same, for this run's transcripts
         self.base = ""
         self.keys: dict[str, str] = {}  # episode id → its key in this run
         self.found: dict[str, ChatSummary] = {}  # episode id → summary from the cache
 
-    def set_base(self, community, people, optouts) -> None:
+    # --- transcripts ---
+
+    def known_ids(self, digest: str) -> frozenset[str] | None:
+        """The message ids of a transcript read without problems by the last run, or None."""
+        facts = self.known.get(digest)
+        if facts is None:
+            return None
+        self.transcripts[digest] = facts
+        return frozenset(facts[1])
+
+    def note_transcript(self, digest: str, messages: Sequence[Message]) -> None:
+        """Remember a transcript that was read without problems."""
+        authors = tuple(dict.fromkeys((m.author, m.author_name) for m in messages))
+        self.transcripts[digest] = (authors, tuple(m.id for m in messages))
+
+    def authors(self, episodes) -> list[tuple[str, str]]:
+        """(handle, display name) of every chat's authors, read from the cache where possible."""
+        found: list[tuple[str, str]] = []
+        for content in episodes:
+            facts = self.transcripts.get(content.transcript_digest)
+            found += facts[0] if facts else ((m.author, m.author_name) for m in content.messages)
+        return found
+
+    # --- summaries ---
+
+    def set_base(self, community, people, redaction_fingerprint: str) -> None:
         """What every chat's summary depends on besides the chat itself."""
         parts = [
             community.model_dump_json(),
             json.dumps([p.model_dump(mode="json") for p in people], sort_keys=True),
-            json.dumps([o.model_dump(mode="json") for o in optouts], sort_keys=True),
+            redaction_fingerprint,
         ]
         self.base = hashlib.blake2b("\n".join(parts).encode(), digest_size=16).hexdigest()
 
-    def lookup(self, episode, transcript_digest: str) -> ChatSummary | None:
+    def lookup(self, content) -> ChatSummary | None:
+        """The chat's summary from the last run, if nothing it is made from changed; notes the
+        chat's key for the next run either way. `content` is the chat as read, before redaction."""
+        episode = content.episode
         key = self.keys[episode.id] = hashlib.blake2b(
-            f"{self.base}\n{episode.model_dump_json()}\n{transcript_digest}".encode(), digest_size=16
+            f"{self.base}\n{episode.model_dump_json()}\n{content.transcript_digest}".encode(), digest_size=16
         ).hexdigest()
         entry = self.previous.get(key)
         if entry is None:
@@ -146,10 +179,18 @@ class SummaryCache:
         summary = self.found[episode.id] = ChatSummary.from_data(entry)
         return summary
 
+    def kept_highlights(self, content) -> tuple[str, ...] | None:
+        """A summarised chat's highlights that survived the redaction, in the editor's order."""
+        summary = self.found.get(content.episode.id)
+        if summary is None:
+            return None
+        kept = {m.id for m in summary.highlights}
+        return tuple(h for h in content.episode.highlights if h in kept)
+
     def save(self, summaries: dict[str, ChatSummary]) -> None:
         entries = {}
         for episode_id, summary in summaries.items():
             key = self.keys.get(episode_id)
             if key is not None:
                 entries[key] = summary.as_data()
-        write_atomic(self.path, marshal.dumps((code_version(), entries)), durable=False)
+        cache.save(self.root, CACHE_NAME, (self.transcripts, entries))

@@ -108,10 +108,21 @@ def synthesise_community(root: Path, weeks: int, messages: int, seed: int = 2016
     }
     write_atomic(root / "data" / "community.yml", yaml.safe_dump(community, sort_keys=False))
     write_atomic(root / "data" / "people.yml", yaml.safe_dump(people, sort_keys=False, allow_unicode=True))
+    write_atomic(root / "data" / "privacy.yml", yaml.safe_dump(bench_optouts(crowd), sort_keys=False, allow_unicode=True))
     write_site_config(root, ["chatdigest"])
     (root / "docs").mkdir(parents=True, exist_ok=True)
     for week in range(weeks):
         write_episode(root, week, messages, rng, hosts, crowd)
+
+
+def bench_optouts(crowd) -> dict:
+    """A handful of opt-outs, as a real community has: two people removed and one anonymised,
+    all regulars, so every build redacts many chats."""
+    chosen = crowd[:3]
+    modes = ["remove", "remove", "anonymise"]
+    return {
+        "optouts": [{"handle": p.handle, "mode": mode, "since": "2020-01-01", "reason": "asked to leave"} for p, mode in zip(chosen, modes)]
+    }
 
 
 def write_episode(root: Path, week: int, messages: int, rng: random.Random, hosts, crowd) -> None:

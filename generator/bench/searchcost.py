@@ -6,51 +6,13 @@ for one query from the chunked index (search.py).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from html.parser import HTMLParser
 from pathlib import Path
 
 from generator.errors import ChatdigestError
+from generator.search.article import read_article
 from generator.search.index import BUNDLE_DIR
 
 # --- lunr, for comparison ----------------------------------------------------------------------
-
-
-class _ArticleParser(HTMLParser):
-    """Collects a built page's <title> and the inner HTML of its Material article."""
-
-    def __init__(self):
-        super().__init__(convert_charrefs=False)
-        self.title, self.parts, self._depth, self._in_title = "", [], 0, False
-
-    def handle_starttag(self, tag, attrs):
-        if self._depth:
-            self._depth += tag not in _VOID
-            self.parts.append(self.get_starttag_text())
-        elif tag == "article" and "md-content__inner" in (dict(attrs).get("class") or ""):
-            self._depth = 1
-        self._in_title = tag == "title"
-
-    def handle_endtag(self, tag):
-        if self._depth and tag not in _VOID:
-            self._depth -= 1
-            if self._depth:
-                self.parts.append(f"</{tag}>")
-        self._in_title = False
-
-    def handle_data(self, data):
-        if self._depth:
-            self.parts.append(data)
-        elif self._in_title:
-            self.title += data
-
-    def handle_entityref(self, name):
-        self.handle_data(f"&{name};")
-
-    def handle_charref(self, name):
-        self.handle_data(f"&#{name};")
-
-
-_VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
 
 
 @dataclass
@@ -76,10 +38,9 @@ def lunr_index_bytes(site_dir: Path) -> int:
     for html_file in sorted(site_dir.rglob("*.html")):
         if html_file.relative_to(site_dir).parts[0] in (BUNDLE_DIR, "assets") or html_file.name == "404.html":
             continue
-        parser = _ArticleParser()
-        parser.feed(html_file.read_text(encoding="utf-8"))
+        article = read_article(html_file.read_text(encoding="utf-8"))
         url = html_file.relative_to(site_dir).as_posix().removesuffix("index.html")
-        index.add_entry_from_context(_BuiltPage("".join(parser.parts), parser.title, url, {}))
+        index.add_entry_from_context(_BuiltPage(article.html, article.page_title, url, {}))
     return len(index.generate_search_index(None).encode("utf-8"))
 
 

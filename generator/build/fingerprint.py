@@ -5,25 +5,25 @@ generator rewrites only the pages whose bytes change, so after adding one chat o
 its neighbours and the index pages that list it are rebuilt.
 
 A dirty build is only correct when nothing *else* that goes into every page changed: the
-configuration, the navigation, the theme and its overrides, the installed versions, the set of
-hand-written pages, or a generated page that was removed. All of that is summed up in a
-fingerprint kept in the cache folder; when it differs, the site folder is emptied first so the
-build is a full one. The fingerprint is removed while a build runs, so an interrupted build is
-followed by a full one. Deleting the cache folder is always safe.
+configuration as resolved (values set from the environment, such as `site_url: !ENV SITE_URL`,
+included), the navigation, the theme and its overrides, the code and library versions, the set
+of hand-written pages, or a generated page that was removed. All of that is summed up in a
+fingerprint kept in the cache; when it differs, the site folder is emptied first so the build is
+a full one. The fingerprint is taken out of the cache while a build runs, so an interrupted
+build is followed by a full one.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-from importlib import metadata
+from collections.abc import Mapping
 from pathlib import Path
 
-from generator.cache import CACHE_DIR
+from generator import cache
 from generator.render import urls
-from generator.writer import write_atomic
 
-FINGERPRINT = "build-fingerprint.json"
+CACHE_NAME = "build-fingerprint"
 # Plugins known to be correct in a dirty build. Material's lunr `search` is not: it would index
 # only the rebuilt pages.
 DIRTY_SAFE_PLUGINS = {"chatdigest"}
@@ -33,21 +33,32 @@ def fingerprint(config, root: Path) -> str:
     """What every page of the build depends on besides its own source."""
     parts = {
         "config": Path(config.config_file_path).read_bytes().decode("utf-8", "replace"),
+        "resolved": _plain(dict(config)),  # what the file says once !ENV and defaults are applied
         "site_dir": str(Path(config.site_dir).resolve()),  # `mkdocs serve` builds elsewhere
         "nav": json.dumps(config.nav, sort_keys=True, default=str),
-        "plugins": sorted(config.plugins),
-        "versions": [_version(name) for name in ("chatdigest", "mkdocs", "mkdocs-material", "markdown")],
+        "plugins": {name: _plain(dict(plugin.config)) for name, plugin in config.plugins.items()},
+        "code": cache.stamp(),
         "theme": _tree_state(_editable_theme_dirs(config)),
         "hand_written": _hand_written(Path(config.docs_dir)),
     }
     return hashlib.sha256(json.dumps(parts, sort_keys=True).encode()).hexdigest()
 
 
-def _version(name: str) -> str:
-    try:
-        return metadata.version(name)
-    except metadata.PackageNotFoundError:
-        return ""
+def _plain(value):
+    """A configuration value as plain data: objects that hold settings (the theme, plugins) by
+    their settings, any other object by its type only (never its address, which changes)."""
+    if isinstance(value, str | int | float | bool) or value is None:
+        return value
+    if isinstance(value, Mapping):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple | set | frozenset):
+        items = [_plain(v) for v in value]
+        return sorted(items, key=repr) if isinstance(value, set | frozenset) else items
+    if hasattr(value, "name") and hasattr(value, "dirs"):  # the theme: its name and options
+        return {"theme": value.name, "options": _plain(dict(value))}
+    if hasattr(value, "config") and isinstance(value.config, Mapping):  # a plugin
+        return _plain(dict(value.config))
+    return type(value).__name__
 
 
 def _editable_theme_dirs(config) -> list[Path]:
@@ -76,7 +87,7 @@ def _hand_written(docs_dir: Path) -> list[str]:
     names = []
     for path in sorted(docs_dir.rglob("*")):
         rel = path.relative_to(docs_dir).as_posix()
-        if path.is_file() and rel not in urls.GENERATED_FILES and rel.split("/", 1)[0] not in urls.GENERATED_DIRS:
+        if path.is_file() and not urls.is_generated(rel):
             names.append(rel)
     return names
 
@@ -85,10 +96,8 @@ def prepare_site_dir(config, root: Path, removed_pages: bool) -> bool:
     """Empty site/ unless a dirty build of it would be exact. True when the build can be warm."""
     from mkdocs import utils
 
-    cache = root / CACHE_DIR / FINGERPRINT
     current = fingerprint(config, root)
-    previous = cache.read_text(encoding="utf-8").strip() if cache.is_file() else ""
-    cache.unlink(missing_ok=True)  # an interrupted build must not look finished
+    previous = cache.load(root, CACHE_NAME, take=True)  # an interrupted build must not look finished
     warm = previous == current and not removed_pages and set(config.plugins) <= DIRTY_SAFE_PLUGINS
     if not warm and Path(config.site_dir).is_dir():
         utils.clean_directory(config.site_dir)
@@ -96,4 +105,4 @@ def prepare_site_dir(config, root: Path, removed_pages: bool) -> bool:
 
 
 def record_finished_build(config, root: Path) -> None:
-    write_atomic(root / CACHE_DIR / FINGERPRINT, fingerprint(config, root) + "\n")
+    cache.save(root, CACHE_NAME, fingerprint(config, root))

@@ -11,17 +11,14 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from generator.archive.model import Archive
 from generator.archive.people import build_directory
-from generator.archive.privacy import apply_optouts
+from generator.archive.privacy import apply_optouts, build_redaction, message_authors
 from generator.archive.read import read_archive
 from generator.archive.summaries import SummaryCache
-from generator.build import jobs
-from generator.build.chartcache import CACHE_FILE as CHARTS_FILE
 from generator.build.chartcache import ChartCache
+from generator.build.jobs import Jobs, can_fork
 from generator.build.media import publish_media
 from generator.build.pagecache import PageCache
-from generator.cache import CACHE_DIR
 from generator.progress import Progress, no_progress
 from generator.render import urls
 from generator.render.pages import EpisodePage, Site, build_site_model, episode_pages, published_by_year, render_all, render_chats
@@ -31,24 +28,38 @@ from generator.writer import TreeWriter
 
 @dataclass
 class GenerateReport:
+    """What generate made: the model, and what it wrote."""
+
     site: Site
     pages: int
     written: list[Path] = field(default_factory=list)
     removed: list[Path] = field(default_factory=list)
+    page_keys: dict[str, str] = field(default_factory=dict)  # chat page path → its pagecache key: search reuses them
 
     def summary(self) -> str:
         pages = sum(1 for path in self.written if path.suffix == ".md")  # images are written beside the pages
         return f"generated {self.pages} pages: {pages} written, {self.pages - pages} unchanged, {len(self.removed)} removed"
 
 
-def load_site(root: Path, directory_urls: bool = True, summaries: SummaryCache | None = None) -> Site:
+def load_site(root: Path, directory_urls: bool = True, summaries: SummaryCache | None = None, charts: ChartCache | None = None) -> Site:
     """Read data/, apply opt-outs, and analyse every episode: the model all output is made from.
 
     With `summaries`, chats unchanged since the last run are summarised, not read (summaries.py)."""
-    found = summaries.found if summaries else None
     with _no_cycle_collection():
-        archive: Archive = apply_optouts(read_archive(root, summaries=summaries))
-        return build_site_model(archive, build_directory(archive, found), directory_urls, found)
+        archive = read_archive(root, summaries=summaries)
+        authors = summaries.authors(archive.episodes) if summaries else message_authors(m for c in archive.episodes for m in c.messages)
+        redaction = build_redaction(archive.optouts, archive.people, authors)
+        kept_highlights = None
+        if summaries:
+            # Chats whose summaries still hold (their transcript, episode.yml and the redaction
+            # are as they were) stay unread.
+            summaries.set_base(archive.community, archive.people, redaction.fingerprint)
+            for content in archive.episodes:
+                summaries.lookup(content)
+            kept_highlights = summaries.kept_highlights
+        archive = apply_optouts(archive, redaction, kept_highlights)
+        found = summaries.found if summaries else None
+        return build_site_model(archive, build_directory(archive, found), redaction.fingerprint, directory_urls, found, charts)
 
 
 @contextmanager
@@ -79,18 +90,18 @@ def generate_site(
     (jobs.py; not where forking is unsafe, such as under `mkdocs serve`)."""
     progress("reading data/")
     summaries = SummaryCache(root)
-    site = load_site(root, directory_urls, summaries)
+    charts = ChartCache(root)
+    site = load_site(root, directory_urls, summaries, charts)
     docs_dir = docs_dir or root / "docs"
     writer = TreeWriter(docs_dir, urls.GENERATED_DIRS, urls.GENERATED_FILES)
     cache = PageCache(root, site, docs_dir)
-    site.charts = ChartCache(root / CACHE_DIR / CHARTS_FILE)
     chat_pages = list(episode_pages(site))
-    helper = None
-    if parallel and len(chat_pages) >= PARALLEL_FROM and jobs.can_fork():
+    helper, share = Jobs({}), []
+    if parallel and len(chat_pages) >= PARALLEL_FROM and can_fork():
         # A quarter here, the rest to the helper: this process renders the people pages after.
         split = len(chat_pages) // 4
         share, chat_pages = chat_pages[split:], chat_pages[:split]
-        helper = jobs.Job("chat-pages", write_chat_pages, (site, share, writer, cache), root / CACHE_DIR)
+        helper = Jobs({"chat pages": (write_chat_pages, (site, share, writer, cache))})
     count, chats = 0, 0
     for path, markdown in render_all(site, cache.current, chat_pages):
         if markdown is None:
@@ -104,19 +115,19 @@ def generate_site(
             progress("writing chat pages", chats, len(chat_pages))
         elif chats:  # after the chats: topics and people, made all at once
             progress("writing topic and people pages")
-    if helper:
-        ok, done = helper.result()
-        for path, written, entry in done if ok else write_chat_pages(site, share, writer, cache):
+    if share:
+        for path, written, entry in helper.result("chat pages", write_chat_pages, site, share, writer, cache):
             writer.adopt(path, written)
             cache.entries[path] = entry
             count += 1
+    helper.close()
     publish_media(root, shown_media(site), writer)
     removed = writer.remove_stale()
     cache.save()
-    site.page_keys = {path: entry[0] for path, entry in cache.entries.items()}  # search reuses them
-    site.charts.save()
+    charts.save()
     summaries.save(site.summaries)
-    return GenerateReport(site, count, writer.written, removed)
+    page_keys = {path: entry[0] for path, entry in cache.entries.items()}
+    return GenerateReport(site, count, writer.written, removed, page_keys)
 
 
 def shown_media(site: Site) -> list[tuple[str, int, int]]:
@@ -149,7 +160,7 @@ def build_nav(site: Site, docs_dir: Path) -> list:
 
     The nav lists years, not chats: each year's page lists its chats, and episode, people and
     topic pages are reached from those index pages. Every page carries the nav in its HTML, so a
-    nav of 520 chats would make each page mostly nav and its build mostly nav rendering (DESIGN §7).
+    nav of 520 chats would make each page mostly nav and its build mostly nav rendering.
     """
     archive = [{"Archive": urls.ARCHIVE}] + [{str(year): urls.year_path(year)} for year in published_by_year(site)]
     nav: list = [{"Home": urls.HOME}]
@@ -181,8 +192,7 @@ def hand_written_sources(docs_dir: Path) -> list[tuple[str, Path]]:
     found = []
     for path in sorted(docs_dir.rglob("*.md")):
         rel = path.relative_to(docs_dir).as_posix()
-        top = rel.split("/", 1)[0]
-        if not (top in urls.GENERATED_DIRS or rel in urls.GENERATED_FILES or top.startswith((".", "_"))):
+        if not (urls.is_generated(rel) or rel.startswith((".", "_"))):
             found.append((rel, path))
     return found
 

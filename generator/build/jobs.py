@@ -2,103 +2,98 @@
 the pages, and most chat pages while generate renders the rest.
 
 At archive scale, indexing for search and writing the feeds take a couple of seconds of Python,
-and MkDocs' rendering longer; on a machine with two cores or more they can overlap. Each job is
-a forked copy of the build process, started once MkDocs has emptied site/ (plugin.on_files): it
-has the model the pages were made from without copying it, does its work (writing into site/),
-and hands back what the build needs through a file in the cache folder, as marshal (data only,
-nothing to execute). The post-build step then takes the job's result (`finished`).
+and MkDocs' rendering longer; on a machine with two cores or more they can overlap. `Jobs` runs
+each piece of work in a process of a standard ProcessPoolExecutor with the fork start method:
+the processes are forked when the jobs start, so they have the model the pages were made from
+without copying it (the executor's initializer receives it by fork, not by pickling), do their
+work (writing into site/ or docs/), and hand back plain data.
 
-If a job cannot start or fails, the step does the work in the build's own process, so the
-output is the same either way, and a user's error (no site_url, say) is reported from there.
-Not used under `mkdocs serve`: forking a process that runs a web server's threads is not safe.
+Whoever starts jobs owns them (the plugin for one build, generate for its chat pages): no state
+outlives its owner. If a job cannot start or fails, `result` logs a warning with the error and
+does the work in the build's own process, so the output is the same either way, and a user's
+error (no site_url, say) is reported from there. Forking is used only on Linux with a second
+core, and never under `mkdocs serve` (forking a process that runs a web server's threads is not
+safe).
 """
 
 from __future__ import annotations
 
-import marshal
+import logging
 import multiprocessing
 import os
 import signal
 import sys
-from pathlib import Path
+from collections.abc import Callable
+from concurrent.futures import Future, ProcessPoolExecutor
 
-from generator.cache import CACHE_DIR
-from generator.writer import write_atomic
+log = logging.getLogger("mkdocs.plugins.chatdigest")
 
-_PREFIX = "job-"
-_jobs: dict[tuple[str, Path], Job] = {}
-
-
-class Job:
-    """`work(*args)` in a forked process; what it returns (plain data) comes back through a file
-    in `folder`."""
-
-    def __init__(self, name: str, work, args: tuple, folder: Path):
-        for stale in folder.glob(f"{_PREFIX}{name}-*"):  # left by a run that was killed
-            stale.unlink(missing_ok=True)
-        self.result_path = folder / f"{_PREFIX}{name}-{os.getpid()}.marshal"
-        self.process = multiprocessing.get_context("fork").Process(
-            target=_run, args=(work, args, self.result_path, os.getpid()), daemon=True
-        )
-        self.process.start()
-
-    def result(self) -> tuple[bool, object]:
-        """(True, what the work returned), or (False, None) if the job failed."""
-        self.process.join()
-        try:
-            if self.process.exitcode == 0:
-                return True, marshal.loads(self.result_path.read_bytes())
-        except (OSError, ValueError, EOFError, TypeError):
-            pass
-        finally:
-            self.result_path.unlink(missing_ok=True)
-        return False, None
-
-    def cancel(self) -> None:
-        self.process.kill()
-        self.process.join()
-        self.result_path.unlink(missing_ok=True)
+# In a job's process only: each job's arguments by name, received by fork.
+_forked_args: dict[str, tuple] = {}
 
 
 def can_fork() -> bool:
-    """Linux (where forking a Python process is safe and the job can be made to die with the
+    """Linux (where forking a Python process is safe and a job can be made to die with the
     build), and a second core to run on."""
     return sys.platform.startswith("linux") and len(os.sched_getaffinity(0)) > 1
 
 
-def start(name: str, work, site, config) -> None:
-    """Start the post-build step `work(site, config)` in a forked process."""
-    if not can_fork():
-        return
-    older = _jobs.pop((name, Path(config.site_dir)), None)
-    if older:  # from a build that failed before its post-build steps
-        older.cancel()
-    folder = Path(config.config_file_path).parent / CACHE_DIR
-    _jobs[name, Path(config.site_dir)] = Job(name, work, (site, config), folder)
+class Jobs:
+    """Each of `work` (name → (function, arguments)) called in its own forked process."""
+
+    def __init__(self, work: dict[str, tuple[Callable, tuple]]):
+        self.futures: dict[str, Future] = {}
+        self.executor: ProcessPoolExecutor | None = None
+        if not work or not can_fork():
+            return
+        try:
+            # With fork, the executor starts all its processes at the first submit, before its
+            # own manager thread: the forks copy a process with no other thread of ours.
+            self.executor = ProcessPoolExecutor(
+                max_workers=len(work),
+                mp_context=multiprocessing.get_context("fork"),
+                initializer=_enter_job,
+                initargs=(os.getpid(), {name: args for name, (_, args) in work.items()}),
+            )
+            self.futures = {name: self.executor.submit(_call, name, function) for name, (function, _) in work.items()}
+        except OSError as exc:  # no process could be started: the build does the work itself
+            log.warning(f"could not start work beside the build ({exc}); doing it in the build instead")
+            self.close()
+
+    def result(self, name: str, work: Callable, *args):
+        """What job `name` returned; if it did not run or failed, `work(*args)` done here."""
+        future = self.futures.pop(name, None)
+        if future is not None:
+            try:
+                return future.result()
+            except Exception as exc:  # its error, or the pool broken by the process dying
+                log.warning(f"{name}: the work beside the build failed ({type(exc).__name__}: {exc}); doing it in the build instead")
+        return work(*args)
+
+    def wait(self, name: str) -> None:
+        """Let job `name` finish (writing what it writes) without using its result."""
+        future = self.futures.pop(name, None)
+        if future is not None:
+            future.exception()
+
+    def close(self) -> None:
+        """Wait for every job still running, so none goes on writing into the next build's files."""
+        if self.executor is not None:
+            self.executor.shutdown(wait=True, cancel_futures=True)
+        self.executor, self.futures = None, {}
 
 
-def take(name: str, config) -> Job | None:
-    return _jobs.pop((name, Path(config.site_dir)), None)
-
-
-def finished(name: str, work, site, config):
-    """What `work(site, config)` returns: from its job if it ran and succeeded, else done here."""
-    job = take(name, config)
-    if job:
-        ok, value = job.result()
-        if ok:
-            return value
-    return work(site, config)
-
-
-def _run(work, args: tuple, result_path: Path, parent: int) -> None:
-    # In the forked process: no logging and no printing (another thread of the build may have
-    # held their locks at the fork). On any error the build does the work itself instead.
+def _enter_job(parent: int, args: dict[str, tuple]) -> None:
+    global _forked_args
     _die_with(parent)
-    try:
-        write_atomic(result_path, marshal.dumps(work(*args)), durable=False)
-    except Exception:
-        sys.exit(1)  # an exit code, without the traceback multiprocessing would print
+    # No logging from a job: the parent's handlers (a progress display, say) may hold locks
+    # that the fork copied as taken.
+    logging.disable(logging.CRITICAL)
+    _forked_args = args
+
+
+def _call(name: str, work: Callable):
+    return work(*_forked_args[name])
 
 
 def _die_with(parent: int) -> None:

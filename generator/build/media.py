@@ -4,9 +4,9 @@ docs/media/ (MkDocs copies them into the site).
 Only images that a published page shows are published, so a removed person's images (their
 messages are gone) and images of drafts stay out of the site. Thumbnails are made with Pillow at
 build time, at sizes fixed by urls.thumb_size (the pages' <img> carries the same width and
-height), and kept in the cache folder by the image's content hash, the size and Pillow's version,
-so a warm build copies what a cold build makes. A chat without images costs nothing here, and
-Pillow is not even imported.
+height), and kept in the cache (cache.py, stamped with Pillow's version) by their names, which
+hold the image's content hash and the size, so a warm build copies what a cold build makes. A
+chat without images costs nothing here, and Pillow is not even imported.
 """
 
 from __future__ import annotations
@@ -15,16 +15,20 @@ import io
 from collections.abc import Iterable
 from pathlib import Path
 
-from generator.cache import CACHE_DIR
+from generator import cache
 from generator.render import urls
-from generator.writer import TreeWriter, write_atomic
+from generator.writer import TreeWriter
 
-THUMBS = "thumbs"
+CACHE_NAME = "thumbnails"  # thumbnail name → its bytes
 
 
 def publish_media(root: Path, images: Iterable[tuple[str, int, int]], writer: TreeWriter) -> int:
     """Write (or keep) each image and its thumbnail in docs/; the number of images published."""
-    count = 0
+    images = list(images)
+    if not images:
+        return 0  # the cache is not even opened
+    previous: dict[str, bytes] = cache.load(root, CACHE_NAME) or {}
+    used: dict[str, bytes] = {}
     for file, width, height in images:
         name = urls.media_name(file)
         source = root / "data" / name if name else None
@@ -35,23 +39,15 @@ def publish_media(root: Path, images: Iterable[tuple[str, int, int]], writer: Tr
             writer.keep(name)  # named by its content: the same name and size are the same bytes
         else:
             writer.write(name, source.read_bytes())
-        # Thumbnails are written from the cache, which is keyed by Pillow's version: a new Pillow
-        # redraws them, as a clean build would (the writer skips unchanged bytes).
+        # Written from the cache, which a new Pillow empties: thumbnails are then drawn again, as
+        # a clean build would draw them (the writer skips unchanged bytes).
         thumb = urls.thumb_path(name)
-        writer.write(thumb, _thumbnail(root, source, thumb, width, height))
-        count += 1
-    return count
-
-
-def _thumbnail(root: Path, source: Path, thumb: str, width: int, height: int) -> bytes:
-    import PIL
-
-    cached = root / CACHE_DIR / THUMBS / f"{PIL.__version__}-{thumb.rsplit('/', 1)[-1]}"
-    if cached.is_file():
-        return cached.read_bytes()
-    data = make_thumbnail(source.read_bytes(), width, height, thumb.endswith(".jpg"))
-    write_atomic(cached, data, durable=False)
-    return data
+        data = previous.get(thumb) or make_thumbnail(source.read_bytes(), width, height, thumb.endswith(".jpg"))
+        used[thumb] = data
+        writer.write(thumb, data)
+    if used != previous:
+        cache.save(root, CACHE_NAME, used)
+    return len(used)
 
 
 def make_thumbnail(data: bytes, width: int, height: int, jpeg: bool) -> bytes:

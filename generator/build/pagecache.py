@@ -16,11 +16,12 @@ import hashlib
 import json
 from pathlib import Path
 
-from generator.cache import CACHE_DIR, code_version
+from generator import cache
+from generator.cache import code_version
 from generator.render.pages import EpisodePage, Site
-from generator.writer import file_state, write_atomic
+from generator.writer import file_state
 
-CACHE_FILE = "pages.json"
+CACHE_NAME = "pages"
 
 
 def site_key(site: Site) -> str:
@@ -30,7 +31,7 @@ def site_key(site: Site) -> str:
         code_version(),
         archive.community.model_dump_json(),
         json.dumps([p.model_dump(mode="json") for p in archive.people], sort_keys=True),
-        json.dumps([o.model_dump(mode="json") for o in archive.optouts], sort_keys=True),
+        site.redaction,  # the ledger as applied, with every name it scrubs
         str(site.directory_urls),
     ]
     return hashlib.blake2b("\n".join(parts).encode(), digest_size=16).hexdigest()
@@ -56,19 +57,15 @@ class PageCache:
     """Keys and file states of the chat pages of the last complete generate."""
 
     def __init__(self, root: Path, site: Site, docs_dir: Path):
-        self.path = root / CACHE_DIR / CACHE_FILE
+        self.root = root
         self.site = site
         self.docs_dir = docs_dir
         self.base = site_key(site)
-        try:
-            self.previous: dict[str, list] = json.loads(self.path.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            self.previous = {}
+        # Taken out of the cache and saved again only when generate completes: a killed run must
+        # not leave the previous entries, which no longer match the files it rewrote.
+        self.previous: dict[str, list] = cache.load(root, CACHE_NAME, take=True) or {}
         self.keys: dict[str, str] = {}
         self.entries: dict[str, list] = {}
-        # Written only when generate completes: a killed run leaves the previous entries, which
-        # no longer match the files it rewrote.
-        self.path.unlink(missing_ok=True)
 
     def current(self, page: EpisodePage) -> bool:
         """True when the page's file is what rendering it now would give."""
@@ -81,4 +78,4 @@ class PageCache:
             self.entries[path] = [self.keys[path], *file_state(self.docs_dir / path)]
 
     def save(self) -> None:
-        write_atomic(self.path, json.dumps(self.entries, indent=0, sort_keys=True) + "\n")
+        cache.save(self.root, CACHE_NAME, self.entries)

@@ -26,24 +26,18 @@ from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin
 from mkdocs.structure.files import InclusionLevel
 
-from generator.build import jobs
 from generator.build.fingerprint import prepare_site_dir, record_finished_build
 from generator.build.generate import build_nav, generate_site
+from generator.build.jobs import Jobs
 from generator.build.stash import new_nonce, restore_blocks, stash_blocks
 from generator.errors import ChatdigestError, ProblemsFound
 from generator.feeds import insert_autodiscovery, write_feeds
 from generator.progress import Progress, no_progress
-from generator.render.urls import GENERATED_DIRS, GENERATED_FILES, UPCOMING
-from generator.search.documents import build_search_index, write_archive_part_data
+from generator.render.urls import UPCOMING, is_generated
+from generator.search.documents import build_search_index, open_chat_cache, write_archive_part_data
 
 log = logging.getLogger("mkdocs.plugins.chatdigest")
 THEME_DIR = Path(__file__).parent.parent / "theme"  # search box and styles
-
-# Steps run after MkDocs has written site/, each as (what it does, function of (pages.Site, MkDocs
-# config)). Order matters only where a step reads another's output.
-POST_BUILD_STEPS: list = []
-POST_BUILD_STEPS.append(("indexing for search", build_search_index))  # reads built hand-written pages
-POST_BUILD_STEPS.append(("writing feeds and calendar", lambda site, config: jobs.finished("feeds", write_feeds, site, config)))
 
 
 class ChatdigestConfig(Config):
@@ -59,10 +53,13 @@ class ChatdigestPlugin(BasePlugin[ChatdigestConfig]):
     dirty = False  # set by `chatdigest build`: MkDocs then renders only the pages that changed
     serving = False  # set by on_startup (mkdocs build, serve) and by `chatdigest build`
 
+    jobs = Jobs({})  # the work started beside this build's rendering (on_files)
+
     def on_startup(self, command, dirty):
         self.serving = command == "serve"
 
     def on_config(self, config):
+        self.jobs.close()  # a build that failed before its post-build steps may have left some
         self.root = Path(config.config_file_path).resolve().parent
         # chatdigest's templates go in front of Material's, behind the site's own custom_dir.
         theme_dirs = config.theme.dirs
@@ -76,7 +73,7 @@ class ChatdigestPlugin(BasePlugin[ChatdigestConfig]):
         except ChatdigestError as exc:
             self._fail(exc)
         log.info(report.summary())
-        self.site = report.site
+        self.site, self.page_keys = report.site, report.page_keys
         if self.config.nav and not config.nav:
             config.nav = build_nav(report.site, docs_dir)
         # `chatdigest build` asks MkDocs for a dirty build; empty site/ where that would be inexact.
@@ -100,9 +97,14 @@ class ChatdigestPlugin(BasePlugin[ChatdigestConfig]):
         # MkDocs converts each page's Markdown, then renders each into the theme: two steps a page.
         pages = [f for f in files.documentation_pages() if not self.dirty or f.is_modified()]
         self.steps, self.done = 2 * len(pages), 0
-        if not self.serving:  # the post-build steps' work, beside MkDocs' (jobs.py)
-            jobs.start("search", write_archive_part_data, self.site, config)
-            jobs.start("feeds", write_feeds, self.site, config)
+        # The search index of the chats and the feeds, made beside MkDocs' rendering (jobs.py).
+        # The search cache is opened here, so what it discards is logged by the build itself.
+        self.search_cache = open_chat_cache(config, self.page_keys)
+        work = {
+            "search": (write_archive_part_data, (self.site, config, self.search_cache)),
+            "feeds": (write_feeds, (self.site, config)),
+        }
+        self.jobs = Jobs({} if self.serving else work)
         return files
 
     def _step(self) -> None:
@@ -120,11 +122,15 @@ class ChatdigestPlugin(BasePlugin[ChatdigestConfig]):
 
     def on_post_build(self, config):
         try:
-            for label, step in POST_BUILD_STEPS:
-                self.progress(label)
-                step(self.site, config)
+            # Search reads the built hand-written pages, so it runs after MkDocs has written them.
+            self.progress("indexing for search")
+            build_search_index(self.jobs, self.site, config, self.search_cache)
+            self.progress("writing feeds and calendar")
+            self.jobs.result("feeds", write_feeds, self.site, config)
         except ChatdigestError as exc:
             self._fail(exc)
+        finally:
+            self.jobs.close()
         record_finished_build(config, self.root)
 
     def on_post_page(self, output, page, config):
@@ -144,5 +150,4 @@ class ChatdigestPlugin(BasePlugin[ChatdigestConfig]):
 
 
 def _generated(page) -> bool:
-    uri = page.file.src_uri
-    return uri in GENERATED_FILES or uri.split("/", 1)[0] in GENERATED_DIRS
+    return is_generated(page.file.src_uri)

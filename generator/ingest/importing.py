@@ -6,11 +6,14 @@ Steps, in this order because nothing may be written until everything has been ch
 2. read the export (format given or detected) into messages;
 3. keep the episode's window (schedule start and duration, ± a margin) and, for hashtag chats on
    X and Mastodon, the messages carrying a hashtag plus the replies and quotes hanging from them;
-4. merge with the transcript already there, by message id;
+4. merge with the transcript already there, by message id (with --replace, first drop what an
+   earlier import in the same format put there: each message records its import's format);
 5. resolve authors against people.yml and list the unknown ones;
-6. only then write: episode.yml (only when the episode is new — an existing one holds the
-   editor's highlights, summary and questions and is never rewritten), transcript.jsonl, and
-   people.yml with --add-people. Every write is atomic, and an unchanged file is not touched.
+6. only then write: episode.yml (when the episode is new, or still `upcoming` as `new` or
+   `previews` made it: it becomes published, with the real start and end when the messages show
+   the chat ran off its schedule; a published one holds the editor's highlights, summary and
+   questions and is never rewritten), transcript.jsonl, and people.yml with --add-people. Every
+   write is atomic, and an unchanged file is not touched.
 """
 
 from __future__ import annotations
@@ -24,8 +27,9 @@ from zoneinfo import ZoneInfo
 
 import yaml
 
-from generator.archive.model import Community, Episode, Message, Person, handle_key
+from generator.archive.model import Community, Episode, Message, Person, Status, handle_key
 from generator.archive.read import EPISODE_DIR, EPISODES, _Reader, read_community, read_episode, read_people
+from generator.archive.schedule import start_on
 from generator.archive.write import render_episode_yml, render_transcript
 from generator.errors import ChatdigestError, Problem, ProblemsFound, relative
 from generator.ingest.importers import ImportOptions, read_export
@@ -51,6 +55,9 @@ class ImportRequest:
     hashtags: tuple[str, ...] = ()  # overrides community.yml's hashtags
     hashtag_filter: bool = True
     add_people: bool = False
+    include_private: tuple[str, ...] = ()  # private chats and protected accounts the editor named
+    include_unlisted: bool = False
+    replace: bool = False  # drop what an earlier import in the same format put into the chat
 
 
 @dataclass
@@ -61,6 +68,8 @@ class ImportReport:
     episode_file: str
     transcript_file: str
     created_episode: bool = False
+    published_episode: bool = False
+    times: str = ""  # the real start and end recorded in episode.yml, when they differ from the schedule
     read: int = 0
     kept: int = 0
     window: str = ""
@@ -69,9 +78,13 @@ class ImportReport:
     unchanged: int = 0
     renamed: int = 0
     media_kept: int = 0
+    replaced: int = 0
+    removed: int = 0
+    lost_highlights: list[str] = field(default_factory=list)
     total: int = 0
     written: bool = False
     problems: list[Problem] = field(default_factory=list)
+    skipped: Counter[str] = field(default_factory=Counter)
     unknown: list[tuple[str, int]] = field(default_factory=list)
     people_added: list[str] = field(default_factory=list)
     people_file: str = ""
@@ -82,9 +95,25 @@ class ImportReport:
         out += [f"warning: {p}" for p in self.problems[:max_problems]]
         if len(self.problems) > max_problems:
             out.append(f"warning: … and {len(self.problems) - max_problems} more records skipped")
+        if self.skipped:
+            out.append(f"left out {sum(self.skipped.values())} messages on purpose:")
+            out += [f"  {n} {why}" for why, n in sorted(self.skipped.items(), key=lambda item: (-item[1], item[0]))]
         out.append(f"kept {self.kept} {self.window}")
         if self.created_episode:
             out.append(f"created {self.episode_file} (title is a placeholder: edit it)")
+        if self.published_episode:
+            out.append(f"{self.episode_file}: status upcoming → published")
+        if self.times:
+            out.append(f"{self.episode_file}: {self.times}")
+        if self.replaced:
+            out.append(
+                f"--replace: dropped the {self.replaced} messages an earlier {self.format} import put here first"
+                f" ({self.removed} of them are not in this export)"
+            )
+        if self.lost_highlights:
+            out.append(
+                f"warning: {self.episode_file} highlights messages that are gone: {', '.join(self.lost_highlights)} (fix: edit its highlights)"
+            )
         renamed = f", {self.renamed} renamed to keep ids unique" if self.renamed else ""
         state = "written" if self.written else "unchanged"
         out.append(
@@ -116,6 +145,8 @@ def import_chat(request: ImportRequest, progress: Progress = no_progress) -> Imp
         timezone=community.schedule.timezone,
         date_order=request.date_order,
         progress=progress,
+        include_private=request.include_private,
+        include_unlisted=request.include_unlisted,
     )
     fmt, result = read_export(request.path, request.format, options)
     report = ImportReport(
@@ -127,16 +158,22 @@ def import_chat(request: ImportRequest, progress: Progress = no_progress) -> Imp
         created_episode=not (folder / "episode.yml").exists(),
         read=len(result.messages),
         problems=result.problems,
+        skipped=result.skipped,
         people_file="data/people.yml",
     )
     kept, report.window = select_messages(result.messages, episode, community, request, str(request.path))
     report.kept = len(kept)
+    kept = [m.model_copy(update={"source": fmt}) for m in kept]
+    if request.replace:
+        existing = drop_source(existing, fmt, kept, report)
     media = keep_media(kept, request.path, community.media, kept_before=media_bytes(existing))
     kept = media.messages
     report.problems = report.problems + media.problems
     report.media_kept = len(media.files)
     merged = merge_messages(existing, kept, report)
     report.total = len(merged)
+    report.lost_highlights = [h for h in episode.highlights if h not in {m.id for m in merged}] if request.replace else []
+    settled = settle_episode(episode, merged, community, report, timed=not request.keep_all)
     report.unknown = find_unknown(merged, people)
     people_text = None
     if request.add_people and report.unknown:
@@ -145,8 +182,8 @@ def import_chat(request: ImportRequest, progress: Progress = no_progress) -> Imp
     for name, data in media.files.items():
         if not (root / "data" / name).exists():
             write_atomic(root / "data" / name, data)
-    if report.created_episode:
-        write_atomic(folder / "episode.yml", render_episode_yml(episode))
+    if report.created_episode or settled != episode:
+        write_atomic(folder / "episode.yml", render_episode_yml(settled))
     report.written = write_atomic(folder / "transcript.jsonl", render_transcript(merged))
     if people_text is not None:
         write_atomic(root / "data" / "people.yml", people_text)
@@ -207,8 +244,7 @@ def select_messages(
     if request.keep_all:
         return list(messages), "(--all: every message of the export)"
     margin = dt.timedelta(minutes=max(0, request.margin_minutes))
-    start = episode.starts_at.astimezone(dt.UTC)
-    end = start + dt.timedelta(minutes=community.schedule.duration_minutes)
+    start, end = chat_span(episode, community)
     window = f"{start:%Y-%m-%d %H:%M}–{end:%H:%M} UTC ± {request.margin_minutes} min"
     inside = [m for m in messages if start - margin <= m.at <= end + margin]
     if not inside:
@@ -231,6 +267,15 @@ def select_messages(
     return threads, f"in the episode's window {window} carrying #{', #'.join(sorted(tags))} or replying to one"
 
 
+def chat_span(episode: Episode, community: Community) -> tuple[dt.datetime, dt.datetime]:
+    """The chat's time in UTC: from its start for the schedule's duration, or to the end an earlier
+    import recorded when that is later. Never shorter: an ends_at recorded from one platform's
+    export must not cut off another platform's messages."""
+    start = episode.starts_at
+    end = start + dt.timedelta(minutes=community.schedule.duration_minutes)
+    return start.astimezone(dt.UTC), max(end, episode.ends_at or end).astimezone(dt.UTC)
+
+
 def hashtag_threads(messages: list[Message], tags: set[str]) -> list[Message]:
     """Messages with a hashtag, and every reply or quote hanging from them, however deep."""
     kept = {m.id for m in messages if tags & {h.casefold() for h in m.hashtags} or any(f"#{t}" in m.text.casefold() for t in tags)}
@@ -248,7 +293,66 @@ def hashtag_threads(messages: list[Message], tags: set[str]) -> list[Message]:
     return [m for m in messages if m.id in kept]
 
 
+# --- the episode, once it has its messages ---------------------------------------------------------
+
+OFF_SCHEDULE = dt.timedelta(minutes=5)  # closer than this to the schedule, a chat ran on time
+
+
+def settle_episode(episode: Episode, messages: list[Message], community: Community, report: ImportReport, timed: bool) -> Episode:
+    """A chat still planned from the schedule (new, or `upcoming`) is published once it has its
+    messages, with the start and end they show when the chat ran off its schedule.
+
+    A published chat is the editor's and is left as it is. Without `timed` (--all: the export's
+    span is not the chat's) only the status changes.
+    """
+    if not (report.created_episode or episode.status == Status.upcoming) or not messages:
+        return episode
+    update: dict = {"status": Status.published}
+    report.published_episode = episode.status == Status.upcoming
+    if timed:
+        update |= real_times(episode, messages, community)
+        report.times = describe_times(update)
+    return episode.model_copy(update=update)
+
+
+def real_times(episode: Episode, messages: list[Message], community: Community) -> dict:
+    """starts_at and ends_at from the first and last message (to the minute), where they differ
+    from the schedule by more than OFF_SCHEDULE. The start stays on the folder's date and less
+    than the chat's length from its slot (what `check` takes for a late or early start): a first
+    message further off is a straggler, not the start."""
+    duration = dt.timedelta(minutes=community.schedule.duration_minutes)
+    slot = start_on(community.schedule, episode.date)
+    said = [m.at for m in messages if not m.deleted] or [m.at for m in messages]
+    zone = episode.starts_at.tzinfo
+    first = min(said).astimezone(zone).replace(second=0, microsecond=0)
+    last = max(said).astimezone(zone)
+    last = last.replace(second=0, microsecond=0) + (dt.timedelta(minutes=1) if (last.second or last.microsecond) else dt.timedelta())
+    update: dict = {}
+    if abs(first - episode.starts_at) > OFF_SCHEDULE and first.date() == episode.starts_at.date() and abs(first - slot) < duration:
+        update["starts_at"] = first
+    start = update.get("starts_at", episode.starts_at)
+    if abs(last - (start + duration)) > OFF_SCHEDULE and last > start:
+        update["ends_at"] = last
+    return update
+
+
+def describe_times(update: dict) -> str:
+    said = [f"{name} {update[name].isoformat()}" for name in ("starts_at", "ends_at") if name in update]
+    return ("the messages run off the schedule: recorded " + ", ".join(said)) if said else ""
+
+
 # --- merging -------------------------------------------------------------------------------------
+
+
+def drop_source(existing: list[Message], source: str, imported: list[Message], report: ImportReport) -> list[Message]:
+    """--replace: the transcript without what an earlier import in this format put there.
+
+    Messages written by hand or by an import that recorded no source are kept.
+    """
+    dropped = {m.id for m in existing if m.source == source}
+    report.replaced = len(dropped)
+    report.removed = len(dropped - {m.id for m in imported})
+    return [m for m in existing if m.id not in dropped]
 
 
 def merge_messages(existing: list[Message], imported: list[Message], report: ImportReport) -> list[Message]:

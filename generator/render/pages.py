@@ -23,7 +23,7 @@ from generator.archive.summaries import ChatSummary, summarise
 from generator.build.chartcache import ChartCache
 from generator.digest.analysis import Activity, Digest, SharedLink, Thread, archive_activity, build_digest, first_appearances
 from generator.feeds import follow_html
-from generator.render import urls
+from generator.render import times, urls
 from generator.render.charts import attendance_svg, participation_svg
 from generator.render.text import attr, body_html, inline_md, link_html, rich_html, text_html
 
@@ -41,25 +41,49 @@ PLATFORM_NAMES = {
 }
 
 
+@dataclass(frozen=True)
+class Topic:
+    """Chats that share a tag. Tags that give the same page ("Careers", "careers", "careers!")
+    are one topic, named by the spelling first seen; its page, feed and search filter all come
+    from here, so they cannot disagree about which chats it holds."""
+
+    name: str
+    path: str  # the topic page, in docs/
+    chats: tuple[EpisodeContent, ...]  # chats with a page (published and upcoming), oldest first
+
+    @property
+    def published(self) -> list[EpisodeContent]:
+        return [c for c in self.chats if c.episode.status == Status.published]
+
+
+@dataclass
+class RenderMemo:
+    """What rendering remembers within one build, so that each piece is made once. Not part of
+    the archive model: it fills as pages are rendered."""
+
+    charts: ChartCache = field(default_factory=ChartCache)  # attendance charts by what they show
+    links: dict[tuple[str, str], str] = field(default_factory=dict)  # person_link's
+    authors: dict[tuple[str, str, str], str] = field(default_factory=dict)  # _author_html's
+    minutes: dict[int, tuple[str, str]] = field(default_factory=dict)  # _time_labels', for the page being rendered
+    cards: dict[tuple[str, str], tuple[str, str]] = field(default_factory=dict)  # (anchor, inside) of the page's message cards
+    items: dict[tuple[str, str], str] = field(default_factory=dict)  # _episode_item's
+
+
 @dataclass
 class Site:
-    """What every page needs to know about the archive as a whole."""
+    """What every page needs to know about the archive as a whole: the model, made once by
+    build_site_model and not changed after, and the memo of the build that renders it."""
 
     archive: Archive
     directory: Directory
     timezone: ZoneInfo
     digests: Mapping[str, Digest]  # made when first asked for (LazyDigests)
+    redaction: str  # the opt-outs as applied (privacy.Redaction.fingerprint): part of every page's key
     directory_urls: bool = True
     summaries: dict[str, ChatSummary] = field(default_factory=dict)  # episode id → what other pages need of it
     activity: dict[str, Activity] = field(default_factory=dict)  # participant key → activity
     firsts: dict[str, set[str]] = field(default_factory=dict)  # episode id → first-timers' keys
-    links: dict[tuple[str, str], str] = field(default_factory=dict)  # person_link's cache
-    authors: dict[tuple[str, str, str], str] = field(default_factory=dict)  # _author_html's cache
-    minutes: dict[int, tuple[str, str]] = field(default_factory=dict)  # _time_labels' cache, for the page being rendered
-    cards: dict[tuple[str, str], tuple[str, str]] = field(default_factory=dict)  # (anchor, inside) of the page's message cards
-    items: dict[tuple[str, str], str] = field(default_factory=dict)  # _episode_item's cache
-    charts: ChartCache = field(default_factory=ChartCache)  # attendance charts by what they show
-    page_keys: dict[str, str] = field(default_factory=dict)  # chat page path → its pagecache key, set by generate
+    memo: RenderMemo = field(default_factory=RenderMemo)
 
     @functools.cached_property
     def published(self) -> list[EpisodeContent]:
@@ -79,6 +103,24 @@ class Site:
         return Counter(c.episode.date.year for c in self.published)
 
     @functools.cached_property
+    def topics(self) -> dict[str, Topic]:
+        """Every topic by its page path, in name order."""
+        names: dict[str, str] = {}
+        chats: dict[str, list[EpisodeContent]] = {}
+        for content in self.public:  # upcoming chats link to their topics too
+            for tag in content.episode.tags:
+                path = urls.topic_path(tag)
+                names.setdefault(path, tag)
+                listed = chats.setdefault(path, [])
+                if not listed or listed[-1] is not content:
+                    listed.append(content)
+        ordered = sorted(names, key=lambda path: names[path].casefold())
+        return {path: Topic(names[path], path, tuple(chats[path])) for path in ordered}
+
+    def topic(self, tag: str) -> Topic:
+        return self.topics[urls.topic_path(tag)]
+
+    @functools.cached_property
     def upcoming(self) -> list[EpisodeContent]:
         return [c for c in self.archive.episodes if c.episode.status == Status.upcoming]
 
@@ -94,7 +136,14 @@ class Site:
         return moment.astimezone(self.timezone)
 
 
-def build_site_model(archive: Archive, directory: Directory, directory_urls: bool = True, summaries: dict | None = None) -> Site:
+def build_site_model(
+    archive: Archive,
+    directory: Directory,
+    redaction: str = "",
+    directory_urls: bool = True,
+    summaries: dict | None = None,
+    charts: ChartCache | None = None,
+) -> Site:
     """The model every page is made from. A chat in `summaries` (cached from the last run,
     summaries.py) is not analysed unless a page asks for its digest."""
     timezone = ZoneInfo(archive.community.schedule.timezone)
@@ -109,7 +158,16 @@ def build_site_model(archive: Archive, directory: Directory, directory_urls: boo
     published = [c for c in archive.episodes if c.episode.status == Status.published]
     activity = archive_activity(published, chats, lambda platform, author: directory.register(platform, author).key)
     return Site(
-        archive, directory, timezone, digests, directory_urls, summaries=chats, activity=activity, firsts=first_appearances(activity)
+        archive,
+        directory,
+        timezone,
+        digests,
+        redaction,
+        directory_urls,
+        summaries=chats,
+        activity=activity,
+        firsts=first_appearances(activity),
+        memo=RenderMemo(charts or ChartCache()),
     )
 
 
@@ -146,22 +204,15 @@ def front_matter(title: str, description: str = "", **extra) -> str:
 
 
 def when(site: Site, moment: dt.datetime, with_utc: bool = False) -> str:
-    local = site.local(moment)
-    text = f"{local:%A %-d %B %Y, %H:%M} {local.tzname()}"
-    if with_utc:
-        utc = moment.astimezone(dt.UTC)
-        # West of Greenwich an evening chat is already tomorrow in UTC: say which day.
-        day = "" if utc.date() == local.date() else f" {utc:%a %-d %b}"
-        text += f" ({utc:%H:%M}{day} UTC)"
-    return text
+    return times.when(moment, site.timezone, with_utc)
 
 
 def person_link(site: Site, source: str, person: Participant) -> str:
     """A link to the person's page. Called for every card: cached per (way to the root, person)."""
     key = (urls.root_prefix(source, site.directory_urls), person.key)
-    link = site.links.get(key)
+    link = site.memo.links.get(key)
     if link is None:
-        link = site.links[key] = _person_link(site, source, person)
+        link = site.memo.links[key] = _person_link(site, source, person)
     return link
 
 
@@ -191,10 +242,10 @@ def message_html(site: Site, source: str, message: Message, *, anchor: bool, epi
     the card's inside is made once per page and reused.
     """
     key = (source, message.id)
-    cached = site.cards.get(key)
+    cached = site.memo.cards.get(key)
     if cached is None:
         ident = urls.message_anchor(message.id)
-        cached = site.cards[key] = (ident, _card_inner(site, source, message, episode_path or source, ident))
+        cached = site.memo.cards[key] = (ident, _card_inner(site, source, message, episode_path or source, ident))
     ident, inner = cached
     attribute = f' id="{ident}"' if anchor else ""  # search results link to the anchored card
     return f'<div class="cd-msg"{attribute}>{inner}{extra}</div>'
@@ -264,23 +315,23 @@ def _author_html(site: Site, source: str, message: Message) -> str:
     """The author's name (a link to their page), then the handle they posted as when it differs
     from the name."""
     key = (urls.root_prefix(source, site.directory_urls), message.platform, message.author)
-    found = site.authors.get(key)
+    found = site.memo.authors.get(key)
     if found is None:
         author = site.directory.author(message)
         found = person_link(site, source, author)
         if author.name != message.author:
             found += f' <span class="cd-handle">{text_html(message.author)}</span>'
-        site.authors[key] = found
+        site.memo.authors[key] = found
     return found
 
 
 def _time_labels(site: Site, moment: dt.datetime) -> tuple[str, str]:
     """("2026-03-05 19:03 GMT", "19:03") for a message's minute, in the community's timezone."""
     minute = int(moment.timestamp()) // 60
-    found = site.minutes.get(minute)
+    found = site.memo.minutes.get(minute)
     if found is None:
         local = site.local(moment)
-        found = site.minutes[minute] = (f"{local:%Y-%m-%d %H:%M %Z}", f"{local:%H:%M}")
+        found = site.memo.minutes[minute] = (f"{local:%Y-%m-%d %H:%M %Z}", f"{local:%H:%M}")
     return found
 
 
@@ -469,9 +520,9 @@ def _episode_item(site: Site, source: str, content: EpisodeContent) -> str:
     """The start of a chat's line in a list: the same on every person page that lists the chat,
     and people pages list forty thousand chats between them, so each is made once."""
     key = (urls.root_prefix(source, site.directory_urls), content.episode.id)
-    item = site.items.get(key)
+    item = site.memo.items.get(key)
     if item is None:
-        item = site.items[key] = f"<li>{content.episode.date:%-d %b %Y}: {episode_link(site, source, content)}"
+        item = site.memo.items[key] = f"<li>{content.episode.date:%-d %b %Y}: {episode_link(site, source, content)}"
     return item
 
 
@@ -566,27 +617,25 @@ def render_upcoming(site: Site) -> str:
 
 
 def render_topics(site: Site) -> dict[str, str]:
-    """The topics index and one page per tag."""
-    # Tags that share a page ("Careers", "careers", "careers!") are one topic: grouping by path
-    # keeps one page from overwriting another's list of chats.
-    names: dict[str, str] = {}
-    tags: dict[str, list[EpisodeContent]] = {}
-    for content in site.public:  # upcoming chats link to their topics too
-        for tag in content.episode.tags:
-            name = names.setdefault(urls.topic_path(tag), tag)
-            chats = tags.setdefault(name, [])
-            if not chats or chats[-1] is not content:
-                chats.append(content)
+    """The topics index and one page per topic."""
     pages = {}
     index = [front_matter("Topics", "Chats by topic"), "# Topics\n\n"]
-    for tag in sorted(tags, key=str.casefold):
-        path = urls.topic_path(tag)
-        count = len(tags[tag])
-        index.append(f"- [{inline_md(tag)}]({site.md_href(urls.TOPICS, path)}) ({count} chat{'s' if count != 1 else ''})\n")
-        lines = episode_list([_episode_line(site, path, c) for c in reversed(tags[tag])])
-        pages[path] = front_matter(f"Topic: {tag}", f"Chats about {tag}") + f"# Topic: {inline_md(tag)}\n\n{lines}"
+    for topic in site.topics.values():
+        count = len(topic.chats)
+        index.append(f"- [{inline_md(topic.name)}]({site.md_href(urls.TOPICS, topic.path)}) ({count} chat{'s' if count != 1 else ''})\n")
+        lines = episode_list([_episode_line(site, topic.path, c) for c in reversed(topic.chats)])
+        pages[topic.path] = (
+            front_matter(f"Topic: {topic.name}", f"Chats about {topic.name}") + f"# Topic: {inline_md(topic.name)}\n\n{lines}"
+        )
     pages[urls.TOPICS] = "".join(index)
     return pages
+
+
+def has_people_page(site: Site, person: Participant) -> bool:
+    """Everyone who took part in a published chat, and everyone in people.yml; not anonymised
+    participants. Pages, search and the sitemap follow this one rule."""
+    record = site.activity.get(person.key)
+    return bool((record and record.episodes) or person.known) and not is_anonymised(person)
 
 
 def render_people(site: Site) -> dict[str, str]:
@@ -594,9 +643,9 @@ def render_people(site: Site) -> dict[str, str]:
     pages = {}
     rows = []
     for person in site.directory.participants():
-        record = site.activity.get(person.key, Activity())
-        if (not record.episodes and not person.known) or is_anonymised(person):
+        if not has_people_page(site, person):
             continue
+        record = site.activity.get(person.key, Activity())
         path = urls.person_path(person.slug)
         link = f'<a href="{site.href(urls.PEOPLE, path)}">{text_html(person.name)}</a>'
         rows.append(
@@ -635,7 +684,7 @@ def _person_page(site: Site, path: str, person: Participant, record: Activity) -
     attended = Counter(by_id[e].episode.date.year for e in record.episodes)
     per_year = tuple((year, attended[year]) for year in years)
     most_held = max(site.chats_per_year[year] for year in years)
-    chart = site.charts.get(f"attendance {most_held} {per_year}", lambda: attendance_svg(per_year, most_held))
+    chart = site.memo.charts.get(f"attendance {most_held} {per_year}", lambda: attendance_svg(per_year, most_held))
     parts.append("## Attendance\n\nChats attended each year.\n\n" + html_block(chart, "cd-chart"))
     if record.highlights:
         cards = "\n".join(
@@ -696,5 +745,5 @@ def render_chats(site: Site, pages, current: Callable[[EpisodePage], bool]) -> I
             yield page.path, None
             continue
         yield page.path, render_episode(site, page.content, page.previous, page.following)
-        site.cards.clear()
-        site.minutes.clear()  # a chat's minutes are not another chat's
+        site.memo.cards.clear()
+        site.memo.minutes.clear()  # a chat's minutes are not another chat's

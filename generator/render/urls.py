@@ -32,6 +32,17 @@ MEDIA = "media"
 THUMB = 320  # a thumbnail fits in THUMB × THUMB pixels
 _MEDIA_FILE = re.compile(r"^media/([0-9a-f]{32})\.(jpg|png|gif|webp)$")
 
+
+def is_generated(docs_path: str) -> bool:
+    """True for a path in docs/ that generate owns (it may write or remove it)."""
+    return docs_path in GENERATED_FILES or docs_path.split("/", 1)[0] in GENERATED_DIRS
+
+
+def base_url(site_url: str) -> str:
+    """The site's address as links are made from it: ending in "/"."""
+    return site_url if site_url.endswith("/") else site_url + "/"
+
+
 HOME = "index.md"
 ARCHIVE = "archive/index.md"
 UPCOMING = "upcoming/index.md"

@@ -23,17 +23,15 @@ from __future__ import annotations
 import logging
 import shutil
 from dataclasses import astuple
-from html.parser import HTMLParser
 from pathlib import Path
 
 from generator.build.generate import hand_written_sources
-from generator.cache import CACHE_DIR
 from generator.render import urls
-from generator.render.pages import episode_pages, is_anonymised
+from generator.render.pages import episode_pages, has_people_page, is_anonymised
 from generator.render.text import clean_text, rich_html
+from generator.search.article import read_article
 from generator.search.index import (
     BUNDLE_DIR,
-    CACHE_FILE,
     ChatCache,
     Doc,
     Index,
@@ -57,7 +55,7 @@ def index_archive(site, cache: ChatCache) -> Index:
     """
     index = Index()
     for number, page in enumerate(episode_pages(site)):
-        index.add(cache.chat(number, site.page_keys[page.path], lambda page=page: chat_page(site, page.content)))
+        index.add(cache.chat(number, page.path, lambda page=page: chat_page(site, page.content)))
     for person in people_pages(site):
         index.add(indexed(person))
     return index
@@ -71,7 +69,8 @@ def chat_page(site, content) -> SearchPage:
     docs += [Doc(urls.question_anchor(q.number), f"Q{q.number}", q.text) for q in site.digests[episode.id].questions]
     authors: dict = {}
     docs += [message_doc(site, message, authors) for message in content.messages if not message.deleted]
-    facets = (f"year:{episode.date.year}", *(f"topic:{tag}" for tag in episode.tags))
+    topics = dict.fromkeys(site.topic(tag).name for tag in episode.tags)  # one filter per topic page
+    facets = (f"year:{episode.date.year}", *(f"topic:{name}" for name in topics))
     url = urls.page_url(urls.episode_path(episode.id), site.directory_urls)
     return SearchPage(url, episode.title, episode.date.isoformat(), facets, tuple(docs))
 
@@ -93,11 +92,10 @@ def filter_name(person) -> str:
 
 
 def people_pages(site) -> list[SearchPage]:
-    """The people with a page (pages.render_people decides the same way)."""
+    """The people with a page."""
     pages = []
     for person in site.directory.participants():
-        record = site.activity.get(person.key)
-        if ((record is None or not record.episodes) and not person.known) or is_anonymised(person):
+        if not has_people_page(site, person):
             continue
         url = urls.page_url(urls.person_path(person.slug), site.directory_urls)
         pages.append(SearchPage(url, person.name, docs=(Doc("", person.name, " ".join(person.handles)),)))
@@ -116,46 +114,6 @@ def hand_written_pages(docs_dir: Path, site_dir: Path, directory_urls: bool) -> 
     return pages
 
 
-class _ArticleText(HTMLParser):
-    """The text of a built page's article, and its first heading."""
-
-    SKIPPED = {"script", "style", "svg"}
-    # Ends of these separate words; inline tags (<strong>) do not: "<b>Thursday</b>." stays one.
-    BLOCKS = {"p", "li", "td", "th", "tr", "div", "br", "hr", "dd", "dt", "blockquote", "pre", "h1", "h2", "h3", "h4", "h5", "h6"}
-    VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
-
-    def __init__(self):
-        super().__init__()
-        self.depth, self.skip, self.title, self.parts, self.in_h1 = 0, 0, "", [], False
-
-    def handle_starttag(self, tag, attrs):
-        attributes = dict(attrs)
-        if self.depth and tag in self.VOID:  # no end tag to match
-            if tag in self.BLOCKS:
-                self.parts.append(" ")
-        elif self.depth:
-            self.depth += 1
-            self.skip += bool(self.skip) or tag in self.SKIPPED or "headerlink" in (attributes.get("class") or "")
-            self.in_h1 = self.in_h1 or tag == "h1"
-        elif tag == "article" and "md-content__inner" in (attributes.get("class") or ""):
-            self.depth = 1
-
-    def handle_endtag(self, tag):
-        if self.depth:
-            if tag in self.BLOCKS:
-                self.parts.append(" ")
-            self.depth -= 1
-            self.skip = max(0, self.skip - 1) if self.skip else 0
-            self.in_h1 = self.in_h1 and tag != "h1"
-
-    def handle_data(self, data):
-        if self.depth and not self.skip:
-            if self.in_h1:
-                self.title += data
-            else:
-                self.parts.append(data)
-
-
 def preview_text(markdown: str) -> str:
     """A preview post's text as the chat page shows it: no Markdown syntax in results."""
     title, text = article_text(f'<article class="md-content__inner">{rich_html(markdown)}</article>')
@@ -163,20 +121,18 @@ def preview_text(markdown: str) -> str:
 
 
 def article_text(html: str) -> tuple[str, str]:
-    parser = _ArticleText()
-    parser.feed(html)
-    return parser.title.strip(), " ".join("".join(parser.parts).split())
+    """A built page's article: (its first heading, the rest of its text)."""
+    article = read_article(html)
+    return article.heading, article.text
 
 
-def build_search_index(site, config) -> None:
-    """POST_BUILD_STEPS entry: index the archive into site/search/.
+def build_search_index(jobs, site, config, cache: ChatCache) -> None:
+    """The post-build step: index the archive into site/search/.
 
     The chats and people are indexed by a job started while MkDocs renders (jobs.py), or here
     when there is none; the hand-written pages, once MkDocs has built them, are a second part of
     the index.
     """
-    from generator.build import jobs
-
     site_dir = Path(config.site_dir)
     if not has_search_box(site_dir):
         # A custom_dir that replaces main.html or the header hides chatdigest's search box.
@@ -184,26 +140,29 @@ def build_search_index(site, config) -> None:
             f"{config.config_file_path}: no search index built, the theme has no chatdigest search box "
             "(fix: a theme custom_dir must not replace main.html or partials/header.html)"
         )
-        job = jobs.take("search", config)
-        if job:
-            job.cancel()
-        shutil.rmtree(site_dir / BUNDLE_DIR, ignore_errors=True)  # what the job wrote before it was stopped
+        jobs.wait("search")
+        shutil.rmtree(site_dir / BUNDLE_DIR, ignore_errors=True)  # what the job wrote
         return
     folder = site_dir / BUNDLE_DIR
-    archive = Part(*jobs.finished("search", write_archive_part_data, site, config))
+    archive = Part(*jobs.result("search", write_archive_part_data, site, config, cache))
     pages = Index(first=archive.pages)
     for page in hand_written_pages(Path(config.docs_dir), site_dir, site.directory_urls):
         pages.add(indexed(page))
     log.info(write_meta([archive, write_part(pages, folder)], folder, len(site.public)).summary())
 
 
-def write_archive_part_data(site, config) -> tuple:
-    return astuple(write_archive_part(site, config))  # plain data, for a job to hand back
+def open_chat_cache(config, page_keys: dict[str, str]) -> ChatCache:
+    """Each chat's postings from the last build (index.ChatCache), by the keys generate rendered
+    this build's chat pages by."""
+    return ChatCache(Path(config.config_file_path).parent, Path(config.site_dir) / BUNDLE_DIR / "pages", page_keys)
 
 
-def write_archive_part(site, config) -> Part:
+def write_archive_part_data(site, config, cache: ChatCache) -> tuple:
+    return astuple(write_archive_part(site, config, cache))  # plain data, for a job to hand back
+
+
+def write_archive_part(site, config, cache: ChatCache) -> Part:
     """Index and write the chats and people: the bulk of the index."""
-    cache = ChatCache(Path(config.config_file_path).parent / CACHE_DIR / CACHE_FILE, Path(config.site_dir) / BUNDLE_DIR / "pages")
     part = write_part(index_archive(site, cache), Path(config.site_dir) / BUNDLE_DIR)
     cache.save()
     return part

@@ -29,12 +29,12 @@ from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
 
-from generator.cache import code_version
+from generator import cache
 from generator.writer import file_state, write_atomic
 
 BUNDLE_DIR = "search"  # in site/
 FILTERS = ("year", "topic", "person")  # as terms: "year:2026"
-CACHE_FILE = "search-chats.marshal"  # in the cache folder
+CACHE_NAME = "search-chats"
 VERSION = 1
 CHUNK_BYTES = 24_000  # a query fetches one chunk per word: small, but few enough to list in meta.json
 _B64 = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
@@ -244,24 +244,22 @@ class ChatCache:
     """Each chat's postings from the last build by its page key, and which chat's record each
     pages/<n>.json holds, in the cache folder. Deleting it is always safe.
 
-    The file is removed while the index is written and saved once the chats' records are, so
-    a killed build is followed by a full one. marshal, not pickle: loading it cannot run code. Entries
-    carry the code version of this module; only the chats of the last build are kept.
+    The entry is taken out of the cache while the index is written and saved once the chats'
+    records are, so a killed build is followed by a full one. Only the chats of the last build
+    are kept.
     """
 
-    def __init__(self, path: Path, records: Path):
-        self.path, self.records = path, records
+    def __init__(self, root: Path, records: Path, page_keys: dict[str, str]):
+        self.root, self.records = root, records
+        self.page_keys = page_keys  # chat page path → the key generate rendered it by (pagecache.py)
         self.postings: dict[str, tuple[bytes, int]] = {}  # kept marshalled: a tenth of the memory
         self.numbers: dict[int, str] = {}  # chat number → its page key, in this build
-        try:
-            version, postings, written = marshal.loads(path.read_bytes())
-            self.previous, self.previous_written = (postings, written) if version == code_version() else ({}, {})
-        except (OSError, ValueError, EOFError, TypeError):
-            self.previous, self.previous_written = {}, {}
-        path.unlink(missing_ok=True)
+        self.previous, self.previous_written = cache.load(root, CACHE_NAME, take=True) or ({}, {})
 
-    def chat(self, number: int, key: str, make) -> IndexedPage:
-        """The chat numbered `number` with page key `key`: from the cache, else from make()."""
+    def chat(self, number: int, path: str, make) -> IndexedPage:
+        """The chat numbered `number`, whose page is `path`: from the cache if its page's key is
+        unchanged, else from make()."""
+        key = self.page_keys[path]
         found = self.previous.get(key)
         if found is not None and self.previous_written.get(number) == [key, *self._state(number)]:
             self.postings[key] = found
@@ -278,7 +276,7 @@ class ChatCache:
     def save(self) -> None:
         """After the index is written: note each chat's record file as it now is."""
         written = {number: [key, *self._state(number)] for number, key in self.numbers.items()}
-        write_atomic(self.path, marshal.dumps((code_version(), self.postings, written)), durable=False)
+        cache.save(self.root, CACHE_NAME, (self.postings, written))
 
 
 def _prune(folder: Path, keep: set[str]) -> None:

@@ -53,7 +53,7 @@ def read_export(path: Path, fmt: str, options: ImportOptions) -> tuple[str, Impo
 # --- detection -----------------------------------------------------------------------------------
 
 WHATSAPP_HEAD = whatsapp.HEADER
-IRC_HEADS = (irc.TEXTUAL, irc.WEECHAT, irc.SUPYBOT, irc.BRACKET, irc.IRSSI, irc.IRSSI_DAY)
+IRC_HEADS = (irc.TEXTUAL, irc.DIRCPROXY, irc.WEECHAT, irc.SUPYBOT, irc.BRACKET, irc.IRSSI, irc.IRSSI_DAY)
 
 
 def detect(path: Path) -> str:
@@ -77,7 +77,8 @@ def detect_by_names(names: list[str]) -> str | None:
         rx = re.compile(pattern, re.IGNORECASE)
         return any(rx.search(n) for n in names)
 
-    if has(r"(^|/)channels\.json$") or (has(r"(^|/)users\.json$") and has(r"/\d{4}-\d{2}-\d{2}\.json$")):
+    # Slack: its listings, or (unzipped by hand, listings lost) channel folders of day files
+    if has(r"(^|/)(channels|groups|dms|mpims)\.json$") or has(r"(^|/)[^/]+/\d{4}-\d{2}-\d{2}\.json$"):
         return "slack"
     if has(x_archive.TWEETS) or has(r"(^|/)data/js/tweets/\d{4}_\d{2}\.js$"):
         return "x-archive"

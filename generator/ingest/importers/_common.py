@@ -12,6 +12,7 @@ import html
 import json
 import re
 import zipfile
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -47,6 +48,15 @@ class ImportOptions:
     timezone: str = "UTC"
     date_order: str = "auto"  # WhatsApp: auto | dmy | mdy
     progress: Progress = no_progress  # called now and then while a large export is read
+    # Private chats (DMs, group DMs, private channels and groups, saved messages) and protected
+    # accounts are imported only when the editor names them here: by name, id or handle.
+    include_private: tuple[str, ...] = ()
+    include_unlisted: bool = False  # Mastodon: also posts that are public but kept off timelines
+
+    def names_private(self, *names: object) -> bool:
+        """Did the editor name this private chat (or protected account) with --include-private?"""
+        named = {private_key(n) for n in self.include_private}
+        return any(private_key(str(n)) in named for n in names if n not in (None, ""))
 
     @property
     def zone(self) -> dt.tzinfo:
@@ -56,14 +66,28 @@ class ImportOptions:
             return UTC
 
 
+def private_key(name: str) -> str:
+    """How a chat's name is compared with --include-private: no leading #/@, case-folded."""
+    return name.strip().lstrip("#@").casefold()
+
+
 @dataclass
 class ImportResult:
     messages: list[Message] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
+    skipped: Counter[str] = field(default_factory=Counter)  # why → how many messages were left out
 
 
 class BadRecord(Exception):
     """One record cannot be used; the importer records it and goes on."""
+
+
+class Skip(Exception):
+    """A readable record that is deliberately not imported (private, a channel event…).
+
+    The reason is said in the import report with how many messages it covers, so it is a
+    phrase that reads after a count: "followers-only posts (never imported)".
+    """
 
 
 # Errors that malformed records raise while being picked apart; they become problems.
@@ -73,6 +97,27 @@ RECORD_ERRORS = (KeyError, TypeError, ValueError, AttributeError, IndexError, Ov
 def refuse(file: str, message: str, fix: str = "", line: int | None = None, where: str = "") -> ChatdigestError:
     """The error for input that cannot be imported at all: one line naming file, place and fix."""
     return ChatdigestError(str(Problem(file, line, message, where, fix)))
+
+
+def refuse_private(file: str, what: str, name: str) -> ChatdigestError:
+    """A private chat that the editor did not name: refused, saying how to name it."""
+    return refuse(
+        file,
+        f"{what} is private; private chats are never published unless you name them",
+        f"if everyone in it agreed to be published, re-run with --include-private {quote_arg(name)}",
+    )
+
+
+def private_skip(what: str, name: str) -> str:
+    """The import report's reason for a private chat left out: `what` reads after a count."""
+    return f"{what} (private; to import it, name it with --include-private {quote_arg(name)})"
+
+
+def quote_arg(value: str) -> str:
+    """A value as the editor would type it in a shell."""
+    import shlex
+
+    return shlex.quote(value)
 
 
 # --- sources: a file, a folder or a zip --------------------------------------------------------
@@ -399,6 +444,9 @@ class Collector:
                 report("reading messages", index, total)
             try:
                 made = convert(item)
+            except Skip as skip:
+                self.skip(str(skip))
+                continue
             except RECORD_ERRORS as exc:
                 place = where(index, item) if where else f"message {index + 1}"
                 self.problem(
@@ -430,9 +478,20 @@ class Collector:
     def add(self, message: Message) -> None:
         self.result.messages.append(message)
 
+    def skip(self, reason: str, count: int = 1) -> None:
+        if count:
+            self.result.skipped[reason] += count
+
     def finish(self, label: str, expected: str) -> ImportResult:
         """Refuse when nothing could be read; otherwise the messages with unique ids."""
         if not self.result.messages:
+            if self.result.skipped and not self.result.problems:
+                reasons = "; ".join(f"{n} {why}" for why, n in self.result.skipped.most_common())
+                raise refuse(
+                    label,
+                    f"nothing to import: every message was left out ({reasons})",
+                    "export the chat itself; where a reason names a flag, it imports those messages",
+                )
             if self.result.problems:
                 first = self.result.problems[0]
                 more = len(self.result.problems) - 1

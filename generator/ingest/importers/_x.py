@@ -2,6 +2,9 @@
 
 Text is normalised once: t.co links replaced by their expanded URL from `entities.urls`, the
 t.co link of attached media removed (the media becomes a Media entry), entities decoded.
+
+A protected account's tweets were seen only by its approved followers: they are skipped unless
+the editor names the account with --include-private.
 """
 
 from __future__ import annotations
@@ -10,8 +13,29 @@ from typing import Any
 
 from generator.archive.model import Media, Message
 
-from ._common import BadRecord, find_hashtags, find_links, find_mentions, message, parse_twitter_time, unescape
+from ._common import (
+    BadRecord,
+    ImportOptions,
+    Skip,
+    find_hashtags,
+    find_links,
+    find_mentions,
+    message,
+    parse_twitter_time,
+    private_skip,
+    unescape,
+)
 from .markup import plain_with_mentions
+
+
+def check_not_protected(user: dict, options: ImportOptions | None) -> None:
+    """Raise Skip for a protected account's tweet, unless the editor named the account."""
+    if not user.get("protected"):
+        return
+    handle = f"@{user.get('screen_name') or user.get('username') or ''}"
+    if options is not None and options.names_private(handle, user.get("id_str"), user.get("id")):
+        return
+    raise Skip(private_skip(f"tweets of the protected account {handle}", handle))
 
 
 def x_permalink(handle: str, tweet_id: str) -> str:
@@ -60,7 +84,9 @@ def v1_media(tweet: dict) -> tuple[list[Media], set[str]]:
     return media, short_urls
 
 
-def read_v1_tweet(tweet: dict, author: str | None = None, author_name: str = "", deleted: bool = False) -> Message:
+def read_v1_tweet(
+    tweet: dict, author: str | None = None, author_name: str = "", deleted: bool = False, options: ImportOptions | None = None
+) -> Message:
     """One tweet object (archive, Grailbird or API v1.1) → Message."""
     if not isinstance(tweet, dict):
         raise BadRecord("not a tweet object")
@@ -68,6 +94,7 @@ def read_v1_tweet(tweet: dict, author: str | None = None, author_name: str = "",
     if not tweet_id:
         raise BadRecord("tweet has no id_str")
     user = tweet.get("user") or {}
+    check_not_protected(user, options)
     handle = author or (f"@{user['screen_name']}" if user.get("screen_name") else None)
     if not handle:
         raise BadRecord("tweet has no author (user.screen_name)")

@@ -3,6 +3,10 @@
 Replies come from `reference.messageId`; system events (joins, pins, "started a thread", calls)
 are left out. Times carry the exporting machine's offset and 0–7 fractional digits.
 Attachments that were downloaded are relative paths with Windows backslashes.
+
+DMs, group DMs and private threads are imported only when the editor names them with
+--include-private (the channel's name or id): a lone one is refused, and in a folder of
+exports they are left out and counted.
 """
 
 from __future__ import annotations
@@ -17,6 +21,7 @@ from ._common import (
     Collector,
     ImportOptions,
     ImportResult,
+    Skip,
     Source,
     expect,
     find_links,
@@ -25,11 +30,14 @@ from ._common import (
     message_lists,
     message_place,
     parse_iso,
+    private_skip,
+    refuse_private,
 )
 
 EXPECTED = "a DiscordChatExporter JSON export"
 FIX = "export with DiscordChatExporter in JSON format, or name the format with --format"
 KEPT_TYPES = {"Default", "Reply", "ChatInputCommand", "ContextMenuCommand", "ThreadStarterMessage", ""}
+PRIVATE_TYPES = {"DirectTextChat": "direct message", "DirectGroupTextChat": "group DM", "GuildPrivateThread": "private thread"}
 
 
 def read(path: Path, options: ImportOptions) -> ImportResult:
@@ -37,8 +45,16 @@ def read(path: Path, options: ImportOptions) -> ImportResult:
     source = Source(path)
     for label, data, messages in message_lists(source, EXPECTED, _message_list, FIX):
         guild = (data.get("guild") or {}).get("id") or "@me"
-        channel = (data.get("channel") or {}).get("id") or ""
-        if options.channel and options.channel.lstrip("#") not in ((data.get("channel") or {}).get("name"), channel):
+        info = data.get("channel") or {}
+        channel = info.get("id") or ""
+        if options.channel and options.channel.lstrip("#") not in (info.get("name"), channel):
+            continue
+        kind = PRIVATE_TYPES.get(info.get("type"))
+        if kind and not options.names_private(info.get("name"), channel):
+            name = str(info.get("name") or channel)
+            if len(source.json_names()) == 1:
+                raise refuse_private(label, f"the {kind} {name!r} ({info.get('type')})", name)
+            collector.skip(private_skip(f"messages in the {kind} {name!r}", name), sum(1 for m in messages if isinstance(m, dict)))
             continue
         collector.each(messages, label, lambda item: read_message(item, guild, channel, source, label), where=message_place)  # noqa: B023 (called within this iteration)
     return collector.finish(str(path), EXPECTED)
@@ -52,7 +68,7 @@ def read_message(item, guild: str, channel: str, source: Source | None = None, l
     if not isinstance(item, dict):
         raise BadRecord("not a message object")
     if item.get("type", "") not in KEPT_TYPES:
-        return None
+        raise Skip("system messages (joins, pins, threads started, calls)")
     if not item.get("id"):
         raise BadRecord("message has no id")
     author = item.get("author") or {}

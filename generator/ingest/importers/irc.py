@@ -6,11 +6,13 @@ Lines understood (after mIRC colour/bold codes are removed):
     HH:MM <@nick> text                 irssi (with `--- Log opened …` / `--- Day changed …`)
     YYYY-MM-DD HH:MM:SS<TAB>nick<TAB>text   WeeChat
     YYYY-MM-DDTHH:MM:SS  <nick> text   Supybot/Limnoria
-    [YYYY-MM-DDTHH:MM:SS+0200] <nick> text   Textual
+    [YYYY-MM-DDTHH:MM:SS+0200] <nick> text   Textual; actions as `• nick: text`
+    [DD Mon HH:MM] <nick!ident@host> +text   dircproxy; `+`/`-` (identified or not) glued to the text
 
-Joins, parts, quits, nick and mode changes are left out. Most formats carry no date: it comes
-from the line, an irssi day marker, the file name (2021-04-22, 20160603), `--date`, or the
-episode's date, in that order. Times are the logger's local time, read in the community's
+Joins, parts, quits, nick and mode changes and server lines (`*** You connected`) are left out.
+Most formats carry no date: it comes from the line, an irssi day marker, the file name
+(2021-04-22, 20160603), `--date`, or the episode's date, in that order. dircproxy's lines carry
+a day and month but no year: the year is the one that puts the line nearest that date. Times are the logger's local time, read in the community's
 timezone. Logs mix encodings: each line is UTF-8, or cp1252 when it is not.
 """
 
@@ -22,7 +24,7 @@ from pathlib import Path
 
 from generator.archive.model import Message
 
-from ._common import Collector, ImportOptions, ImportResult, Source, check_not_binary, find_links, message, refuse, short_hash
+from ._common import Collector, ImportOptions, ImportResult, Skip, Source, check_not_binary, find_links, message, refuse, short_hash
 
 EXPECTED = "an IRC log"
 CODES = re.compile(r"\x03(?:\d{1,2}(?:,\d{1,2})?)?|[\x02\x0f\x16\x1d\x1f\x11\x1e]")
@@ -31,9 +33,11 @@ SUPYBOT = re.compile(r"^(\d{4}-\d{2}-\d{2})T(\d{2}:\d{2}:\d{2})\s+(.*)$")
 WEECHAT = re.compile(r"^(\d{4}-\d{2}-\d{2}) (\d{2}:\d{2}:\d{2})\t([^\t]*)\t(.*)$")
 BRACKET = re.compile(r"^\[(\d{1,2}:\d{2}(?::\d{2})?)\] ?(.*)$")
 IRSSI = re.compile(r"^(\d{2}:\d{2}(?::\d{2})?) (.*)$")
+DIRCPROXY = re.compile(r"^\[(\d{1,2}) ([A-Z][a-z]{2}) (\d{2}:\d{2}(?::\d{2})?)\] (.*)$")
 IRSSI_DAY = re.compile(r"^--- (?:Log opened|Day changed) \w{3} (\w{3}) (\d{1,2})(?: [\d:]+)? (\d{4})")
-SAY = re.compile(r"^<[@+%~& ]?([^>\s]+)> ?(.*)$")
+SAY = re.compile(r"^<[@+%~& ]?([^>\s!]+)(?:![^>\s]*)?> ?(.*)$")  # dircproxy writes <nick!ident@host>
 ACTION = re.compile(r"^\s?\* (\S+) (.*)$")
+TEXTUAL_ACTION = re.compile(r"^• ([^\s:]+): (.*)$")
 NOTICE = re.compile(r"^-([^-\s!]+)- (.*)$")
 FILE_DATE = re.compile(r"(\d{4})[-_]?(\d{2})[-_]?(\d{2})")
 
@@ -89,6 +93,16 @@ def read_log(lines: list[str], label: str, day: dt.date | None, options: ImportO
             if m := TEXTUAL.match(line):
                 when = dt.datetime.fromisoformat(f"{m.group(1)}T{m.group(2)}{fix_offset(m.group(3))}")
                 body = m.group(4)
+            elif m := DIRCPROXY.match(line):
+                if day is None:
+                    raise refuse(
+                        label,
+                        "the log's lines have a day and month but no year, and the file name has no date",
+                        "re-run with --date YYYY-MM-DD (the chat's date), or name the file with its date",
+                        number,
+                    )
+                on = nearest_year(int(m.group(1)), m.group(2), day)
+                when, body = local(on.isoformat(), m.group(3), zone), strip_identify(m.group(4))
             elif m := WEECHAT.match(line):
                 when = local(m.group(1), m.group(2), zone)
                 nick_column, body = m.group(3), m.group(4)
@@ -126,12 +140,36 @@ def read_log(lines: list[str], label: str, day: dt.date | None, options: ImportO
         _number, when, nick_column, body = event
         made = read_event(when, nick_column, body)
         if made is None:
-            return None
+            raise Skip("joins, parts, quits, nick and mode changes and server lines")
+        if not made.text.strip():
+            raise Skip("empty lines")
         count = seen.get(made.id, 0)
         seen[made.id] = count + 1
         return made.model_copy(update={"id": f"{made.id}-{count + 1}"}) if count else made
 
     collector.each(events, label, convert, where=lambda i, e: "", line=lambda i, e: e[0])
+
+
+def nearest_year(day: int, month: str, near: dt.date) -> dt.date:
+    """`15 Jan` as the date of that day and month nearest `near` (a log of 31 Dec read for 1 Jan)."""
+    candidates = []
+    for year in (near.year - 1, near.year, near.year + 1):
+        try:
+            candidates.append(dt.datetime.strptime(f"{day} {month} {year}", "%d %b %Y").date())
+        except ValueError:  # 29 Feb of a year without it
+            continue
+    if not candidates:
+        raise ValueError(f"{day} {month} is not a day of any year near {near.year}")
+    return min(candidates, key=lambda d: abs(d - near))
+
+
+def strip_identify(body: str) -> str:
+    """dircproxy glues the identify-msg flag (+ identified, - not) to the text of a message."""
+    if m := SAY.match(body):
+        text = m.group(2)
+        if text[:1] in ("+", "-"):
+            return body[: len(body) - len(text)] + text[1:]
+    return body
 
 
 def fix_offset(offset: str) -> str:
@@ -156,6 +194,8 @@ def read_event(when: dt.datetime, nick_column: str | None, body: str) -> Message
     if m := SAY.match(body):
         return said(when, m.group(1), m.group(2))
     if m := ACTION.match(body):
+        return said(when, m.group(1), f"* {m.group(1)} {m.group(2)}")
+    if m := TEXTUAL_ACTION.match(body):
         return said(when, m.group(1), f"* {m.group(1)} {m.group(2)}")
     if m := NOTICE.match(body):
         return said(when, m.group(1), m.group(2))

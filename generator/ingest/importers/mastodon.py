@@ -4,6 +4,11 @@ account archive's outbox.json (ActivityPub; or the archive folder/zip holding it
 Content is HTML and becomes text through BeautifulSoup; mention and hashtag links become
 mentions/hashtags, other links become links. A boost carries the boosted status, which is
 imported in its place; a boost in an outbox has no content and is left out.
+
+Only what its author made public is imported: a status's `visibility` (API) or its audience in
+`to`/`cc` (ActivityPub) decides. Public posts are imported; unlisted ones (public, but kept off
+the public timelines) only with `include_unlisted`; followers-only posts and direct messages
+never, and neither is a post whose visibility cannot be told.
 """
 
 from __future__ import annotations
@@ -20,6 +25,7 @@ from ._common import (
     Collector,
     ImportOptions,
     ImportResult,
+    Skip,
     Source,
     find_hashtags,
     find_links,
@@ -47,11 +53,16 @@ def read(path: Path, options: ImportOptions) -> ImportResult:
             collector.each(
                 items if isinstance(items, list) else [],
                 label,
-                lambda item: read_activity(item, actor, source),  # noqa: B023 (called within this iteration)
+                lambda item: read_activity(item, actor, options, source),  # noqa: B023 (called within this iteration)
                 where=lambda i, _: f"orderedItems[{i}]",
             )
         else:
-            collector.each(statuses_of(data, label), label, read_status_and_boosted, where=lambda i, s: f"status {i + 1}")
+            collector.each(
+                statuses_of(data, label),
+                label,
+                lambda status: read_status_and_boosted(status, options),
+                where=lambda i, s: f"status {i + 1}",
+            )
     return collector.finish(str(path), EXPECTED)
 
 
@@ -76,11 +87,52 @@ def statuses_of(data, label: str) -> list:
 # --- REST API statuses ---------------------------------------------------------------------------
 
 
-def read_status_and_boosted(status) -> Message | None:
+PUBLIC = {"https://www.w3.org/ns/activitystreams#Public", "as:Public", "Public"}
+NOT_PUBLISHED = {
+    "private": "followers-only posts (never imported)",
+    "direct": "direct messages (never imported)",
+    "limited": "posts to a limited audience (never imported)",
+    "mutuals_only": "posts to mutual followers only (never imported)",
+    "local": "posts visible only on their own server (never imported)",
+}
+UNLISTED = "unlisted posts (import them with --include-unlisted)"
+UNKNOWN = "posts whose visibility is not in the export (never imported)"
+
+
+def check_visibility(visibility: object, options: ImportOptions) -> None:
+    """Raise Skip unless a post with this visibility may be published."""
+    if visibility == "public":
+        return
+    if visibility == "unlisted":
+        if options.include_unlisted:
+            return
+        raise Skip(UNLISTED)
+    raise Skip(NOT_PUBLISHED.get(visibility, UNKNOWN) if isinstance(visibility, str) else UNKNOWN)
+
+
+def audience_visibility(to: object, cc: object) -> str | None:
+    """ActivityPub's audience → Mastodon's visibility (None when the activity names none)."""
+    to = [to] if isinstance(to, str) else to if isinstance(to, list) else []
+    cc = [cc] if isinstance(cc, str) else cc if isinstance(cc, list) else []
+    if not to and not cc:
+        return None
+    if PUBLIC & set(to):
+        return "public"
+    if PUBLIC & set(cc):
+        return "unlisted"
+    if any(isinstance(a, str) and a.rstrip("/").endswith("/followers") for a in to + cc):
+        return "private"
+    return "direct"
+
+
+def read_status_and_boosted(status, options: ImportOptions) -> Message | None:
     if not isinstance(status, dict):
         raise BadRecord("not a status object")
     if isinstance(status.get("reblog"), dict):
-        return read_status(status["reblog"])
+        status = status["reblog"]  # the boosted post, with its own author's visibility
+    if not status.get("id"):
+        raise BadRecord("status has no id")
+    check_visibility(status.get("visibility"), options)
     return read_status(status)
 
 
@@ -217,14 +269,19 @@ def read_actor(source: Source) -> dict:
         return {}
 
 
-def read_activity(item, actor: dict, source: Source | None = None) -> Message | None:
+def read_activity(item, actor: dict, options: ImportOptions, source: Source | None = None) -> Message | None:
     if not isinstance(item, dict):
         raise BadRecord("not an activity object")
+    if item.get("type") == "Announce":
+        raise Skip("boosts (the archive keeps only a link to the boosted post)")
     if item.get("type") != "Create" or not isinstance(item.get("object"), dict):
-        return None  # boosts (Announce) carry only the boosted status's URL
+        return None
     note = item["object"]
     if not note.get("id"):
         raise BadRecord("note has no id")
+    # the note's own audience is the one its author chose; the activity's repeats it
+    audience = audience_visibility(note.get("to"), note.get("cc")) or audience_visibility(item.get("to"), item.get("cc"))
+    check_visibility(audience, options)
     author_url = note.get("attributedTo") or item.get("actor") or ""
     preferred = actor.get("preferredUsername", "") if actor.get("id") == author_url else ""
     tags = [t for t in note.get("tag") or [] if isinstance(t, dict)]

@@ -1,10 +1,15 @@
 """Slack workspace export, as the zip Slack sends or its unzipped folder.
 
 channels.json (+ groups.json, dms.json, mpims.json) names the channels, users.json the people,
-and CHANNEL/YYYY-MM-DD.json holds each day's messages. `--channel` picks one channel by name or
-id; without it every channel is read. A message's id is its `ts`; threads come from `thread_ts`
-(never from the parent's `replies` list, which newer exports drop). Joins, topic changes and
-other channel events are left out. A deleted thread parent (`tombstone`) is kept as deleted.
+and CHANNEL/YYYY-MM-DD.json holds each day's messages; an export unzipped by hand may have lost
+the listings and keep only the channel folders. One chat is one channel: `--channel` picks it by
+name or id, and an export with several channels is refused without it (their messages would
+mix). Private channels (groups.json), DMs (dms.json, or a folder named by a D… id) and group
+DMs (mpims.json, or a folder named mpdm-…) are imported only when the editor names them with
+--include-private; otherwise they are left out and counted. A message's id is its `ts`; threads
+come from `thread_ts` (never from the parent's `replies` list, which newer exports drop). Joins,
+topic changes and other channel events are left out. A deleted thread parent (`tombstone`) is
+kept as deleted.
 """
 
 from __future__ import annotations
@@ -20,6 +25,7 @@ from ._common import (
     Collector,
     ImportOptions,
     ImportResult,
+    Skip,
     Source,
     expect,
     find_links,
@@ -27,7 +33,9 @@ from ._common import (
     media_kind,
     message,
     parse_epoch,
+    private_skip,
     refuse,
+    refuse_private,
 )
 
 EXPECTED = "a Slack export (zip or folder with channels.json)"
@@ -53,49 +61,80 @@ SKIPPED_SUBTYPES = {
 }
 DAY_FILE = re.compile(r"^(?:(.*)/)?([^/]+)/(\d{4}-\d{2}-\d{2})\.json$")
 TOKEN = re.compile(r"<([^<>]+)>")
+# What each listing holds, as the import report and its errors name it.
+KINDS = {"channels": "channel", "groups": "private channel", "dms": "direct message", "mpims": "group DM"}
+DM_FOLDER = re.compile(r"^D[A-Z0-9]{6,}$")  # a DM's folder is named by its id
 
 
 def read(path: Path, options: ImportOptions) -> ImportResult:
     source = Source(path)
     collector = Collector(options)
-    prefix, channels = read_channels(source, path)
+    prefix, channels = read_channels(source)
     users = read_users(source, prefix)
     days = [(m.group(2), n) for n in source.names() if (m := DAY_FILE.match(n)) and (m.group(1) or "") == prefix.rstrip("/")]
+    if not days and not channels:
+        raise refuse(
+            str(path),
+            "neither channels.json nor CHANNEL/YYYY-MM-DD.json day files: this is not a Slack export",
+            "pass the zip Slack sent, or its unzipped folder",
+        )
     if not days:
         raise refuse(str(path), "no CHANNEL/YYYY-MM-DD.json day files in this export", "export the workspace again with message history")
-    wanted = pick_channels(options.channel, channels, {c for c, _ in days}, path)
-    by_channel: dict[str, list[Message]] = {}
+    folders: dict[str, list[str]] = {}
     for folder, name in sorted(days):
-        if folder not in wanted:
-            continue
+        folders.setdefault(folder, []).append(name)
+    picked = pick_channel(options, channels, folders, source, collector, path)
+    for name in folders[picked]:
         label = source.label(name)
-        day = expect(load_json(source.read_bytes(name), label, EXPECTED), list, label, "top level", "a Slack day file")
-        before = len(collector.result.messages)
         collector.each(
-            day,
+            read_day(source, name),
             label,
-            lambda item: read_message(item, users, lambda file, folder=folder: downloaded(source, prefix, folder, file)),  # noqa: B023
+            lambda item: read_message(item, users, lambda file: downloaded(source, prefix, picked, file)),
             where=lambda i, item: f"message {i + 1} (ts {item.get('ts') if isinstance(item, dict) else '?'})",
         )
-        by_channel.setdefault(folder, []).extend(collector.result.messages[before:])
-    collector.result.messages = prefix_colliding(by_channel)
     return collector.finish(str(path), EXPECTED)
 
 
-def read_channels(source: Source, path: Path) -> tuple[str, dict[str, dict]]:
-    """The folder inside the zip that holds the export (often none) and channels by folder name."""
+def read_day(source: Source, name: str) -> list:
+    label = source.label(name)
+    return expect(load_json(source.read_bytes(name), label, EXPECTED), list, label, "top level", "a Slack day file")
+
+
+def read_channels(source: Source) -> tuple[str, dict[str, dict]]:
+    """The folder that holds the export (often none) and its channels by name and by id.
+
+    Each channel carries `kind`: channel, private channel, direct message or group DM. An export
+    without listings (unzipped by hand, channels.json lost) has an empty table: the folders are
+    then all there is to go by.
+    """
     found = source.find(r"(^|/)(channels|groups|dms|mpims)\.json$")
     if not found:
-        raise refuse(str(path), "no channels.json: this is not a Slack export", "pass the zip Slack sent, or its unzipped folder")
+        day = next((n for n in source.names() if DAY_FILE.match(n)), None)
+        match = DAY_FILE.match(day) if day else None
+        return ((match.group(1) + "/") if match and match.group(1) else ""), {}
     prefix = found[0].rsplit("/", 1)[0] + "/" if "/" in found[0] else ""
     channels: dict[str, dict] = {}
     for name in found:
+        kind = KINDS[name.rsplit("/", 1)[-1].removesuffix(".json").lower()]
         listing = load_json(source.read_bytes(name), source.label(name), EXPECTED)
         for channel in listing if isinstance(listing, list) else []:
             if isinstance(channel, dict) and channel.get("id"):
+                channel = {**channel, "kind": listed_kind(channel, kind)}
                 channels[channel.get("name") or channel["id"]] = channel
                 channels.setdefault(channel["id"], channel)
     return prefix, channels
+
+
+def listed_kind(channel: dict, listing: str) -> str:
+    """The listing a channel is in decides, unless its flags say more (slackdump lists every
+    conversation in channels.json, flagged)."""
+    if listing != "channel":
+        return listing
+    if channel.get("is_im"):
+        return "direct message"
+    if channel.get("is_mpim"):
+        return "group DM"
+    return "private channel" if channel.get("is_private") or channel.get("is_group") else "channel"
 
 
 def read_users(source: Source, prefix: str) -> dict[str, dict]:
@@ -106,18 +145,69 @@ def read_users(source: Source, prefix: str) -> dict[str, dict]:
     return {u["id"]: u for u in listing if isinstance(u, dict) and u.get("id")} if isinstance(listing, list) else {}
 
 
-def pick_channels(channel: str | None, channels: dict[str, dict], folders: set[str], path: Path) -> set[str]:
-    if not channel:
-        return folders
-    wanted = channel.lstrip("#")
-    info = channels.get(wanted)
-    names = {wanted} | ({info.get("name"), info.get("id")} if info else set())
-    picked = folders & {n for n in names if n}
-    if not picked:
+def channel_kind(folder: str, channels: dict[str, dict]) -> str:
+    """channel, private channel, direct message or group DM: from the listings, else the name."""
+    info = channels.get(folder)
+    if info:
+        return info["kind"]
+    if folder.startswith("mpdm-"):
+        return "group DM"
+    if DM_FOLDER.match(folder):
+        return "direct message"
+    return "channel"
+
+
+def pick_channel(
+    options: ImportOptions, channels: dict[str, dict], folders: dict[str, list[str]], source: Source, collector: Collector, path: Path
+) -> str:
+    """The one channel folder to import; private ones left out are counted in the report."""
+    kinds = {folder: channel_kind(folder, channels) for folder in folders}
+
+    def allowed(folder: str) -> bool:
+        info = channels.get(folder) or {}
+        return kinds[folder] == "channel" or options.names_private(folder, info.get("name"), info.get("id"))
+
+    if options.channel:
+        wanted = options.channel.lstrip("#")
+        info = channels.get(wanted) or {}
+        picked = [f for f in folders if f in {wanted, info.get("name"), info.get("id")}]
+        if not picked:
+            raise refuse(
+                str(path),
+                f"no channel {options.channel!r} with messages in this export",
+                f"use --channel with one of: {', '.join(sorted(folders))}",
+            )
+        if not allowed(picked[0]):
+            raise refuse_private(str(path), f"{kinds[picked[0]]} {picked[0]}", picked[0])
+        return picked[0]
+    candidates = [f for f in folders if allowed(f)]
+    for folder in folders:
+        if folder not in candidates:
+            collector.skip(private_skip(f"messages in the {kinds[folder]} {folder}", folder), count_messages(source, folders[folder]))
+    if not candidates:
+        only = next(iter(folders))
+        if len(folders) == 1:
+            raise refuse_private(str(path), f"{kinds[only]} {only}", only)
         raise refuse(
-            str(path), f"no channel {channel!r} with messages in this export", f"use --channel with one of: {', '.join(sorted(folders))}"
+            str(path),
+            f"every chat in this export is private: {', '.join(f'{kinds[f]} {f}' for f in sorted(folders))}",
+            "if everyone in one agreed to be published, name it with --include-private NAME and --channel NAME",
         )
-    return picked
+    if len(candidates) > 1:
+        counts = ", ".join(f"{f} ({count_messages(source, folders[f])} messages)" for f in sorted(candidates))
+        raise refuse(
+            str(path),
+            f"{len(candidates)} channels with messages, which would mix into one chat: {counts}",
+            "pick the chat's channel with --channel NAME",
+        )
+    return candidates[0]
+
+
+def count_messages(source: Source, names: list[str]) -> int:
+    """Messages (not channel events) in a channel's day files, for the report and for errors."""
+    return sum(
+        1 for name in names for item in read_day(source, name) if isinstance(item, dict) and item.get("subtype") not in SKIPPED_SUBTYPES
+    )
 
 
 def user_name(user: dict) -> tuple[str, str]:
@@ -137,7 +227,7 @@ def read_message(item, users: dict[str, dict], locate=lambda file: "") -> Messag
         raise BadRecord("not a message object")
     subtype = item.get("subtype") or ""
     if subtype in SKIPPED_SUBTYPES:
-        return None
+        raise Skip("channel events (joins, topic and purpose changes, apps added)")
     ts = item.get("ts")
     if not isinstance(ts, str) or not ts:
         raise BadRecord("message has no ts")
@@ -210,24 +300,3 @@ def downloaded(source: Source, prefix: str, channel: str, file: dict) -> str:
     if not ident or not name:
         return ""
     return source.file_name(f"{prefix}__uploads/{ident}/{name}") or source.file_name(f"{prefix}{channel}/attachments/{ident}-{name}")
-
-
-def prefix_colliding(by_channel: dict[str, list[Message]]) -> list[Message]:
-    """`ts` is unique within a channel only: prefix the channel where two channels share one."""
-    owners: dict[str, set[str]] = {}
-    for channel, messages in by_channel.items():
-        for m in messages:
-            owners.setdefault(m.id, set()).add(channel)
-    out = []
-    for channel, messages in by_channel.items():
-        clash = {m.id for m in messages if len(owners[m.id]) > 1}
-        for m in messages:
-            if clash and (m.id in clash or m.reply_to in clash):
-                update = {}
-                if m.id in clash:
-                    update["id"] = f"{channel}-{m.id}"
-                if m.reply_to in clash:
-                    update["reply_to"] = f"{channel}-{m.reply_to}"
-                m = m.model_copy(update=update)
-            out.append(m)
-    return out

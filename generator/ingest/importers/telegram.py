@@ -5,6 +5,10 @@ ids are prefixed by the chat id (Telegram numbers messages per chat). `text` is 
 list of strings and entity objects; the author is `from_id` ("user123…"), shown as `from`.
 Service messages (joins, pins, calls) are left out. `date_unixtime` is UTC; the older `date`
 is the exporting computer's local time, read in the community's timezone.
+
+Private chats (personal and bot chats, saved messages, private groups, supergroups and
+channels) are imported only when the editor names them with --include-private (the chat's name
+or id): a lone private chat is refused, and in an account export they are left out and counted.
 """
 
 from __future__ import annotations
@@ -19,6 +23,7 @@ from ._common import (
     Collector,
     ImportOptions,
     ImportResult,
+    Skip,
     Source,
     expect,
     find_hashtags,
@@ -30,11 +35,21 @@ from ._common import (
     message_place,
     parse_epoch,
     parse_iso,
+    private_skip,
     refuse,
+    refuse_private,
 )
 
 EXPECTED = "a Telegram Desktop export (result.json)"
 NOT_INCLUDED = "(File not included"
+PRIVATE_TYPES = {
+    "personal_chat": "personal chat",
+    "bot_chat": "chat with a bot",
+    "saved_messages": "saved messages",
+    "private_group": "private group",
+    "private_supergroup": "private supergroup",
+    "private_channel": "private channel",
+}
 
 
 def read(path: Path, options: ImportOptions) -> ImportResult:
@@ -48,6 +63,7 @@ def read(path: Path, options: ImportOptions) -> ImportResult:
         chats = [c for c in chats if options.channel in (str(c.get("name")), str(c.get("id")))]
         if not chats:
             raise refuse(label, f"no chat named {options.channel!r} in this export", "use --channel with a chat's name or id")
+    chats = public_or_named(chats, options, collector, label)
     prefix = len(chats) > 1
     for chat in chats:
         chat_id = str(chat.get("id", ""))
@@ -63,6 +79,26 @@ def read(path: Path, options: ImportOptions) -> ImportResult:
             where=message_place,
         )
     return collector.finish(str(path), EXPECTED)
+
+
+def public_or_named(chats: list[dict], options: ImportOptions, collector: Collector, label: str) -> list[dict]:
+    """The chats that may be published: public ones, and private ones the editor named."""
+    kept = []
+    for chat in chats:
+        kind = PRIVATE_TYPES.get(str(chat.get("type")))
+        if kind is None or options.names_private(chat.get("name"), chat.get("id")):
+            kept.append(chat)
+            continue
+        name = str(chat.get("name") or chat.get("id") or "")
+        what = f"the {kind} {name!r} ({chat.get('type')})"
+        if len(chats) == 1:
+            raise refuse_private(label, what, name)
+        messages = chat.get("messages") if isinstance(chat.get("messages"), list) else []
+        collector.skip(
+            private_skip(f"messages in {what}", name),
+            sum(1 for m in messages if isinstance(m, dict) and m.get("type", "message") == "message"),
+        )
+    return kept
 
 
 def chats_of(data: dict, label: str) -> list[dict]:
@@ -105,7 +141,7 @@ def read_message(item, options: ImportOptions, prefix: str, source: Source | Non
     if not isinstance(item, dict):
         raise BadRecord("not a message object")
     if item.get("type", "message") != "message":
-        return None
+        raise Skip("service messages (joins, pins, calls, group changes)")
     at = parse_epoch(item["date_unixtime"]) if item.get("date_unixtime") else parse_iso(item.get("date"), options.zone)
     raw_id = item.get("id")
     if raw_id is None:  # minimal exports have no ids: make a stable one from what is there

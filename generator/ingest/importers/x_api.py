@@ -29,7 +29,7 @@ from ._common import (
     refuse,
     unescape,
 )
-from ._x import collapse_edits, expand_urls, number, read_v1_tweet, x_permalink
+from ._x import check_not_protected, collapse_edits, expand_urls, number, read_v1_tweet, x_permalink
 
 EXPECTED = "X API JSON (v2 pages or v1.1 statuses)"
 
@@ -42,7 +42,7 @@ def read(path: Path, options: ImportOptions) -> ImportResult:
     for name in names:
         label = source.label(name)
         for line, document in read_documents(source.read_bytes(name), label, collector):
-            read_document(document, label, line, collector, initial_of)
+            read_document(document, label, line, collector, initial_of, options)
     collector.result.messages = collapse_edits(collector.result.messages, initial_of)
     return collector.finish(str(path), EXPECTED)
 
@@ -73,15 +73,20 @@ def read_documents(data: bytes, label: str, collector: Collector):
             )
 
 
-def read_document(document: Any, label: str, line: int | None, collector: Collector, initial_of: dict[str, str]) -> None:
+def read_document(
+    document: Any, label: str, line: int | None, collector: Collector, initial_of: dict[str, str], options: ImportOptions
+) -> None:
+    def v1(tweet):
+        return read_v1_tweet(tweet, options=options)
+
     if isinstance(document, list):
-        collector.each(document, label, read_v1_tweet, where=lambda i, t: f"status {i + 1}", line=lambda i, t: line)
+        collector.each(document, label, v1, where=lambda i, t: f"status {i + 1}", line=lambda i, t: line)
     elif isinstance(document, dict) and isinstance(document.get("statuses"), list):
-        collector.each(document["statuses"], label, read_v1_tweet, where=lambda i, t: f"status {i + 1}", line=lambda i, t: line)
+        collector.each(document["statuses"], label, v1, where=lambda i, t: f"status {i + 1}", line=lambda i, t: line)
     elif isinstance(document, dict) and "data" in document:
-        read_v2_page(document, label, line, collector, initial_of)
+        read_v2_page(document, label, line, collector, initial_of, options)
     elif isinstance(document, dict) and "id_str" in document:
-        collector.each([document], label, read_v1_tweet, line=lambda i, t: line)
+        collector.each([document], label, v1, line=lambda i, t: line)
     elif isinstance(document, dict) and ("errors" in document or "title" in document):
         collector.problem(
             label, f"the API returned an error, not tweets: {str(document.get('errors') or document.get('title'))[:120]}", line
@@ -90,7 +95,9 @@ def read_document(document: Any, label: str, line: int | None, collector: Collec
         raise refuse(label, "neither an API v2 page (`data`) nor v1.1 statuses", "name the right format with --format", line)
 
 
-def read_v2_page(page: dict, label: str, line: int | None, collector: Collector, initial_of: dict[str, str]) -> None:
+def read_v2_page(
+    page: dict, label: str, line: int | None, collector: Collector, initial_of: dict[str, str], options: ImportOptions
+) -> None:
     includes = page.get("includes") or {}
     users = {u.get("id"): u for u in includes.get("users") or [] if isinstance(u, dict)}
     media = {m.get("media_key"): m for m in includes.get("media") or [] if isinstance(m, dict)}
@@ -100,6 +107,8 @@ def read_v2_page(page: dict, label: str, line: int | None, collector: Collector,
     ids = {t.get("id") for t in tweets if isinstance(t, dict)}
 
     def convert(tweet):
+        if isinstance(tweet, dict):
+            check_not_protected(users.get(tweet.get("author_id")) or {}, options)
         made = [read_v2_tweet(tweet, users, media, referenced)]
         history = tweet.get("edit_history_tweet_ids") or []
         for version in history:

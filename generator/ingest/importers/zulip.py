@@ -3,6 +3,9 @@ zulip-archive stores each topic), or a folder/zip of such files.
 
 `content` is HTML when fetched with apply_markdown (the default) and Zulip markdown otherwise.
 The author is the sender's full name (what `@**Name**` mentions use); `--channel` picks a stream.
+Direct messages (`type: private`) are left out and counted unless the editor names the
+conversation with --include-private (its people's full names, comma-separated, as the report
+shows them).
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ from ._common import (
     Collector,
     ImportOptions,
     ImportResult,
+    Skip,
     Source,
     find_links,
     html_to_text,
@@ -24,6 +28,7 @@ from ._common import (
     message_lists,
     message_place,
     parse_epoch,
+    private_skip,
 )
 
 EXPECTED = "Zulip messages JSON"
@@ -40,7 +45,7 @@ def read(path: Path, options: ImportOptions) -> ImportResult:
                 for i in items
                 if isinstance(i, dict) and options.channel.lstrip("#") in (str(i.get("display_recipient")), str(i.get("stream_id")))
             ]
-        collector.each(items, label, read_message, where=message_place)
+        collector.each(items, label, lambda item: read_message(item, options), where=message_place)
     return collector.finish(str(path), EXPECTED)
 
 
@@ -49,11 +54,15 @@ def _message_list(document, label: str):
     return document.get("messages") if isinstance(document, dict) else document
 
 
-def read_message(item) -> Message:
+def read_message(item, options: ImportOptions) -> Message:
     if not isinstance(item, dict):
         raise BadRecord("not a message object")
     if item.get("id") is None:
         raise BadRecord("message has no id")
+    if item.get("type") == "private":
+        people = ", ".join(sorted(str(r.get("full_name", "")) for r in item.get("display_recipient") or [] if isinstance(r, dict)))
+        if not options.names_private(people):
+            raise Skip(private_skip(f"direct messages between {people}", people))
     author = item.get("sender_full_name") or item.get("sender_email")
     if not author:
         raise BadRecord("message has no sender_full_name")
