@@ -312,6 +312,7 @@ def _mastodon_export(folder: Path) -> None:
             "id": str(700 + i),
             "created_at": f"2026-01-01T19:{i // 60:02d}:{i % 60:02d}Z",
             "content": f'{s}<p><strong>{s}</strong> <a href="{s}" class="u-url mention">{s}</a> <a href="https://e.org/{i}">{s}</a></p><blockquote>{s}</blockquote><pre>{s}</pre>',
+            "visibility": "public",
             "account": {"acct": f"p{i % CHUNK}@h.example", "display_name": s},
             "mentions": [{"acct": f"p{(i + 1) % CHUNK}@h.example", "url": s}],
             "media_attachments": [{"type": "image", "url": s, "description": s}],
