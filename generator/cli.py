@@ -40,6 +40,8 @@ def reports_errors(command):
         except ProblemsFound as exc:
             for problem in exc.problems:
                 err.print(str(problem), markup=False)
+            for warning in exc.warnings:
+                err.print(f"warning: {warning}", markup=False)
             noun = "problem" if len(exc.problems) == 1 else "problems"
             err.print(f"{len(exc.problems)} {noun} found", markup=False)
             sys.exit(exc.exit_code)
@@ -66,22 +68,32 @@ def main() -> None:
     show_default=True,
     help="github: also print GitHub Actions annotations, so problems show on the pull request's lines.",
 )
+@click.option("--strict", is_flag=True, help="Treat warnings (a chat off the schedule that says nothing about it) as problems.")
 @reports_errors
-def check(root: Path, output_format: str) -> None:
+def check(root: Path, output_format: str, strict: bool) -> None:
     """Validate data/ and list every problem as FILE:LINE: message; exit 1 if any.
+
+    Warnings are printed too and do not fail the check, unless --strict.
 
     Example: chatdigest check --root my-community --format github
     """
     from generator.archive.checks import check_site, render_github
 
     try:
-        archive = check_site(root)
+        result = check_site(root, strict=strict)
     except ProblemsFound as exc:
-        if output_format == "github":
-            click.echo(render_github(exc.problems, root))  # stdout, where the runner reads commands
+        if output_format == "github":  # stdout, where the runner reads commands
+            click.echo("\n".join(filter(None, (render_github(exc.problems, root), render_github(exc.warnings, root, level="warning")))))
         raise
+    for warning in result.warnings:
+        err.print(f"warning: {warning}", markup=False)
+    if output_format == "github" and result.warnings:
+        click.echo(render_github(result.warnings, root, level="warning"))
+    archive = result.archive
     messages = sum(len(e.messages) for e in archive.episodes)
-    out.print(f"data/ is valid: {len(archive.episodes)} episodes, {messages} messages, {len(archive.people)} people")
+    noun = "warning" if len(result.warnings) == 1 else "warnings"
+    warned = f", {len(result.warnings)} {noun}" if result.warnings else ""
+    out.print(f"data/ is valid: {len(archive.episodes)} episodes, {messages} messages, {len(archive.people)} people{warned}")
 
 
 @main.command()
@@ -225,17 +237,26 @@ def import_(
     show_default=True,
     help="remove: drop their messages; anonymise: keep them without their name.",
 )
-@click.option("--purge", is_flag=True, help="Also delete their messages and mentions from data/ transcripts.")
+@click.option(
+    "--purge",
+    is_flag=True,
+    help="Also delete their messages and mentions from data/, take them out of people.yml, and say how to purge git history.",
+)
+@click.option(
+    "--ahead", is_flag=True, help="Record it for someone who has not posted yet (a handle that matches no one is refused otherwise)."
+)
 @root_option
 @reports_errors
-def redact(handle: str, reason: str, mode: str, purge: bool, root: Path) -> None:
+def redact(handle: str, reason: str, mode: str, purge: bool, ahead: bool, root: Path) -> None:
     """Record an opt-out in data/privacy.yml; every build then leaves the person out.
+
+    HANDLE is a handle as the platform shows it, a person id, or a name from people.yml.
 
     Example: chatdigest redact @gone_gary --reason "asked by email" --purge
     """
     from generator.archive.redact import redact as record_optout
 
-    out.print(record_optout(root, handle, reason=reason, mode=mode, purge=purge).summary(), markup=False)
+    out.print(record_optout(root, handle, reason=reason, mode=mode, purge=purge, ahead=ahead).summary(), markup=False)
 
 
 @main.command()

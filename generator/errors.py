@@ -42,8 +42,9 @@ class StrictFailure(ChatdigestError):
 class ProblemsFound(ChatdigestError):
     """Validation found problems; every one of them is listed, not just the first."""
 
-    def __init__(self, problems: list[Problem], exit_code: int = 2):
+    def __init__(self, problems: list[Problem], exit_code: int = 2, warnings: list[Problem] | None = None):
         self.problems = sorted(problems, key=lambda p: (p.file, p.line or 0, p.where, p.message))
+        self.warnings = sorted(warnings or [], key=lambda p: (p.file, p.line or 0, p.where, p.message))
         self.exit_code = exit_code
         super().__init__("\n".join(str(p) for p in self.problems))
 

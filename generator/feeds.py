@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from generator.archive.model import Episode, EpisodeContent
-from generator.archive.schedule import WEEKDAYS
+from generator.archive.schedule import in_force, starts_after
 from generator.errors import ChatdigestError
 from generator.render import times, urls
 from generator.render.text import attr, clean_text, rich_html, text_html
@@ -272,8 +272,9 @@ def render_calendar(ctx: FeedContext) -> bytes:
         calendar.add_component(icalendar.Timezone.from_tzid(ctx.site.timezone.key, first_date=first))
     for content in contents:
         calendar.add_component(_event(ctx, content))
-    if contents:
-        calendar.add_component(_schedule_event(ctx, contents[-1].episode.starts_at))
+    recurring = _schedule_event(ctx, contents[-1].episode.starts_at) if contents else None
+    if recurring is not None:
+        calendar.add_component(recurring)
     return calendar.to_ical()
 
 
@@ -287,7 +288,7 @@ def _event(ctx: FeedContext, content: EpisodeContent) -> icalendar.Event:
     # DTSTAMP is required; the start time is a data-derived value that keeps builds identical.
     event.add("dtstamp", episode.starts_at.astimezone(dt.UTC))
     event.add("dtstart", start)
-    event.add("dtend", start + dt.timedelta(minutes=ctx.site.archive.community.schedule.duration_minutes))
+    event.add("dtend", _end(ctx, episode, start))
     event.add("summary", clean_text(episode.title))
     event.add("description", _event_description(ctx, content))
     event.add("url", ctx.episode_url(episode))
@@ -305,21 +306,36 @@ def _event_description(ctx: FeedContext, content: EpisodeContent) -> str:
     return "\n".join(lines)
 
 
-def next_slot(ctx: FeedContext, after: dt.datetime) -> dt.datetime:
-    """The first scheduled start (local weekday and time) strictly after `after`."""
-    schedule = ctx.site.archive.community.schedule
-    hour, minute = (int(part) for part in schedule.time.split(":"))
-    local = ctx.site.local(after)
-    day = local.date() + dt.timedelta(days=(WEEKDAYS.index(schedule.weekday) - local.weekday()) % 7)
-    slot = dt.datetime.combine(day, dt.time(hour, minute), tzinfo=ctx.site.timezone)
-    return slot if slot > after else dt.datetime.combine(day + dt.timedelta(days=7), dt.time(hour, minute), tzinfo=ctx.site.timezone)
+def _end(ctx: FeedContext, episode: Episode, start: dt.datetime) -> dt.datetime:
+    """When the chat ended as recorded, else its start plus the duration of the schedule then."""
+    if episode.ends_at is not None:
+        return ctx.site.local(episode.ends_at)
+    return start + dt.timedelta(minutes=in_force(ctx.site.archive.community.schedule, episode.date).duration_minutes)
 
 
-def _schedule_event(ctx: FeedContext, last_start: dt.datetime) -> icalendar.Event:
+def next_slot(ctx: FeedContext, after: dt.datetime) -> dt.datetime | None:
+    """The first scheduled start strictly after `after`, in the site's timezone; None when the
+    schedule ends in a hiatus."""
+    starts = starts_after(ctx.site.archive.community.schedule, after, 1)
+    return ctx.site.local(starts[0]) if starts else None
+
+
+# RRULEs of the cadences; the monthly one is the first weekday of the month, as schedule.py says.
+def _rrule(schedule) -> dict:
+    if schedule.cadence == "fortnightly":
+        return {"freq": "weekly", "interval": 2}
+    if schedule.cadence == "monthly":
+        return {"freq": "monthly", "byday": f"1{schedule.weekday[:2].upper()}"}
+    return {"freq": "weekly"}
+
+
+def _schedule_event(ctx: FeedContext, last_start: dt.datetime) -> icalendar.Event | None:
     import icalendar
 
-    schedule = ctx.site.archive.community.schedule
+    schedule = ctx.site.archive.community.schedule.current
     start = next_slot(ctx, last_start)
+    if schedule.hiatus or start is None:  # on a break: no chat to announce
+        return None
     event = icalendar.Event()
     # One UID for the recurring schedule: calendars update it in place as new chats are added.
     event.add("uid", f"schedule-{schedule.weekday}-{schedule.time.replace(':', '')}@{ctx.host}")
@@ -327,7 +343,7 @@ def _schedule_event(ctx: FeedContext, last_start: dt.datetime) -> icalendar.Even
     event.add("dtstart", start)
     event.add("dtend", start + dt.timedelta(minutes=schedule.duration_minutes))
     # Local wall-clock time with a TZID: each week keeps its 19:00 across daylight-saving changes.
-    event.add("rrule", {"freq": "weekly"})
+    event.add("rrule", _rrule(schedule))
     event.add("summary", f"{ctx.name} (weekly chat)")
     event.add("description", f"The weekly {ctx.name} chat. Topics are announced on {ctx.page_url(urls.UPCOMING)}")
     event.add("url", ctx.page_url(urls.UPCOMING))

@@ -77,6 +77,19 @@ SEEDED = {
         lambda s: write(s, "data/peoples.yml", "people: []\n"),
         "data/peoples.yml: file not known to chatdigest",
     ),
+    "typo in the one schedule": (
+        lambda s: _replace(s, "data/community.yml", "weekday: thursday", "weekday: thursdy"),
+        "data/community.yml:6: schedule.weekday: Input should be 'monday'",
+    ),
+    "typo in a schedule history": (
+        lambda s: _replace(
+            s,
+            "data/community.yml",
+            'schedule:\n  weekday: thursday\n  time: "19:00"\n  timezone: Europe/London\n  duration_minutes: 60\n',
+            "schedule:\n  - weekday: thursday\n    time: '19:00'\n    timezone: Europe/London\n  - since: 2026-03-01\n    tiem: '20:00'\n",
+        ),
+        "data/community.yml:10: schedule.1.tiem: unknown field",
+    ),
     "unknown file in an episode": (
         lambda s: write(s, f"{FIRST}/notes.txt", "draft\n"),
         f"{FIRST}/notes.txt: file not known to chatdigest",
@@ -85,6 +98,10 @@ SEEDED = {
         lambda s: append(s, "data/privacy.yml", '  - handle: "@gone_garry"\n    mode: remove\n'),
         "data/privacy.yml:6: optouts.1.handle: opt-out '@gone_garry' matches no person id, handle, author or mention",
     ),
+}
+
+# Chats off the schedule that say nothing about it: a warning, an error only with --strict.
+OFF_SCHEDULE = {
     "date off the schedule": (
         lambda s: _replace(s, f"{SECOND}/episode.yml", "2026-03-12T19:00:00+00:00", "2026-03-12T20:30:00+00:00"),
         f"{SECOND}/episode.yml:2: starts_at: starts_at is Thursday 20:30 in Europe/London",
@@ -124,17 +141,65 @@ def test_check_finds_seeded_problem(fixture_site: Path, name: str):
     assert "Traceback" not in result.output
 
 
+@pytest.mark.parametrize("name", OFF_SCHEDULE)
+def test_off_schedule_is_a_warning_and_an_error_when_strict(fixture_site: Path, name: str):
+    seed, expected = OFF_SCHEDULE[name]
+    seed(fixture_site)
+    result = run("check", "--root", str(fixture_site))
+    assert result.exit_code == 0, result.output
+    assert f"warning: {expected}" in result.output and "1 warning" in result.output
+    strict = run("check", "--strict", "--root", str(fixture_site))
+    assert strict.exit_code == 1, strict.output
+    assert expected in strict.output and "warning:" not in strict.output
+
+
+def test_off_schedule_is_a_github_warning(fixture_site: Path, monkeypatch):
+    OFF_SCHEDULE["date off the schedule"][0](fixture_site)
+    monkeypatch.chdir(fixture_site)
+    result = run("check", "--format", "github")
+    assert result.exit_code == 0, result.output
+    assert f"::warning file={SECOND}/episode.yml,line=2,title=chatdigest check::starts_at: starts_at is Thursday 20:30" in result.output
+    assert "::error" not in result.output
+
+
 def test_all_problems_in_one_run(fixture_site: Path):
-    # The privacy check needs a complete archive (see checks.check_site); the rest all show at once.
     # Cases that rewrite the same file as another case are left out: they would overwrite it.
-    overwriting = {"bad YAML", "wrong type", "date off the schedule", "duplicate message id"}
-    together = [name for name in SEEDED if name not in overwriting | {"privacy entry matching no one"}]
+    overwriting = {"bad YAML", "wrong type", "duplicate message id", "typo in a schedule history"}
+    together = [name for name in SEEDED if name not in overwriting]
     for name in together:
         SEEDED[name][0](fixture_site)
     result = run("check", "--root", str(fixture_site))
     assert result.exit_code == 1
     missing = [name for name in together if SEEDED[name][1] not in result.output]
     assert not missing, result.output
+
+
+def test_a_typo_hides_no_other_problem(fixture_site: Path):
+    # A typo'd field makes episode.yml invalid and an unknown file sits beside it; every other
+    # problem of that folder and of the other files still shows in the same run.
+    _replace(fixture_site, f"{FIRST}/episode.yml", "summary:", "sumary:")
+    _replace(fixture_site, f"{FIRST}/episode.yml", "hosts: [hana-host]", "hosts: [hana-host, nobody]")
+    _replace(fixture_site, f"{FIRST}/episode.yml", '"1005"]', '"9999"]')
+    write(fixture_site, f"{FIRST}/notes.txt", "draft\n")
+    append(fixture_site, f"{FIRST}/transcript.jsonl", "{not json\n")
+    append(fixture_site, "data/privacy.yml", '  - handle: "@gone_garry"\n')
+    append(fixture_site, "data/community.yml", "langauge: en\n")
+    _replace(fixture_site, f"{SECOND}/episode.yml", "2026-03-12T19:00:00+00:00", "2026-03-12T20:30:00+00:00")
+    result = run("check", "--root", str(fixture_site))
+    assert result.exit_code == 1
+    expected = [
+        f"{FIRST}/episode.yml:7: sumary: unknown field",
+        f"{FIRST}/notes.txt: file not known",
+        f"{FIRST}/episode.yml:5: hosts: 'nobody' is not in data/people.yml",
+        f"{FIRST}/episode.yml:11: highlight 9999 is not a message",
+        f"{FIRST}/transcript.jsonl:13: not a JSON object",
+        "data/privacy.yml:6: optouts.1.handle: opt-out '@gone_garry' matches no person id",
+        "data/community.yml:10: langauge: unknown field",
+        f"warning: {SECOND}/episode.yml:2: starts_at: starts_at is Thursday 20:30",
+    ]
+    missing = [line for line in expected if line not in result.output]
+    assert not missing, result.output
+    assert "7 problems found" in result.output
 
 
 def test_schedule_accepts_summer_time(fixture_site: Path):
@@ -215,12 +280,24 @@ DOCUMENTED = list(
 
 
 def test_every_model_is_documented():
-    assert {"Community", "Schedule", "Feed", "Person", "OptOut", "Episode", "Link", "Message", "Media"} <= {c.__name__ for c in DOCUMENTED}
+    assert {"Community", "ScheduleChange", "Feed", "Person", "OptOut", "Episode", "Link", "Message", "Media"} <= {
+        c.__name__ for c in DOCUMENTED
+    }
 
 
 @pytest.mark.parametrize("cls", DOCUMENTED, ids=lambda c: c.__name__)
 def test_data_format_page_names_every_field(cls):
     text = DATA_FORMAT.read_text(encoding="utf-8")
-    fields = set(cls.model_fields) - {"id"} if cls is model.Episode else set(cls.model_fields)
+    fields = (set(cls.model_fields) - {"id"} if cls is model.Episode else set(cls.model_fields)) - {"root"}
     missing = [name for name in fields if not re.search(rf"`{name}`", text)]
     assert not missing, f"{DATA_FORMAT.name} does not document {cls.__name__}.{missing}"
+
+
+def test_an_unreadable_line_does_not_make_its_authors_opt_out_look_unmatched(fixture_site: Path):
+    # @gone_gary's only message is on a line that is not valid JSON: the line is the problem.
+    transcript = fixture_site / FIRST / "transcript.jsonl"
+    lines = [line for line in transcript.read_text().splitlines(keepends=True) if "gone_gary" not in line]
+    transcript.write_text("".join(lines) + '{"id": "7", "platform": "x", "author": "@gone_gary", "at": \n')
+    result = run("check", "--root", str(fixture_site))
+    assert result.exit_code == 1 and f"{FIRST}/transcript.jsonl:" in result.output
+    assert "'@gone_gary' matches no" not in result.output, result.output

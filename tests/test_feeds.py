@@ -310,6 +310,35 @@ def test_feeds_can_be_turned_off(fixture_site: Path):
     assert not (site_dir / "feeds").exists() and not (site_dir / "calendar.ics").exists()
 
 
+def test_calendar_follows_the_schedule_history_and_recorded_ends(fixture_site: Path):
+    community_with(
+        fixture_site,
+        [("2026-03-26-last", "2026-03-26T19:00:00+00:00", "published"), ("2026-04-09-next", "2026-04-09T19:00:00+01:00", "upcoming")],
+    )
+    path = fixture_site / "data" / "episodes" / "2026-03-26-last" / "episode.yml"
+    path.write_text(path.read_text() + "ends_at: 2026-03-26T20:25:00+00:00\n")
+    community = fixture_site / "data" / "community.yml"
+    data = yaml.safe_load(community.read_text())
+    data["schedule"] = [data["schedule"], {"since": dt.date(2026, 4, 1), "cadence": "fortnightly", "duration_minutes": 90}]
+    community.write_text(yaml.safe_dump(data))
+
+    def events():
+        calendar = icalendar.Calendar.from_ical(render_feeds(load_site(fixture_site), BASE)["calendar.ics"])
+        return {str(e["uid"]).split("@")[0]: e for e in calendar.walk("VEVENT")}
+
+    found = events()
+    last, upcoming = found["2026-03-26-last"], found["2026-04-09-next"]
+    assert last.decoded("dtend") - last.decoded("dtstart") == dt.timedelta(minutes=85)  # as recorded
+    assert upcoming.decoded("dtend") - upcoming.decoded("dtstart") == dt.timedelta(minutes=90)  # the schedule then
+    recurring = next(e for k, e in found.items() if k.startswith("schedule-"))
+    assert recurring.decoded("dtstart").date() == dt.date(2026, 4, 16)  # every other Thursday from 2 April
+    assert recurring["rrule"].to_ical() == b"FREQ=WEEKLY;INTERVAL=2"
+
+    data["schedule"].append({"since": dt.date(2026, 5, 1), "hiatus": True})
+    community.write_text(yaml.safe_dump(data))
+    assert not [k for k in events() if k.startswith("schedule-")]  # on a break: nothing recurring to announce
+
+
 def test_feeds_say_the_utc_day_when_it_differs_as_pages_do():
     from types import SimpleNamespace
 

@@ -228,7 +228,8 @@ def test_render_privacy_yml_round_trips():
     "args, message",
     [
         (["redact", ""], "is not a handle"),
-        (["redact", "two words"], "is not a handle"),
+        (["redact", "two words"], "matches no person id, name or handle"),
+        (["redact", "two words", "--ahead"], "is not a handle"),
         (["redact", "@x", "--mode", "delete"], "Invalid value for '--mode'"),
     ],
 )
@@ -246,26 +247,63 @@ def test_redact_refuses_to_rewrite_a_broken_ledger(fixture_site: Path):
     assert "mood" in ledger.read_text()
 
 
-def test_redact_warns_when_nothing_matches(fixture_site: Path):
+def test_redact_refuses_a_handle_that_matches_no_one_and_names_the_closest(fixture_site: Path):
+    ledger = fixture_site / "data" / "privacy.yml"
+    before = ledger.read_bytes()
     result = CliRunner().invoke(main, ["redact", "@nobody_here", "--root", str(fixture_site)])
-    assert result.exit_code == 0 and "check the spelling" in result.output
+    assert result.exit_code == 2 and "matches no person id, name or handle" in result.output and "--ahead" in result.output
+    typo = CliRunner().invoke(main, ["redact", "@gus-gueat", "--root", str(fixture_site)])
+    assert typo.exit_code == 2 and "did you mean gus-guest" in typo.output, typo.output
+    name = CliRunner().invoke(main, ["redact", "Gus Guset", "--root", str(fixture_site)])
+    assert name.exit_code == 2 and "did you mean Gus Guest" in name.output, name.output
+    assert ledger.read_bytes() == before
+
+
+def test_redact_ahead_records_a_pre_emptive_optout_that_check_accepts(fixture_site: Path):
+    result = CliRunner().invoke(
+        main, ["redact", "@not_yet_here", "--ahead", "--reason", "asked before joining", "--root", str(fixture_site)]
+    )
+    assert result.exit_code == 0 and "ahead of their first message" in result.output, result.output
+    entries = yaml.safe_load((fixture_site / "data" / "privacy.yml").read_text())["optouts"]
+    assert entries[-1]["handle"] == "@not_yet_here" and entries[-1]["ahead"] is True
+    check = CliRunner().invoke(main, ["check", "--root", str(fixture_site)])
+    assert check.exit_code == 0, check.output
+
+
+def test_redact_by_name_records_the_person(fixture_site: Path):
+    result = CliRunner().invoke(main, ["redact", "gus  GUEST", "--root", str(fixture_site)])
+    assert result.exit_code == 0, result.output
+    assert yaml.safe_load((fixture_site / "data" / "privacy.yml").read_text())["optouts"][-1]["handle"] == "gus-guest"
 
 
 def test_purge_removes_their_words_from_data(fixture_site: Path):
     add_priya(fixture_site)
     data = fixture_site / "data"
+    people_before = (data / "people.yml").read_text()
     result = CliRunner().invoke(main, ["redact", "priya-p", "--purge", "--root", str(fixture_site)])
     assert result.exit_code == 0, result.output
     for path in data.rglob("*"):
-        if path.is_file() and path.name not in ("privacy.yml", "people.yml"):
+        if path.is_file() and path.name != "privacy.yml":
             text = path.read_text()
             for needle in (PHRASE, "priya_p", "Priya Pemberton", "marmalade", "gone_gary"):
                 assert needle.casefold() not in text.casefold(), (path, needle)
+    # people.yml lost Priya's entry and nothing else.
+    people_after = (data / "people.yml").read_text()
+    assert people_after == people_before[: people_before.index("- id: priya-p")].rstrip(" ") or people_after in people_before
+    assert "Priya" not in people_after and "hana-host" in people_after and "gus-guest" in people_after
     archive = read_archive(fixture_site)  # still valid: highlights and guests were updated too
     assert "2001" not in archive.episodes[0].episode.highlights
-    assert "priya-p" in (data / "privacy.yml").read_text()
+    # The ledger keeps every handle she had, for the exports still to come.
+    ledger = {o.handle: o for o in archive.optouts}
+    assert {"priya-p", "@priya_p", "@priya@social.example"} <= set(ledger) and all(ledger[h].purged for h in ledger if "priya" in h)
+    assert CliRunner().invoke(main, ["check", "--root", str(fixture_site)]).exit_code == 0
+    # How to purge the history, with the replacements for git filter-repo kept out of data/.
+    assert "git filter-repo --sensitive-data-removal --replace-text .cache/redact-replacements.txt" in result.output
+    replacements = (fixture_site / ".cache" / "redact-replacements.txt").read_text()
+    assert "Priya\\ Pemberton" in replacements and "priya_p" in replacements
     again = CliRunner().invoke(main, ["redact", "priya-p", "--purge", "--root", str(fixture_site)])
-    assert "purged" not in again.output  # nothing left to rewrite
+    assert again.exit_code == 0, again.output
+    assert "purged data/" not in again.output  # nothing left to rewrite
 
 
 def test_purge_refuses_invalid_data(fixture_site: Path):
@@ -279,7 +317,7 @@ def test_redact_keeps_the_editors_comment_at_the_top(fixture_site: Path):
     ledger = fixture_site / "data" / "privacy.yml"
     ledger.write_text("# Our own notes\n# second line\n\noptouts: []\n")
     redact(fixture_site, "@zed", today=dt.date(2026, 5, 1))
-    assert ledger.read_text() == "# Our own notes\n# second line\noptouts:\n- handle: '@zed'\n  mode: remove\n  since: 2026-05-01\n"
+    assert ledger.read_text() == "# Our own notes\n# second line\n\noptouts:\n- handle: '@zed'\n  mode: remove\n  since: 2026-05-01\n"
 
 
 def test_demo_optouts_appear_nowhere_in_the_built_site(built_demo: Path):

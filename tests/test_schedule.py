@@ -113,3 +113,164 @@ def test_upcoming_page_shows_community_time_and_utc_day(fixture_site):
     upcoming = (fixture_site / "docs" / "upcoming" / "index.md").read_text()
     # 20:00 in New York after the change is 01:00 the next day in UTC.
     assert "Thursday 5 November 2026, 20:00 EST \\(01:00 Fri 6 Nov UTC\\)" in upcoming
+
+
+# --- schedule history: reschedules, a hiatus, cadence; chats that declare their own time ---------
+
+HISTORY = """\
+name: FixtureChat
+description: A tiny community used by the tests.
+hashtags: ["#FixtureChat"]
+platforms: [x, mastodon]
+schedule:
+  - weekday: wednesday                 # how it started
+    time: "13:00"
+    timezone: Europe/London
+  - since: 2026-03-01                  # moved to Thursday evenings
+    weekday: thursday
+    time: "19:00"
+  - since: 2026-07-01                  # summer break
+    hiatus: true
+    note: Summer break
+  - since: 2026-09-01                  # back, every other week
+    cadence: fortnightly
+"""
+
+
+def _write_history(site):
+    (site / "data" / "community.yml").write_text(HISTORY)
+
+
+def _episode(site, date: str, start: str, extra: str = "") -> str:
+    folder = f"data/episodes/{date}-chat"
+    (site / folder).mkdir(parents=True)
+    (site / folder / "episode.yml").write_text(f"title: A chat\nstarts_at: {date}T{start}\n{extra}")
+    return f"{folder}/episode.yml"
+
+
+def _check(site, *options):
+    return CliRunner().invoke(main, ["check", *options, "--root", str(site)])
+
+
+def test_history_reads_as_the_schedule_in_force_on_each_date():
+    from generator.archive.model import Community
+
+    history = Community.model_validate(yaml.safe_load(HISTORY)).schedule
+    assert history.on(dt.date(2025, 6, 4)).weekday == "wednesday"
+    assert (history.on(dt.date(2026, 3, 5)).weekday, history.on(dt.date(2026, 3, 5)).time) == ("thursday", "19:00")
+    assert history.on(dt.date(2026, 8, 6)).hiatus
+    resumed = history.on(dt.date(2026, 9, 3))
+    assert (resumed.weekday, resumed.time, resumed.timezone, resumed.cadence, resumed.hiatus) == (
+        "thursday",
+        "19:00",
+        "Europe/London",
+        "fortnightly",
+        False,
+    )
+    assert history.timezone == "Europe/London" and history.cadence == "fortnightly"  # the schedule now
+
+
+def test_the_old_single_schedule_stays_valid(fixture_site):
+    assert _check(fixture_site).exit_code == 0
+    assert read_archive(fixture_site).community.schedule.weekday == "thursday"
+
+
+def test_check_follows_the_schedule_in_force_on_each_date(fixture_site):
+    _write_history(fixture_site)
+    _episode(fixture_site, "2026-02-18", "13:00:00+00:00")  # a Wednesday, before the move
+    result = _check(fixture_site, "--strict")
+    assert result.exit_code == 0, result.output
+    late = _episode(fixture_site, "2026-02-25", "19:00:00+00:00")  # the new time, a week too early
+    result = _check(fixture_site)
+    assert result.exit_code == 0 and f"warning: {late}:2: starts_at: starts_at is Wednesday 19:00" in result.output
+    assert "off the schedule (Wednesdays at 13:00 Europe/London)" in result.output
+    assert _check(fixture_site, "--strict").exit_code == 1
+
+
+def test_a_chat_in_a_hiatus_or_an_off_week_is_off_the_schedule(fixture_site):
+    _write_history(fixture_site)
+    summer = _episode(fixture_site, "2026-08-06", "19:00:00+01:00")
+    first = _episode(fixture_site, "2026-09-03", "19:00:00+01:00")  # the first fortnightly Thursday
+    off_week = _episode(fixture_site, "2026-09-10", "19:00:00+01:00")
+    result = _check(fixture_site)
+    assert result.exit_code == 0, result.output
+    assert f"warning: {summer}:2:" in result.output and "(a hiatus (Summer break) since 2026-07-01)" in result.output
+    assert f"warning: {off_week}:2:" in result.output and "every other Thursday at 19:00 Europe/London since 2026-09-01" in result.output
+    assert first not in result.output
+
+
+@pytest.mark.parametrize(
+    "declaration",
+    ['off_schedule: "Thanksgiving: moved to Friday"\n', "ends_at: 2026-03-20T20:10:00+00:00\n"],
+    ids=["off_schedule", "ends_at"],
+)
+def test_a_chat_that_declares_its_own_time_is_not_questioned(fixture_site, declaration):
+    _episode(fixture_site, "2026-03-20", "19:00:00+00:00", declaration)  # a Friday
+    result = _check(fixture_site, "--strict")
+    assert result.exit_code == 0, result.output
+    assert "warning" not in result.output
+
+
+def test_ends_at_must_come_after_the_start(fixture_site):
+    path = _episode(fixture_site, "2026-03-19", "19:00:00+00:00", "ends_at: 2026-03-19T18:00:00+00:00\n")
+    result = _check(fixture_site)
+    assert result.exit_code == 1 and f"{path}:" in result.output and "is not after starts_at" in result.output
+
+
+@pytest.mark.parametrize(
+    "schedule, message",
+    [
+        ("  - weekday: thursday\n    time: '19:00'\n    timezone: UTC\n  - weekday: friday\n", "schedule entry 2 has no `since:` date"),
+        ("  - since: 2026-01-01\n    hiatus: true\n", "the schedule needs weekday, time, timezone"),
+        (
+            "  - weekday: thursday\n    time: '19:00'\n    timezone: UTC\n  - since: 2026-05-01\n    hiatus: true\n  - since: 2026-04-01\n",
+            "schedule entry 3 starts on 2026-04-01, not after the entry before it",
+        ),
+        ("  - weekday: thursday\n    time: '19:00'\n    timezone: UTC\n    cadence: fortnightly\n", "has no `since:` date to count"),
+    ],
+    ids=["no since", "no times", "out of order", "fortnightly without since"],
+)
+def test_a_bad_history_is_one_clear_problem(fixture_site, schedule, message):
+    text = (fixture_site / "data" / "community.yml").read_text()
+    head = text[: text.index("schedule:")]
+    (fixture_site / "data" / "community.yml").write_text(head + "schedule:\n" + schedule)
+    result = _check(fixture_site)
+    assert result.exit_code == 1 and "data/community.yml:" in result.output and message in result.output, result.output
+    assert "Traceback" not in result.output
+
+
+def test_new_follows_the_schedule_in_force(fixture_site):
+    _write_history(fixture_site)
+    # In June the chats are on Thursdays at 19:00; July and August are a break; from September
+    # every other Thursday, counted from the first one (3 September).
+    june = scaffold_episode(fixture_site, now=dt.datetime(2026, 6, 20, tzinfo=UTC))
+    assert june.name.startswith("2026-06-25-")
+    after_break = scaffold_episode(fixture_site, now=dt.datetime(2026, 6, 26, tzinfo=UTC))
+    assert after_break.name.startswith("2026-09-03-")
+    following = scaffold_episode(fixture_site, now=dt.datetime(2026, 6, 26, tzinfo=UTC))
+    assert following.name.startswith("2026-09-17-")
+    early = scaffold_episode(fixture_site, day=dt.date(2026, 2, 18))  # before the move: Wednesdays 13:00
+    assert "starts_at: '2026-02-18T13:00:00+00:00'" in (early / "episode.yml").read_text()
+    assert _check(fixture_site, "--strict").exit_code == 0
+
+
+def test_new_when_the_schedule_ends_in_a_hiatus(fixture_site):
+    (fixture_site / "data" / "community.yml").write_text(HISTORY[: HISTORY.index("  - since: 2026-09-01")])
+    result = CliRunner().invoke(main, ["new", "--root", str(fixture_site)])
+    assert result.exit_code == 2 and "ends in a hiatus since 2026-07-01" in result.output and "--date" in result.output
+
+
+def test_new_off_the_schedule_says_check_will_ask(fixture_site):
+    result = CliRunner().invoke(main, ["new", "--date", "2026-03-20", "--root", str(fixture_site)])
+    assert result.exit_code == 0 and "note: Friday 20 March is off the schedule" in result.output
+
+
+def test_import_of_an_old_chat_uses_the_schedule_of_its_date(fixture_site, tmp_path):
+    _write_history(fixture_site)
+    export = tmp_path / "old.jsonl"
+    export.write_text('{"id": "o1", "platform": "x", "author": "@hana", "at": "2026-02-18T13:05:00Z", "text": "Q1: hi #FixtureChat"}\n')
+    result = CliRunner().invoke(main, ["import", str(export), "--episode", "2026-02-18", "--format", "jsonl", "--root", str(fixture_site)])
+    assert result.exit_code == 0, result.output
+    episode = {c.episode.id: c.episode for c in read_archive(fixture_site).episodes}["2026-02-18-chat"]
+    assert episode.starts_at == dt.datetime(2026, 2, 18, 13, 0, tzinfo=UTC)  # Wednesdays at 13:00 then
+    assert _check(fixture_site, "--strict").exit_code == 0

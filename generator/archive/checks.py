@@ -1,23 +1,29 @@
-"""`chatdigest check`: everything config.read_archive validates, plus the editorial checks that a
+"""`chatdigest check`: everything read.read_data validates, plus the editorial checks that a
 build does not need but a reviewer wants before merging a week:
 
-* an episode that does not start on the schedule (weekday and local time in the community's
-  timezone): usually a wrong UTC offset around a daylight-saving change, or a typo in the date;
+* an episode that does not start on the schedule in force on its date (weekday, cadence and
+  local time in the community's timezone, give or take less than the chat's length: a late or
+  early start, as import records it) and does not say why (`off_schedule:`) or when it really
+  was (`ends_at:`): usually a wrong UTC offset around a daylight-saving change, or a typo in the
+  date. A warning, since a chat can move; an error with `--strict`;
 * a file in data/ that chatdigest does not read (a typo'd name is silently ignored otherwise);
-* a privacy entry that matches no one: a mistyped handle would leave the person published.
+* a privacy entry that matches no one: a mistyped handle would leave the person published,
+  unless it is recorded ahead (`ahead: true`) for someone who has not posted yet.
 
+Every check runs on whatever could be read, so one broken file never hides another's problems.
 Schema, unknown people, highlight ids, duplicate message ids, missing episode.yml and two
-episodes on one date are read_archive's own problems and are not repeated here.
+episodes on one date are read_data's own problems and are not repeated here.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass, field
 from pathlib import Path
 
-from generator.archive.model import Archive, handle_key
-from generator.archive.read import DATA, EPISODES, line_in_yaml, read_archive
-from generator.archive.schedule import is_chat_day, start_on, zone
+from generator.archive.model import Archive, Community, EpisodeContent, OptOut, Person, handle_key
+from generator.archive.read import DATA, EPISODES, MAX_TRANSCRIPT_BYTES, line_in_yaml, read_data
+from generator.archive.schedule import describe, in_force, is_chat_day, is_on_schedule, start_on, zone
 from generator.errors import Problem, ProblemsFound, relative
 from generator.render import urls
 
@@ -25,27 +31,36 @@ from generator.render import urls
 DATA_ENTRIES = {"community.yml", "people.yml", "privacy.yml", "episodes", "media"}
 
 
-def check_site(root: Path) -> Archive:
-    """Validate all of data/. Raises ProblemsFound (exit 1) listing every problem at once."""
+@dataclass
+class CheckResult:
+    archive: Archive
+    warnings: list[Problem] = field(default_factory=list)
+
+
+def check_site(root: Path, strict: bool = False) -> CheckResult:
+    """Validate all of data/ in one pass. Raises ProblemsFound (exit 1) listing every problem;
+    warnings (off-schedule chats) are returned, or are problems too when `strict`."""
     problems = check_data_folder(root)
-    try:
-        archive = read_archive(root, exit_code=1, checks=(check_schedule,))
-    except ProblemsFound as exc:
-        raise ProblemsFound(problems + exc.problems, exit_code=1) from None
-    # Only a complete archive can tell that an opt-out matches no one: a transcript that failed
-    # to read would make every opt-out of its authors look unmatched.
-    problems += check_privacy(archive, root)
-    problems += check_media(archive, root)
-    if problems:
-        raise ProblemsFound(problems, exit_code=1)
-    return archive
+    data = read_data(root)
+    problems += data.problems
+    everything = data.episodes + data.salvaged
+    community = data.community or data.salvaged_community
+    warnings = check_schedule(community, everything, root) if community is not None else []
+    problems += check_privacy(data.optouts, data.people, everything, root, _unread_text(root, data.problems))
+    problems += check_media(everything, root)
+    if strict:
+        problems, warnings = problems + warnings, []
+    archive = data.archive()
+    if problems or archive is None:
+        raise ProblemsFound(problems, exit_code=1, warnings=warnings)
+    return CheckResult(archive, sorted(warnings, key=lambda p: (p.file, p.line or 0)))
 
 
-def check_media(archive: Archive, root: Path) -> list[Problem]:
+def check_media(episodes: list[EpisodeContent], root: Path) -> list[Problem]:
     """Every kept image a message shows is in data/media/ under its content-hash name, and that
     folder holds nothing else."""
     problems = []
-    for content in archive.episodes:
+    for content in episodes:
         transcript = relative(root / EPISODES / content.episode.id / "transcript.jsonl", root)
         for message in content.messages:
             for media in message.media:
@@ -84,44 +99,60 @@ def check_data_folder(root: Path) -> list[Problem]:
     ]
 
 
-def check_schedule(archive: Archive, root: Path) -> list[Problem]:
-    """Each episode starts on the scheduled weekday at the scheduled local time, or off it by less
-    than the chat's length: a chat that started late or early, as its messages show (import
-    records that), is still the chat of its slot; an hour off is a wrong time or offset."""
-    schedule = archive.community.schedule
-    slot = dt.timedelta(minutes=schedule.duration_minutes)
+def check_schedule(community: Community, episodes: list[EpisodeContent], root: Path) -> list[Problem]:
+    """Each episode starts as the schedule in force on its date says, or declares its own time."""
     problems = []
-    for content in archive.episodes:
+    for content in episodes:
         episode = content.episode
-        local = episode.starts_at.astimezone(zone(schedule))
-        if is_chat_day(schedule, local.date()) and abs(local - start_on(schedule, local.date())) < slot:
+        if episode.declares_own_time or is_on_schedule(community.schedule, episode.starts_at):
             continue
+        schedule = in_force(community.schedule, episode.date)
+        local = episode.starts_at.astimezone(zone(schedule))
         path = root / DATA / "episodes" / episode.id / "episode.yml"
-        expected = f"{schedule.weekday.capitalize()}s at {schedule.time} {schedule.timezone}"
+        since = f" since {schedule.since}" if schedule.since else ""
         problems.append(
             Problem(
                 relative(path, root),
                 line_in_yaml(path, ("starts_at",)),
-                f"starts_at is {local:%A %H:%M} in {schedule.timezone} ({local:%Y-%m-%d %H:%M%z}), off the schedule ({expected})",
+                f"starts_at is {local:%A %H:%M} in {schedule.timezone} ({local:%Y-%m-%d %H:%M%z}), off the schedule "
+                f"({describe(schedule)}{since})",
                 where="starts_at",
-                fix=f"use the local time with its offset, e.g. {_suggest(archive, local)}, or change the schedule in data/community.yml",
+                fix=f'if the chat really was then, say why with `off_schedule: "…"` or give its `ends_at`; if the schedule '
+                f"changed, add the change to data/community.yml; else use the local time with its offset, e.g. {_suggest(community, local)}",
             )
         )
     return problems
 
 
-def _suggest(archive: Archive, local: dt.datetime) -> str:
+def _suggest(community: Community, local: dt.datetime) -> str:
     """The scheduled start on the same local day, or on the nearest chat day after it."""
-    schedule = archive.community.schedule
     day = local.date()
-    while not is_chat_day(schedule, day):
+    for _ in range(400):
+        if is_chat_day(community.schedule, day):
+            return start_on(community.schedule, day).isoformat()
         day += dt.timedelta(days=1)
-    return start_on(schedule, day).isoformat()
+    return start_on(community.schedule, local.date()).isoformat()
 
 
-def check_privacy(archive: Archive, root: Path) -> list[Problem]:
-    """Each opt-out names a person id or a handle that appears in people.yml or a transcript."""
-    known = _everyone(archive)
+def _unread_text(root: Path, problems: list[Problem]) -> str:
+    """The text of the transcripts that had problems, case-folded: a line that could not be read
+    may hold an author, and an opt-out for them must not be reported as matching no one."""
+    names = {p.file for p in problems if p.file.endswith("transcript.jsonl")}
+    texts = []
+    for name in sorted(names):
+        path = root / name
+        if path.is_file() and path.stat().st_size <= MAX_TRANSCRIPT_BYTES:
+            texts.append(path.read_bytes().decode("utf-8", errors="replace").casefold())
+    return "\n".join(texts)
+
+
+def check_privacy(
+    optouts: list[OptOut], people: list[Person], episodes: list[EpisodeContent], root: Path, unread: str = ""
+) -> list[Problem]:
+    """Each opt-out names a person id or a handle that appears in people.yml or a transcript,
+    unless it was recorded ahead of the person's first message or purged from data/. `unread` is
+    text that could not be read as messages, where a handle may still be."""
+    known = everyone(people, episodes)
     path = root / DATA / "privacy.yml"
     return [
         Problem(
@@ -129,18 +160,19 @@ def check_privacy(archive: Archive, root: Path) -> list[Problem]:
             line_in_yaml(path, ("optouts", index, "handle")),
             f"opt-out {optout.handle!r} matches no person id, handle, author or mention",
             where=f"optouts.{index}.handle",
-            fix="copy the handle exactly as the platform shows it, or use the person's id from people.yml",
+            fix="copy the handle exactly as the platform shows it, or use the person's id from people.yml; "
+            "for someone who has not posted yet, add `ahead: true`",
         )
-        for index, optout in enumerate(archive.optouts)
-        if handle_key(optout.handle) not in known
+        for index, optout in enumerate(optouts)
+        if not optout.ahead and optout.purged is None and handle_key(optout.handle) not in known and handle_key(optout.handle) not in unread
     ]
 
 
-def _everyone(archive: Archive) -> set[str]:
+def everyone(people: list[Person] | tuple[Person, ...], episodes) -> set[str]:
     """Every person id and handle key the archive knows, from people.yml and the transcripts."""
-    known = {person.id for person in archive.people}
-    known |= {handle_key(h) for person in archive.people for hs in person.handles.values() for h in hs}
-    for content in archive.episodes:
+    known = {person.id for person in people}
+    known |= {handle_key(h) for person in people for hs in person.handles.values() for h in hs}
+    for content in episodes:
         for message in content.messages:
             known.add(handle_key(message.author))
             known.update(handle_key(m) for m in message.mentions)
@@ -150,7 +182,7 @@ def _everyone(archive: Archive) -> set[str]:
 # --- output ------------------------------------------------------------------------------------
 
 
-def render_github(problems: list[Problem], root: Path, cwd: Path | None = None) -> str:
+def render_github(problems: list[Problem], root: Path, cwd: Path | None = None, level: str = "error") -> str:
     """GitHub Actions annotations, one per problem, so they show on the pull request's lines.
 
     GitHub resolves `file=` against the repository root, where the workflow runs; the site may
@@ -163,7 +195,7 @@ def render_github(problems: list[Problem], root: Path, cwd: Path | None = None) 
         if problem.line is not None:
             props += f",line={problem.line}"
         props += f",title={_escape_property('chatdigest check')}"
-        lines.append(f"::error {props}::{_escape_data(_annotation_text(problem))}")
+        lines.append(f"::{level} {props}::{_escape_data(_annotation_text(problem))}")
     return "\n".join(lines)
 
 

@@ -15,7 +15,7 @@ import datetime as dt
 from enum import Enum
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, TypeAdapter, field_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, PrivateAttr, RootModel, TypeAdapter, field_validator, model_validator
 from pydantic.dataclasses import dataclass as pydantic_dataclass
 
 PLATFORMS = (
@@ -185,27 +185,138 @@ class OptOut(_Strict):
     mode: Literal["remove", "anonymise"] = "remove"
     since: dt.date | None = None
     reason: str = ""
+    ahead: bool = Field(False, description="recorded before the person posted: check accepts that it matches no one yet")
+    purged: dt.date | None = Field(None, description="when their words were deleted from data/: the entry may match no one")
 
 
 # --- community -----------------------------------------------------------------------------
 
 
-class Schedule(_Strict):
-    weekday: Literal["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
-    time: str = Field(pattern=r"^([01]\d|2[0-3]):[0-5]\d$", description="local start time, HH:MM")
-    timezone: str = Field(description="IANA timezone, e.g. America/New_York")
-    duration_minutes: int = Field(60, gt=0, le=24 * 60)
+Weekday = Literal["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
+Cadence = Literal["weekly", "fortnightly", "monthly"]
 
-    @field_validator("timezone")
-    @classmethod
-    def _known_timezone(cls, value: str) -> str:
-        from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-        try:
-            ZoneInfo(value)
-        except (ZoneInfoNotFoundError, ValueError):
-            raise ValueError(f"unknown timezone {value!r}; use an IANA name like Europe/London") from None
+def _known_timezone(value: str | None) -> str | None:
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    if value is None:
         return value
+    try:
+        ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValueError(f"unknown timezone {value!r}; use an IANA name like Europe/London") from None
+    return value
+
+
+Timezone = Annotated[str, AfterValidator(_known_timezone)]
+ClockTime = Annotated[str, Field(pattern=r"^([01]\d|2[0-3]):[0-5]\d$", description="local start time, HH:MM")]
+
+
+class Schedule(_Strict):
+    """When the chats take place while this schedule is in force.
+
+    `since` is the date it took effect (None: from the beginning). `cadence` counts weeks from the
+    first chat day on or after `since`; `monthly` is the first `weekday` of each month. A hiatus
+    keeps the times it interrupts (a chat held during it is off the schedule).
+    """
+
+    weekday: Weekday
+    time: ClockTime
+    timezone: Timezone = Field(description="IANA timezone, e.g. America/New_York")
+    duration_minutes: int = Field(60, gt=0, le=24 * 60)
+    cadence: Cadence = "weekly"
+    since: dt.date | None = None
+    hiatus: bool = False
+    note: str = ""
+
+
+class ScheduleChange(_Strict):
+    """One entry of a schedule history: what changed on `since`; what it leaves out stays as it was."""
+
+    since: dt.date | None = None
+    weekday: Weekday | None = None
+    time: ClockTime | None = None
+    timezone: Timezone | None = None
+    duration_minutes: int | None = Field(None, gt=0, le=24 * 60)
+    cadence: Cadence | None = None
+    hiatus: bool = False
+    note: str = ""
+
+
+class ScheduleHistory(RootModel[list[ScheduleChange]]):
+    """community.yml's `schedule`: one schedule (a mapping), or a list of changes, oldest first.
+
+    Read as one: `weekday`, `time`, `timezone`, `duration_minutes` and `cadence` are those of the
+    schedule in force now (the last entry); `on(day)` gives the one in force on a day.
+    """
+
+    model_config = ConfigDict(frozen=True)
+    _periods: tuple[Schedule, ...] = PrivateAttr(default=())
+
+    @model_validator(mode="before")
+    @classmethod
+    def _one_or_many(cls, value: object) -> object:
+        if isinstance(value, ScheduleHistory):
+            return value.root
+        if isinstance(value, Schedule):  # one schedule made in code
+            return [value.model_dump(exclude_defaults=True)]
+        return [value] if isinstance(value, dict) else value
+
+    @model_validator(mode="after")
+    def _resolve(self) -> ScheduleHistory:
+        self._periods = _resolve_schedule(self.root)
+        return self
+
+    @property
+    def periods(self) -> tuple[Schedule, ...]:
+        return self._periods
+
+    @property
+    def current(self) -> Schedule:
+        return self._periods[-1]
+
+    def on(self, day: dt.date) -> Schedule:
+        """The schedule in force on `day` (the first one also before its `since`)."""
+        found = self._periods[0]
+        for period in self._periods[1:]:
+            if period.since is not None and period.since <= day:
+                found = period
+        return found
+
+    weekday = property(lambda self: self.current.weekday)
+    time = property(lambda self: self.current.time)
+    timezone = property(lambda self: self.current.timezone)
+    duration_minutes = property(lambda self: self.current.duration_minutes)
+    cadence = property(lambda self: self.current.cadence)
+    hiatus = property(lambda self: self.current.hiatus)
+
+
+_INHERITED = ("weekday", "time", "timezone", "duration_minutes", "cadence")
+
+
+def _resolve_schedule(changes: list[ScheduleChange]) -> tuple[Schedule, ...]:
+    """Each change completed from the schedule before it; every problem says which entry to fix."""
+    if not changes:
+        raise ValueError("the schedule is empty; give at least weekday, time and timezone")
+    periods: list[Schedule] = []
+    for number, change in enumerate(changes, start=1):
+        entry = f"schedule entry {number}" if len(changes) > 1 else "the schedule"
+        if periods and change.since is None:
+            raise ValueError(f"{entry} has no `since:` date; every change after the first says when it took effect")
+        if periods and periods[-1].since is not None and change.since <= periods[-1].since:
+            raise ValueError(
+                f"{entry} starts on {change.since}, not after the entry before it ({periods[-1].since}); list changes oldest first"
+            )
+        base = {name: getattr(periods[-1], name) for name in _INHERITED} if periods else {"duration_minutes": 60, "cadence": "weekly"}
+        given = {name: getattr(change, name) for name in _INHERITED if getattr(change, name) is not None}
+        values = {**base, **given, "since": change.since, "hiatus": change.hiatus, "note": change.note}
+        missing = [name for name in ("weekday", "time", "timezone") if name not in values]
+        if missing:
+            raise ValueError(f"{entry} needs {', '.join(missing)}")
+        if values["cadence"] == "fortnightly" and values["since"] is None:
+            raise ValueError(f"{entry} is fortnightly but has no `since:` date to count the weeks from")
+        periods.append(Schedule(**values))
+    return tuple(periods)
 
 
 class Feed(_Strict):
@@ -257,7 +368,7 @@ class Community(_Strict):
     description: str = ""
     hashtags: list[str] = Field(default_factory=list)
     platforms: list[Platform] = Field(default_factory=list)
-    schedule: Schedule
+    schedule: ScheduleHistory
     feeds: list[Feed] = Field(default_factory=list)
     language: str = "en"
     previews: PreviewRules = Field(default_factory=PreviewRules)
@@ -286,7 +397,8 @@ class Episode(_Strict):
     id: str
     title: str = Field(min_length=1)
     starts_at: AwareDatetime
-    ends_at: AwareDatetime | None = None
+    ends_at: AwareDatetime | None = Field(None, description="when the chat ended; with it, starts_at is the chat's own time")
+    off_schedule: str = Field("", description="why the chat is not at the scheduled time (a holiday move, a special edition)")
     status: Status = Status.published
     tags: list[str] = Field(default_factory=list)
     hosts: list[str] = Field(default_factory=list, description="person ids")
@@ -297,9 +409,20 @@ class Episode(_Strict):
     preview: Link | None = None
     recap: Link | None = None
 
+    @model_validator(mode="after")
+    def _ends_after_start(self) -> Episode:
+        if self.ends_at is not None and self.ends_at <= self.starts_at:
+            raise ValueError(f"ends_at {self.ends_at.isoformat()} is not after starts_at {self.starts_at.isoformat()}")
+        return self
+
     @property
     def date(self) -> dt.date:
         return self.starts_at.date()
+
+    @property
+    def declares_own_time(self) -> bool:
+        """The editor (or the import, from the messages) says when this chat really was."""
+        return self.ends_at is not None or bool(self.off_schedule.strip())
 
 
 class EpisodeContent(BaseModel):

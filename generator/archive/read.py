@@ -7,10 +7,12 @@ the line the editor has to change.
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import re
 from collections import Counter
 from collections.abc import Callable, Iterable, Set
+from dataclasses import dataclass
 from operator import attrgetter
 from pathlib import Path
 from typing import Any
@@ -47,6 +49,10 @@ class _Reader:
     def __init__(self, root: Path):
         self.root = root
         self.problems: list[Problem] = []
+        # Episodes whose episode.yml has problems, read as far as they go so that `check` can
+        # report the rest of their problems in the same run. Never published.
+        self.salvaged: list[EpisodeContent] = []
+        self.salvaged_community: Community | None = None
 
     def name(self, path: Path) -> str:
         return relative(path, self.root)
@@ -117,9 +123,27 @@ class _Reader:
             return model.model_validate({**data, **extra})
         except ValidationError as exc:
             for error in exc.errors():
-                loc = prefix + tuple(error["loc"])
+                loc = prefix + _as_written(data, tuple(error["loc"]))
                 self.problem(path, _describe(error), _line_of(lines, loc), where=_dotted(loc))
             return None
+
+
+def _as_written(data: Any, loc: tuple) -> tuple:
+    """`loc` without the list index pydantic adds where the file has one mapping for a "one or
+    many" field (community.yml's single `schedule:`), so it names the line the editor wrote."""
+    written: list = []
+    for part in loc:
+        if isinstance(part, int) and isinstance(data, dict):
+            continue
+        written.append(part)
+        data = (
+            data.get(part)
+            if isinstance(data, dict)
+            else data[part]
+            if isinstance(data, list) and isinstance(part, int) and part < len(data)
+            else None
+        )
+    return tuple(written)
 
 
 def _record_lines(node: yaml.Node, path: tuple, lines: Lines) -> None:
@@ -162,7 +186,25 @@ def _describe(error: dict) -> str:
 def read_community(reader: _Reader) -> Community | None:
     path = reader.root / DATA / "community.yml"
     loaded = reader.read_yaml(path, fix_missing="run `chatdigest init` or copy the example from README.md")
-    return reader.validate(Community, loaded[0], path, loaded[1]) if loaded else None
+    community = reader.validate(Community, loaded[0], path, loaded[1]) if loaded else None
+    if community is None and loaded:
+        reader.salvaged_community = _without_invalid_fields(Community, loaded[0])
+    return community
+
+
+def _without_invalid_fields(model: type[BaseModel], data: Any) -> Any:
+    """`data` validated without the fields that have problems (already reported); None if it
+    still cannot be. Lets `check` go on to what depends on the valid part."""
+    if not isinstance(data, dict):
+        return None
+    try:
+        return model.model_validate({k: v for k, v in data.items() if k in model.model_fields})
+    except ValidationError as exc:
+        bad = {str(error["loc"][0]) for error in exc.errors() if error["loc"]}
+        try:
+            return model.model_validate({k: v for k, v in data.items() if k in model.model_fields and k not in bad})
+        except ValidationError:
+            return None
 
 
 def _read_list(reader: _Reader, name: str, key: str, model: type[BaseModel]) -> tuple[list, Path, Lines]:
@@ -340,6 +382,7 @@ def read_episode(reader: _Reader, folder: Path, summaries: SummaryCache | None =
         if extra.name not in EPISODE_FILES and not extra.name.startswith("."):
             reader.problem(extra, "file not known to chatdigest", fix=f"an episode folder holds only {', '.join(sorted(EPISODE_FILES))}")
     if episode is None:
+        _salvage_episode(reader, folder, loaded)
         return None
     preview = folder / "preview.md"
     preview_markdown = (reader.read_text(preview) or "") if preview.exists() else ""
@@ -360,6 +403,40 @@ def read_episode(reader: _Reader, folder: Path, summaries: SummaryCache | None =
     return EpisodeContent(
         episode=episode, preview_markdown=preview_markdown, messages=tuple(messages), transcript_digest=hasher.hexdigest()
     )
+
+
+def _salvage_episode(reader: _Reader, folder: Path, loaded: tuple[Any, Lines]) -> None:
+    """Read what an invalid episode.yml still allows (its transcript, highlights, people), so one
+    typo does not hide the folder's other problems. Problems already reported are not repeated."""
+    episode, dated = _salvaged_episode(loaded[0], folder.name)
+    if episode is None:
+        return
+    transcript = folder / "transcript.jsonl"
+    messages = read_messages(reader, transcript) if transcript.exists() else []
+    _check_episode(reader, folder, loaded[1], episode, {m.id for m in messages}, check_date=dated)
+    reader.salvaged.append(EpisodeContent(episode=episode, messages=tuple(messages)))
+
+
+def _salvaged_episode(data: Any, folder_name: str) -> tuple[Episode | None, bool]:
+    """The episode without its invalid fields, and whether its own starts_at survived."""
+    if not isinstance(data, dict):
+        return None, False
+    data = {**data, "id": folder_name}
+    for _ in range(len(data) + 1):
+        try:
+            return Episode.model_validate(data), "starts_at" in data and not isinstance(data["starts_at"], _Placeholder)
+        except ValidationError as exc:
+            bad = {str(error["loc"][0]) for error in exc.errors() if error["loc"]} or {"ends_at"}
+            data = {key: value for key, value in data.items() if key not in bad}
+            data.setdefault("title", "(untitled)")
+            if "starts_at" not in data:
+                match = EPISODE_DIR.match(folder_name)
+                data["starts_at"] = _Placeholder.fromisoformat(f"{match.group(1) if match else '2000-01-01'}T00:00:00+00:00")
+    return None, False
+
+
+class _Placeholder(dt.datetime):
+    """A start put in for a salvaged episode whose own starts_at is missing or invalid."""
 
 
 def _known_transcript(transcript: Path, summaries: SummaryCache) -> tuple[LazyMessages, str, frozenset[str]] | None:
@@ -386,12 +463,12 @@ def _reread(transcript: Path, digest: str) -> list[Message]:
     return whole[0]
 
 
-def _check_episode(reader: _Reader, folder: Path, lines: Lines, episode: Episode, ids: Set[str]) -> None:
+def _check_episode(reader: _Reader, folder: Path, lines: Lines, episode: Episode, ids: Set[str], check_date: bool = True) -> None:
     path = folder / "episode.yml"
     match = EPISODE_DIR.match(folder.name)
     if not match:
         reader.problem(folder, "episode folder name must be YYYY-MM-DD-slug (lower-case letters, digits, hyphens)", fix="rename the folder")
-    elif match.group(1) != episode.starts_at.date().isoformat():
+    elif check_date and match.group(1) != episode.starts_at.date().isoformat():
         reader.problem(
             path,
             f"starts_at is on {episode.starts_at.date()} but the folder says {match.group(1)}",
@@ -445,12 +522,26 @@ def line_in_yaml(path: Path, loc: tuple) -> int | None:
     return _line_of(loaded[1], loc) if loaded else None
 
 
-def read_archive(
-    root: Path, exit_code: int = 2, checks: Iterable[Callable[[Archive, Path], list[Problem]]] = (), summaries: SummaryCache | None = None
-) -> Archive:
-    """Read and validate all of data/, then run `checks`. Raises ProblemsFound listing every problem.
+@dataclass
+class DataRead:
+    """All of data/ as far as it could be read, with every problem met on the way."""
 
-    With `summaries`, a chat summarised by the last run is not read (summaries.py)."""
+    community: Community | None
+    people: list[Person]
+    optouts: list[OptOut]
+    episodes: list[EpisodeContent]  # valid, sorted by start time
+    salvaged: list[EpisodeContent]  # with problems in episode.yml: checked, never published
+    problems: list[Problem]
+    salvaged_community: Community | None = None  # community.yml without its invalid fields
+
+    def archive(self) -> Archive | None:
+        if self.community is None:
+            return None
+        return Archive(community=self.community, people=tuple(self.people), optouts=tuple(self.optouts), episodes=tuple(self.episodes))
+
+
+def read_data(root: Path, summaries: SummaryCache | None = None) -> DataRead:
+    """Read and validate all of data/, going on past every problem. Never raises for bad data."""
     reader = _Reader(root)
     community = read_community(reader)
     people = read_people(reader)
@@ -467,14 +558,23 @@ def read_archive(
             content = read_episode(reader, folder, summaries)
             if content:
                 episodes.append(content)
-    _check_archive(reader, people, episodes)
+    _check_archive(reader, people, episodes + reader.salvaged)
     episodes.sort(key=lambda c: c.episode.starts_at)
-    archive = None
-    if community is not None:
-        archive = Archive(community=community, people=tuple(people), optouts=tuple(optouts), episodes=tuple(episodes))
-        # Extra checks (`chatdigest check`) see every valid part even when other parts have problems.
+    return DataRead(community, people, optouts, episodes, reader.salvaged, reader.problems, reader.salvaged_community)
+
+
+def read_archive(
+    root: Path, exit_code: int = 2, checks: Iterable[Callable[[Archive, Path], list[Problem]]] = (), summaries: SummaryCache | None = None
+) -> Archive:
+    """Read and validate all of data/, then run `checks`. Raises ProblemsFound listing every problem.
+
+    With `summaries`, a chat summarised by the last run is not read (summaries.py)."""
+    data = read_data(root, summaries)
+    archive = data.archive()
+    problems = list(data.problems)
+    if archive is not None:
         for extra_check in checks:
-            reader.problems.extend(extra_check(archive, root))
-    if reader.problems or archive is None:
-        raise ProblemsFound(reader.problems, exit_code)
+            problems.extend(extra_check(archive, root))
+    if problems or archive is None:
+        raise ProblemsFound(problems, exit_code)
     return archive

@@ -1,34 +1,46 @@
 """redact: record a participant's opt-out in data/privacy.yml, and optionally purge data/.
 
 The ledger is the source of truth: every build applies it (privacy.apply_optouts), so recording
-an entry is enough to take someone off the site. `purge` also rewrites data/ so their words are
-gone from the working tree; removing them from git history is the editor's job (docs/privacy.md).
+an entry is enough to take someone off the site. A handle or name that matches no one in data/
+is refused with the closest matches (a typo would leave the person published), unless it is
+recorded `ahead` of the person's first message. `purge` also rewrites data/ so their words are
+gone from the working tree, takes them out of people.yml, and says how to rewrite git history.
+
+The ledger and people.yml are edited in place (archive/edit.py): the editors' comments, order
+and quoting stay.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import itertools
+import difflib
+import json
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import yaml
 
+from generator.archive.checks import everyone
+from generator.archive.edit import edit_yaml
 from generator.archive.model import Archive, OptOut, Person, handle_key
 from generator.archive.privacy import build_redaction, message_authors, person_of, redact_episode
 from generator.archive.read import DATA, EPISODES, _Reader, read_archive, read_optouts, read_people
-from generator.archive.write import write_episode_yml, write_transcript
+from generator.archive.write import update_episode_yml, write_transcript
 from generator.errors import ChatdigestError, ProblemsFound
 from generator.render import urls
 from generator.writer import write_atomic
 
 PRIVACY_FILE = "privacy.yml"
+PEOPLE_FILE = "people.yml"
+HISTORY_REPLACEMENTS = ".cache/redact-replacements.txt"
 MODES = ("remove", "anonymise")
 HEADER = """\
 # Opt-outs: people who asked to be left out of the archive. Applied on every build.
 # handle: a handle (@name, name@server) or a person id from people.yml (covers all their handles)
 # mode:   remove (their messages are dropped) or anonymise (kept without their name)
 # since:  the date of the request; reason: a note for the editors (not published)
+# ahead:  true for someone who has not posted yet; purged: when their words were deleted from data/
 # Record one with: chatdigest redact HANDLE --reason "asked by email"
 """
 
@@ -40,48 +52,128 @@ class RedactReport:
     replaced: bool  # an entry for this handle existed and was updated
     messages_found: int = 0
     purged: list[Path] = field(default_factory=list)
+    removed_person: bool = False  # taken out of people.yml
+    replacements: Path | None = None  # what a history rewrite should replace, for git filter-repo
 
     def summary(self) -> str:
         who = f"{self.optout.handle} ({self.person.name}, all their handles)" if self.person else self.optout.handle
         verb = "updated" if self.replaced else "recorded"
-        lines = [f"{verb} opt-out for {who} in data/{PRIVACY_FILE}: mode {self.optout.mode}"]
-        if not self.person and not self.messages_found:
-            lines.append(f"note: no person or message in data/ matches {self.optout.handle}; check the spelling")
+        ahead = ", ahead of their first message" if self.optout.ahead else ""
+        lines = [f"{verb} opt-out for {who} in data/{PRIVACY_FILE}: mode {self.optout.mode}{ahead}"]
         if self.purged:
-            lines.append(f"purged data/: rewrote {len(self.purged)} files; see docs/privacy.md to purge git history")
+            lines.append(f"purged data/: rewrote {len(self.purged)} files")
+        if self.removed_person:
+            lines.append(f"removed {self.person.id} from data/{PEOPLE_FILE}; the ledger keeps their handles")
+        if self.replacements is not None:
+            lines += [
+                "their words are still in the git history. To rewrite it (every commit changes: tell everyone with a clone,",
+                "and ask the repository's owner), with git-filter-repo (pip install git-filter-repo):",
+                f"  git filter-repo --sensitive-data-removal --replace-text {self.replacements.as_posix()}",
+                "  git push --force --mirror origin",
+                f"then delete {self.replacements.as_posix()}; see docs/editors/privacy.md",
+            ]
         return "\n".join(lines)
 
 
 def redact(
-    root: Path, handle: str, reason: str = "", mode: str = "remove", purge: bool = False, today: dt.date | None = None
+    root: Path,
+    handle: str,
+    reason: str = "",
+    mode: str = "remove",
+    purge: bool = False,
+    today: dt.date | None = None,
+    ahead: bool = False,
 ) -> RedactReport:
-    """Record (or update) an opt-out for `handle`; with `purge`, also rewrite data/ without them."""
-    optout = _new_optout(handle, reason, mode, today or dt.date.today())
+    """Record (or update) an opt-out for `handle` (or a person's name); with `purge`, also
+    rewrite data/ without them and take them out of people.yml."""
+    today = today or dt.date.today()
     optouts, people = _read_ledger(root)
+    handle = _person_id_for_name(handle, people) or handle
+    if handle.strip() and any(ch.isspace() for ch in handle.strip()) and not ahead:
+        raise ChatdigestError(_no_match(root, handle.strip(), people))  # a name that is nobody's
+    optout = _new_optout(handle, reason, mode, today)
     index = next((i for i, o in enumerate(optouts) if handle_key(o.handle) == handle_key(optout.handle)), None)
-    if index is None:
-        optouts.append(optout)
-    else:
+    person = person_of(optout, tuple(people))
+    found = _count_messages(root, optout, tuple(people))
+    if index is None and person is None and not found:
+        if not ahead:
+            raise ChatdigestError(_no_match(root, optout.handle, people))
+        optout = optout.model_copy(update={"ahead": True})
+    if index is not None:
         # Keep the original request date: it is the record of when they asked.
         old = optouts[index]
-        optout = optout.model_copy(update={"handle": old.handle, "since": old.since or optout.since, "reason": optout.reason or old.reason})
-        optouts[index] = optout
+        optout = optout.model_copy(
+            update={
+                "handle": old.handle,
+                "since": old.since or optout.since,
+                "reason": optout.reason or old.reason,
+                "ahead": old.ahead and not (person or found),
+                "purged": old.purged,
+            }
+        )
     ledger = root / DATA / PRIVACY_FILE
-    write_atomic(ledger, render_privacy_yml(optouts, _leading_comment(ledger)))
-    report = RedactReport(optout, person_of(optout, tuple(people)), index is not None)
-    report.messages_found = _count_messages(root, optout, tuple(people))
+    _write_optout(ledger, index, optout)
+    report = RedactReport(optout, person, index is not None, found)
     if purge:
+        matched = _matched_optouts(root)
         report.purged = purge_data(root)
+        _record_purge(root, report, today, matched)
     return report
+
+
+def _matched_optouts(root: Path) -> set[str]:
+    """The handle keys of the opt-outs that match someone in data/ now."""
+    archive = read_archive(root)
+    known = everyone(archive.people, archive.episodes)
+    return {handle_key(o.handle) for o in archive.optouts if handle_key(o.handle) in known}
+
+
+def _person_id_for_name(text: str, people: list[Person]) -> str | None:
+    """A person's id when `text` is their name as people.yml gives it (any case and spacing)."""
+    wanted = " ".join(text.split()).casefold()
+    return next((p.id for p in people if " ".join(p.name.split()).casefold() == wanted), None)
 
 
 def _new_optout(handle: str, reason: str, mode: str, today: dt.date) -> OptOut:
     handle = handle.strip()
     if not handle or any(ch.isspace() for ch in handle):
-        raise ChatdigestError(f"redact: {handle!r} is not a handle (fix: pass one handle like @name, name@server or a person id)")
+        raise ChatdigestError(
+            f"redact: {handle!r} is not a handle, nor a name in data/{PEOPLE_FILE} "
+            "(fix: pass one handle like @name or name@server, a person id, or a name as people.yml spells it)"
+        )
     if mode not in MODES:
         raise ChatdigestError(f"redact: unknown mode {mode!r} (fix: use --mode remove or --mode anonymise)")
     return OptOut(handle=handle, mode=mode, since=today, reason=" ".join(reason.split()))
+
+
+def _no_match(root: Path, handle: str, people: list[Person]) -> str:
+    """Why `handle` is refused, with the closest handles, ids and names the archive knows."""
+    candidates = _known_names(root, people)
+    by_key = {handle_key(c): c for c in sorted(candidates)}
+    close = difflib.get_close_matches(handle_key(handle), list(by_key), n=3, cutoff=0.6)
+    close = [c for c in close if c != handle_key(handle)]
+    hint = f"did you mean {', '.join(by_key[c] for c in close)}? " if close else ""
+    return (
+        f"redact: {handle!r} matches no person id, name or handle in data/{PEOPLE_FILE} and no author or mention in a transcript "
+        f"(fix: {hint}copy it exactly as the platform shows it; for someone who has not posted yet, add --ahead)"
+    )
+
+
+def _known_names(root: Path, people: list[Person]) -> set[str]:
+    """Every id, name and handle in people.yml, and every author and mention in the transcripts."""
+    known = {p.id for p in people} | {p.name for p in people}
+    known |= {h for p in people for hs in p.handles.values() for h in hs}
+    folder = root / EPISODES
+    for transcript in sorted(folder.glob("*/transcript.jsonl")) if folder.is_dir() else []:
+        with transcript.open(encoding="utf-8", errors="replace") as lines:
+            for line in lines:
+                try:
+                    message = json.loads(line)
+                except ValueError:
+                    continue
+                if isinstance(message, dict):
+                    known.update(str(m) for m in [message.get("author"), *(message.get("mentions") or [])] if m)
+    return known
 
 
 def _read_ledger(root: Path) -> tuple[list[OptOut], list[Person]]:
@@ -96,24 +188,86 @@ def _read_ledger(root: Path) -> tuple[list[OptOut], list[Person]]:
     return optouts, people
 
 
-def _leading_comment(path: Path) -> str:
-    """The editors' comment block at the top of the ledger, kept when it is rewritten."""
-    if not path.is_file():
-        return HEADER
-    lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
-    head = "".join(itertools.takewhile(lambda line: line.startswith("#") or not line.strip(), lines))
-    return head.rstrip("\n") + "\n" if head.strip() else HEADER
+def _ledger_entry(optout: OptOut) -> dict:
+    data = optout.model_dump(exclude_defaults=True)
+    data["mode"] = optout.mode  # always explicit, even when it is the default
+    return {k: data[k] for k in ("handle", "mode", "since", "reason", "ahead", "purged") if k in data}
+
+
+def _write_optout(ledger: Path, index: int | None, optout: OptOut) -> None:
+    """Add the entry (or change entry `index`), leaving every other line of the ledger as it is."""
+    entry = _ledger_entry(optout)
+
+    def change(document):
+        if not isinstance(document, dict):
+            document = {}
+        entries = document.get("optouts")
+        if not isinstance(entries, list):
+            document["optouts"] = entries = []
+        if index is None:
+            entries.append(entry)
+            return document
+        current = entries[index]
+        for key in [k for k in current if k not in entry]:
+            del current[key]
+        for key, value in entry.items():
+            if key not in current or _value(current[key]) != _value(value):
+                current[key] = value
+        return document
+
+    if not ledger.exists() or not ledger.read_text(encoding="utf-8").strip():
+        write_atomic(ledger, HEADER)
+    edit_yaml(ledger, change)
+
+
+def _value(value):
+    return value.isoformat() if isinstance(value, dt.date) else value
 
 
 def render_privacy_yml(optouts: list[OptOut], header: str = HEADER) -> str:
     """The ledger in one stable form: same entries, same bytes."""
-    entries = []
-    for optout in optouts:
-        data = optout.model_dump(exclude_defaults=True)
-        data["mode"] = optout.mode  # always explicit, even when it is the default
-        entries.append({k: data[k] for k in ("handle", "mode", "since", "reason") if k in data})
-    body = yaml.safe_dump({"optouts": entries}, sort_keys=False, allow_unicode=True, default_flow_style=False, width=100)
+    body = yaml.safe_dump({"optouts": [_ledger_entry(o) for o in optouts]}, sort_keys=False, allow_unicode=True, width=100)
     return header + body
+
+
+def _record_purge(root: Path, report: RedactReport, today: dt.date, matched: set[str]) -> None:
+    """After a purge: the ledger keeps every handle of the person (people.yml will no longer say
+    them), the person leaves people.yml, and the replacements for a history rewrite are listed.
+    Every entry whose words the purge deleted is marked `purged`, so `check` knows why it now
+    matches no one."""
+    optouts, people = _read_ledger(root)
+    person = report.person
+    handles = [h for hs in person.handles.values() for h in hs] if person else [report.optout.handle]
+    ledger = root / DATA / PRIVACY_FILE
+    keys = [handle_key(o.handle) for o in optouts]
+    known = everyone([p for p in people if person is None or p.id != person.id], read_archive(root).episodes)
+    emptied = [o.handle for o in optouts if handle_key(o.handle) in matched and handle_key(o.handle) not in known]
+    for handle in dict.fromkeys([report.optout.handle, *handles, *emptied]):
+        index = keys.index(handle_key(handle)) if handle_key(handle) in keys else None
+        base = optouts[index] if index is not None else report.optout.model_copy(update={"handle": handle})
+        # Purged: their words are gone from data/, so the entry may match no one from now on.
+        _write_optout(ledger, index, base.model_copy(update={"purged": base.purged or today, "ahead": False}))
+        optouts, _ = _read_ledger(root)
+        keys = [handle_key(o.handle) for o in optouts]
+    if person is not None and any(p.id == person.id for p in people):
+        edit_yaml(root / DATA / PEOPLE_FILE, lambda document: _without_person(document, person.id))
+        report.removed_person = True
+    names = [person.name] if person else []
+    replacements = root / HISTORY_REPLACEMENTS
+    write_atomic(replacements, render_replacements([*handles, *names]))
+    report.replacements = replacements.relative_to(root)
+
+
+def render_replacements(texts: list[str]) -> str:
+    """git filter-repo --replace-text lines: each handle (with or without its @) and name, as a
+    whole word in any case, becomes [removed]; a bare substring would also cut "August" for @gus."""
+    words = sorted({t.strip().lstrip("@") for t in texts if t.strip().lstrip("@")}, key=len, reverse=True)
+    return "".join(f"regex:(?i)(?<![\\w@])@?{re.escape(word)}(?!\\w)==>[removed]\n" for word in words)
+
+
+def _without_person(document, person_id: str):
+    document["people"] = [p for p in document.get("people") or [] if not (isinstance(p, dict) and p.get("id") == person_id)]
+    return document
 
 
 def _count_messages(root: Path, optout: OptOut, people: tuple[Person, ...]) -> int:
@@ -143,7 +297,7 @@ def purge_data(root: Path) -> list[Path]:
         shown_after |= {m.file for message in clean.messages for m in message.media if m.file}
         if clean.messages != content.messages and write_transcript(folder / "transcript.jsonl", clean.messages):
             written.append(folder / "transcript.jsonl")
-        if clean.episode != content.episode and write_episode_yml(folder / "episode.yml", clean.episode):
+        if clean.episode != content.episode and update_episode_yml(folder / "episode.yml", content.episode, clean.episode):
             written.append(folder / "episode.yml")
         if clean.preview_markdown != content.preview_markdown and write_atomic(folder / "preview.md", clean.preview_markdown):
             written.append(folder / "preview.md")

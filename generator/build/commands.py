@@ -8,7 +8,7 @@ import logging
 import os
 from pathlib import Path
 
-from generator.errors import ChatdigestError, StrictFailure
+from generator.errors import ChatdigestError, ProblemsFound, StrictFailure
 from generator.progress import Progress, StderrHandler, no_progress
 
 
@@ -45,6 +45,7 @@ def build_site(root: Path, strict: bool = False, progress: Progress = no_progres
     plugin = config.plugins["chatdigest"]
     # MkDocs keeps one plugin object per process, across builds and serves: set every field.
     plugin.progress, plugin.dirty, plugin.serving = progress, True, False
+    plugin.failure = None  # a failure kept from an earlier build in this process is not this one's
     build_log = logging.getLogger("mkdocs.commands.build")
     build_log.addFilter(_dirty_notice)
     try:
@@ -55,6 +56,8 @@ def build_site(root: Path, strict: bool = False, progress: Progress = no_progres
         # The plugin keeps its own error so problems are listed one per line, not as "BuildError".
         failure = getattr(plugin, "failure", None)
         if failure is not None:
+            if strict and isinstance(failure, ProblemsFound):
+                failure.exit_code = 1  # problems found in data/: a strict build says so as check does
             raise failure from None
         raise (StrictFailure if strict else ChatdigestError)(str(exc)) from None
     finally:

@@ -23,13 +23,11 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
-import yaml
-
+from generator.archive.edit import edit_yaml_text
 from generator.archive.model import Community, Episode, Message, Person, Status, handle_key
 from generator.archive.read import EPISODE_DIR, EPISODES, _Reader, read_community, read_episode, read_people
-from generator.archive.schedule import start_on
+from generator.archive.schedule import in_force, start_on
 from generator.archive.write import render_episode_yml, render_transcript
 from generator.errors import ChatdigestError, Problem, ProblemsFound, relative
 from generator.ingest.importers import ImportOptions, read_export
@@ -229,9 +227,7 @@ def parse_date(text: str) -> dt.date:
 
 
 def new_episode(folder_name: str, date: dt.date, community: Community) -> Episode:
-    schedule = community.schedule
-    hour, minute = (int(p) for p in schedule.time.split(":"))
-    starts_at = dt.datetime(date.year, date.month, date.day, hour, minute, tzinfo=ZoneInfo(schedule.timezone))
+    starts_at = start_on(community.schedule, date)  # the schedule in force on that date
     return Episode(id=folder_name, title=f"Chat of {date.day} {date:%B %Y}", starts_at=starts_at, status="published")
 
 
@@ -272,7 +268,7 @@ def chat_span(episode: Episode, community: Community) -> tuple[dt.datetime, dt.d
     import recorded when that is later. Never shorter: an ends_at recorded from one platform's
     export must not cut off another platform's messages."""
     start = episode.starts_at
-    end = start + dt.timedelta(minutes=community.schedule.duration_minutes)
+    end = start + dt.timedelta(minutes=in_force(community.schedule, episode.date).duration_minutes)  # as scheduled then
     return start.astimezone(dt.UTC), max(end, episode.ends_at or end).astimezone(dt.UTC)
 
 
@@ -320,7 +316,7 @@ def real_times(episode: Episode, messages: list[Message], community: Community) 
     from the schedule by more than OFF_SCHEDULE. The start stays on the folder's date and less
     than the chat's length from its slot (what `check` takes for a late or early start): a first
     message further off is a straggler, not the start."""
-    duration = dt.timedelta(minutes=community.schedule.duration_minutes)
+    duration = dt.timedelta(minutes=in_force(community.schedule, episode.date).duration_minutes)
     slot = start_on(community.schedule, episode.date)
     said = [m.at for m in messages if not m.deleted] or [m.at for m in messages]
     zone = episode.starts_at.tzinfo
@@ -428,7 +424,7 @@ def person_id(handle: str, taken: set[str]) -> str:
 
 
 def render_people_with(root: Path, people: list[Person], messages: list[Message], handles: list[str]) -> tuple[str, list[str]]:
-    """people.yml with a new entry per unknown handle, appended so comments and order survive."""
+    """people.yml with a new entry per unknown handle, appended: the rest stays byte for byte."""
     path = root / "data" / "people.yml"
     text = path.read_text(encoding="utf-8") if path.exists() else ""
     taken = {p.id for p in people}
@@ -437,18 +433,13 @@ def render_people_with(root: Path, people: list[Person], messages: list[Message]
     for handle in handles:
         platform, name = names[handle]
         entries.append({"id": person_id(handle, taken), "name": name or handle, "handles": {platform: handle}})
-    block = yaml.safe_dump(entries, sort_keys=False, allow_unicode=True, default_flow_style=False)
-    indent = (re.search(r"^( *)- id:", text, re.MULTILINE) or re.match("", "")).group(1) if text else ""
-    indented = "".join(indent + line if line.strip() else line for line in block.splitlines(keepends=True))
-    appended = (text if text.strip() else "people:\n") + ("" if text.endswith("\n") or not text else "\n") + indented
-    try:
-        data = yaml.safe_load(appended)
-        ids = [p.get("id") for p in data.get("people", [])]
-        if ids[-len(entries) :] != [e["id"] for e in entries] or len(ids) != len(people) + len(entries):
-            raise ValueError("append did not land in the people list")
-    except Exception:  # an unusual layout: rewrite the file (loses its comments, keeps its data)
-        data = yaml.safe_load(text) if text.strip() else {}
-        data = data if isinstance(data, dict) else {}
-        data["people"] = list(data.get("people") or []) + entries
-        appended = yaml.safe_dump(data, sort_keys=False, allow_unicode=True, default_flow_style=False)
+
+    def append(document):
+        if not isinstance(document, dict) or not isinstance(document.get("people"), list):
+            document = document if isinstance(document, dict) else {}
+            document["people"] = []
+        document["people"].extend(entries)
+        return document
+
+    appended = edit_yaml_text(text, append, relative(path, root))
     return appended, [e["id"] for e in entries]

@@ -10,8 +10,10 @@ scaffold_episode  `chatdigest new`: the next free week of the schedule as an upc
 Feed HTML is untrusted: feedparser sanitises it, nh3 (render's allow-list) reduces it again, and
 only then markdownify turns it into Markdown whose text can hold no markup of its own.
 
-Editor edits win: `.preview-import.json` in the episode folder keeps hashes of what was imported;
-a preview.md or question list that no longer matches its hash was edited and is left alone.
+Editor edits win: `.cache/previews.json` keeps, per episode, hashes of what was imported; a
+preview.md or question list that no longer matches its hash was edited and is left alone.
+episode.yml is changed field by field (archive/write.update_episode_yml): the editor's comments,
+key order and quoting stay. State files hold paths relative to the site, never absolute ones.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ import datetime as dt
 import hashlib
 import io
 import json
+import os
 import re
 import urllib.error
 import urllib.request
@@ -34,16 +37,17 @@ from bs4 import BeautifulSoup
 from markdownify import MarkdownConverter
 
 from generator.archive.model import Community, Episode, Link, PreviewRules, Status
-from generator.archive.read import EPISODE_DIR, EPISODES, read_archive
-from generator.archive.schedule import next_start, start_on, starts_after
-from generator.archive.write import write_episode_yml
+from generator.archive.read import EPISODES, read_archive
+from generator.archive.schedule import describe, in_force, is_chat_day, start_on, starts_after
+from generator.archive.write import update_episode_yml, write_episode_yml
 from generator.errors import ChatdigestError, Problem, ProblemsFound, relative
 from generator.render import text as render
 from generator.render import urls
 from generator.writer import write_atomic
 
 CACHE_FILE = ".cache/feeds.json"
-IMPORT_RECORD = ".preview-import.json"
+RECORDS_FILE = ".cache/previews.json"
+LEGACY_RECORD = ".preview-import.json"  # where older versions kept the record, in the episode folder
 DEFAULT_TITLE = "Topic to be announced"
 USER_AGENT = "chatdigest (+https://pypi.org/project/chatdigest/)"
 TIMEOUT_SECONDS = 20
@@ -370,17 +374,52 @@ class EpisodeState:
 
     folder: Path
     episode: Episode
+    on_disk: Episode | None = None  # as episode.yml holds it; None until it is written
 
-    @property
-    def record_path(self) -> Path:
-        return self.folder / IMPORT_RECORD
+    def __post_init__(self):
+        if self.on_disk is None and (self.folder / "episode.yml").exists():
+            self.on_disk = self.episode
 
-    def record(self) -> dict:
+    def write(self, episode: Episode) -> bool:
+        path = self.folder / "episode.yml"
+        written = update_episode_yml(path, self.on_disk, episode) if self.on_disk is not None else write_episode_yml(path, episode)
+        self.episode = self.on_disk = episode
+        return written
+
+
+class ImportRecords:
+    """What previews imported into each episode (`.cache/previews.json`), by episode id."""
+
+    def __init__(self, root: Path):
+        self.root = root
+        self.path = root / RECORDS_FILE
         try:
-            data = json.loads(self.record_path.read_text(encoding="utf-8"))
+            data = json.loads(self.path.read_text(encoding="utf-8"))
+            self.records: dict[str, dict] = data if isinstance(data, dict) else {}
+        except (OSError, ValueError):
+            self.records = {}
+
+    def get(self, state: EpisodeState) -> dict:
+        found = self.records.get(state.folder.name)
+        if isinstance(found, dict):
+            return dict(found)
+        try:  # a record left in the folder by an older version
+            data = json.loads((state.folder / LEGACY_RECORD).read_text(encoding="utf-8"))
             return data if isinstance(data, dict) else {}
         except (OSError, ValueError):
             return {}
+
+    def put(self, state: EpisodeState, record: dict) -> None:
+        self.records[state.folder.name] = record
+        write_atomic(self.path, json.dumps(self.records, indent=2, sort_keys=True, ensure_ascii=False) + "\n")
+        (state.folder / LEGACY_RECORD).unlink(missing_ok=True)  # data/ holds only the editor's files
+
+
+def site_relative(source: str, root: Path) -> str:
+    """A feed as state files name it: a URL as it is, a file relative to the site."""
+    if is_url(source):
+        return source
+    return os.path.relpath(Path(source).resolve(), root.resolve())
 
 
 @dataclass
@@ -407,6 +446,7 @@ class _Importer:
         self.now = now
         self.report = report
         self.handled_links: dict[str, str] = {}
+        self.records = ImportRecords(root)
 
     def name(self, path: Path) -> str:
         return relative(path, self.root)
@@ -474,8 +514,9 @@ class _Importer:
         return max(candidates, key=lambda s: s.episode.starts_at, default=None)
 
     def create_for(self, entry: FeedEntry) -> EpisodeState | None:
-        starts_at = next_start(self.community.schedule, entry.published)
-        if starts_at > entry.published + dt.timedelta(days=self.rules.preview_days):
+        starts = starts_after(self.community.schedule, entry.published, 1)  # none if it ends in a hiatus
+        starts_at = starts[0] if starts else None
+        if starts_at is None or starts_at > entry.published + dt.timedelta(days=self.rules.preview_days):
             self.warn(
                 entry,
                 f"no scheduled chat within {self.rules.preview_days} days after the preview; skipped",
@@ -497,7 +538,7 @@ class _Importer:
             # Another post is this chat's preview (the editor's choice or an earlier import).
             self.skip(state, f"{entry.label()}: {self.name(state.folder / 'episode.yml')} already has the preview {episode.preview.url}")
             return
-        record = state.record()
+        record = self.records.get(state)
         if entry.link:
             link = Link(
                 url=entry.link, title=entry.title, author=entry.author, published=entry.published.date() if entry.published else None
@@ -511,15 +552,14 @@ class _Importer:
             record["questions_sha256"] = _questions_sha(questions)
         write_preview = self.preview_writable(state, record, preview_md)
         written = []
-        if write_episode_yml(state.folder / "episode.yml", episode):
+        if state.write(episode):
             written.append("episode.yml")
         if write_preview and write_atomic(state.folder / "preview.md", preview_md):
             written.append("preview.md")
         if write_preview:
             record["preview_sha256"] = _sha(preview_md)
-        record.update({"feed": entry.feed, "entry": entry.key, "link": entry.link})
-        write_atomic(state.record_path, json.dumps(record, indent=2, sort_keys=True, ensure_ascii=False) + "\n")
-        state.episode = episode
+        record.update({"feed": site_relative(entry.feed, self.root), "entry": entry.key, "link": entry.link})
+        self.records.put(state, record)
         self.done(state, "preview", entry, written)
 
     def preview_writable(self, state: EpisodeState, record: dict, preview_md: str) -> bool:
@@ -557,8 +597,7 @@ class _Importer:
             return
         link = Link(url=entry.link, title=entry.title, author=entry.author, published=entry.published.date() if entry.published else None)
         episode = state.episode.model_copy(update={"recap": link})
-        written = ["episode.yml"] if write_episode_yml(state.folder / "episode.yml", episode) else []
-        state.episode = episode
+        written = ["episode.yml"] if state.write(episode) else []
         self.done(state, "recap", entry, written)
 
     def skip(self, state: EpisodeState, message: str) -> None:
@@ -615,25 +654,42 @@ def import_previews(root: Path, feeds: list[str] | tuple[str, ...] = (), now: dt
 # --- `chatdigest new` -------------------------------------------------------------------------
 
 
+_DATED = re.compile(r"^(\d{4}-\d{2}-\d{2})")
+
+
 def _taken_dates(root: Path) -> dict[str, str]:
+    """Each date that already has a chat, and its folder: by the folder's name, whatever follows
+    the date (a misnamed folder still holds that day's chat)."""
     folder = root / EPISODES
-    names = sorted(p.name for p in folder.iterdir() if p.is_dir()) if folder.is_dir() else []
-    return {m.group(1): name for name in names if (m := EPISODE_DIR.match(name))}
+    names = sorted(p.name for p in folder.iterdir() if p.is_dir() and not p.name.startswith(".")) if folder.is_dir() else []
+    taken: dict[str, str] = {}
+    for name in names:
+        if match := _DATED.match(name):
+            taken.setdefault(match.group(1), name)
+    return taken
 
 
 def scaffold_episode(root: Path, day: dt.date | None = None, title: str | None = None, now: dt.datetime | None = None) -> Path:
-    """Create data/episodes/<date>-<slug>/episode.yml for the next free chat (or `day`) as upcoming."""
+    """Create data/episodes/<date>-<slug>/episode.yml for the next free chat (or `day`) as upcoming,
+    at the time of the schedule in force on that date. Refuses a date that already has a chat."""
     community = read_archive(root).community
     taken = _taken_dates(root)
     if day is not None:
         if day.isoformat() in taken:
             raise ChatdigestError(
-                f"{EPISODES}/{taken[day.isoformat()]} already holds the chat of {day} (fix: pass another --date, or edit that episode)"
+                f"{EPISODES}/{taken[day.isoformat()]} already holds the chat of {day}; one chat per date "
+                "(fix: pass another --date, or edit that episode)"
             )
         starts_at = start_on(community.schedule, day)
     else:
         now = now or dt.datetime.now(dt.UTC)
-        starts_at = next(s for s in starts_after(community.schedule, now, 520) if s.date().isoformat() not in taken)
+        free = (s for s in starts_after(community.schedule, now, 520) if s.date().isoformat() not in taken)
+        starts_at = next(free, None)
+        if starts_at is None:
+            raise ChatdigestError(
+                f"no chat on the schedule after {now:%Y-%m-%d}: it ends in a hiatus since {community.schedule.current.since} "
+                "(fix: pass --date, or add the schedule's return to data/community.yml)"
+            )
     title = " ".join((title or DEFAULT_TITLE).split()) or DEFAULT_TITLE
     episode = Episode(id=f"{starts_at.date()}-{urls.slug(title, 'chat')}", title=title, starts_at=starts_at, status=Status.upcoming)
     folder = root / EPISODES / episode.id
@@ -642,12 +698,20 @@ def scaffold_episode(root: Path, day: dt.date | None = None, title: str | None =
 
 
 def describe_new_episode(root: Path, folder: Path) -> str:
-    """One line for the editor: what was created and when the chat starts, locally and in UTC."""
+    """What was created and when the chat starts, locally and in UTC; a note if that is off the
+    schedule in force (a date given with --date), since `check` will ask about it."""
     archive = read_archive(root)
     moment = next(c.episode.starts_at for c in archive.episodes if c.episode.id == folder.name)
-    starts_at = moment.astimezone(ZoneInfo(archive.community.schedule.timezone))
+    schedule = in_force(archive.community.schedule, moment.date())
+    starts_at = moment.astimezone(ZoneInfo(schedule.timezone))
     utc = starts_at.astimezone(dt.UTC)
-    return (
+    line = (
         f"created {relative(folder / 'episode.yml', root)}: {starts_at:%A %-d %B %Y, %H:%M} {starts_at.tzname()} "
         f"({utc:%Y-%m-%d %H:%M} UTC), status upcoming"
     )
+    if not is_chat_day(archive.community.schedule, starts_at.date()):
+        line += (
+            f"\nnote: {starts_at:%A %-d %B} is off the schedule ({describe(schedule)}); if that is right, "
+            'say why with `off_schedule: "…"` in episode.yml, or `chatdigest check` will ask'
+        )
+    return line
