@@ -344,3 +344,18 @@ def test_images_of_a_zip_or_archive_folder_are_kept(fixture_site: Path, tmp_path
     (kept,) = (fixture_site / "data" / "media").iterdir()
     transcript = (fixture_site / "data" / "episodes" / "2026-03-05-first-jobs" / "transcript.jsonl").read_text()
     assert f'"file": "media/{kept.name}"' in transcript and "tweets_media" not in transcript
+
+
+def test_check_names_a_missing_kept_image_and_a_stray_file(fixture_site: Path, tmp_path: Path):
+    from generator.archive.checks import check_site
+    from generator.errors import ProblemsFound
+
+    import_into(fixture_site, telegram_export(tmp_path / "export", {"a.jpg": photo()}))
+    check_site(fixture_site)  # valid as imported
+    (kept,) = (fixture_site / "data" / "media").iterdir()
+    kept.rename(fixture_site / "data" / "media" / "holiday.jpg")
+    with pytest.raises(ProblemsFound) as found:
+        check_site(fixture_site)
+    lines = [str(p) for p in found.value.problems]
+    assert any(f"data/media/{kept.name} is missing" in line and "import the export again" in line for line in lines)
+    assert any("holiday.jpg" in line and "not made by chatdigest import" in line for line in lines)
