@@ -24,7 +24,7 @@ from generator.build.chartcache import ChartCache
 from generator.digest.analysis import Activity, Digest, SharedLink, Thread, archive_activity, build_digest, first_appearances
 from generator.feeds import follow_html
 from generator.render import times, urls
-from generator.render.charts import attendance_svg, participation_svg
+from generator.render.charts import attendance_svg, attendance_table, participation_svg, participation_table
 from generator.render.text import attr, body_html, inline_md, link_html, rich_html, text_html
 
 MAX_DEPTH = 6  # deeper reply chains are shown flat at this depth, to stay readable on a phone
@@ -476,7 +476,7 @@ def _stats(site: Site, source: str, episode_id: str, digest: Digest) -> str:
         rows.append(f"| Busiest minute | {stats.busiest_minute} ({stats.busiest_minute_count} messages) |")
     if stats.hashtags:
         rows.append("| Hashtags | " + ", ".join(f"\\#{inline_md(tag)} ({n})" for tag, n in stats.hashtags) + " |")
-    table = "| | |\n|---|---|\n" + "\n".join(rows) + "\n\n"
+    table = "| Stat | This chat |\n|---|---|\n" + "\n".join(rows) + "\n\n"
     links = ""
     if stats.links:
         items = "".join(_shared_link(site, source, link) for link in stats.links)
@@ -568,7 +568,7 @@ def render_home(site: Site) -> str:
 
 def _participation_chart(site: Site) -> str:
     weeks = [(c.episode.date, site.summaries[c.episode.id].shown, site.summaries[c.episode.id].participants) for c in site.published]
-    return participation_svg(weeks)
+    return participation_svg(weeks) + participation_table(weeks)
 
 
 def _question_list(content: EpisodeContent) -> str:
@@ -685,7 +685,7 @@ def _person_page(site: Site, path: str, person: Participant, record: Activity) -
     per_year = tuple((year, attended[year]) for year in years)
     most_held = max(site.chats_per_year[year] for year in years)
     chart = site.memo.charts.get(f"attendance {most_held} {per_year}", lambda: attendance_svg(per_year, most_held))
-    parts.append("## Attendance\n\nChats attended each year.\n\n" + html_block(chart, "cd-chart"))
+    parts.append("## Attendance\n\nChats attended each year.\n\n" + html_block(chart + attendance_table(per_year), "cd-chart"))
     if record.highlights:
         cards = "\n".join(
             message_html(site, path, site.summaries[e].by_id[m], anchor=False, episode_path=urls.episode_path(e))
