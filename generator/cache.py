@@ -37,6 +37,7 @@ SHAPING_LIBRARIES = (
     "icalendar",
     "pydantic",
     "snowballstemmer",
+    "pillow",
 )
 
 log = logging.getLogger("mkdocs.plugins.chatdigest.cache")

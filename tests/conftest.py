@@ -46,7 +46,9 @@ def copy_demo(target: Path) -> Path:
     """A copy of the demo community shipped in the repository, without generated output."""
     target.mkdir(parents=True)
     shutil.copytree(REPO / "data", target / "data")
-    shutil.copytree(REPO / "docs", target / "docs", ignore=shutil.ignore_patterns("episodes", "people", "topics", "archive", "upcoming"))
+    shutil.copytree(
+        REPO / "docs", target / "docs", ignore=shutil.ignore_patterns("episodes", "people", "topics", "archive", "upcoming", "media")
+    )
     (target / "docs" / "index.md").unlink(missing_ok=True)
     shutil.copy(REPO / "mkdocs.yml", target / "mkdocs.yml")
     return target

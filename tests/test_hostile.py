@@ -61,6 +61,7 @@ ALLOWED_TAGS = {
     "td",
     "blockquote",
     "del",
+    "u",
     "sup",
     "sub",
     "small",
@@ -241,7 +242,145 @@ def make_hostile_community(root: Path) -> Path:
                 }
             )
         )
+    add_converted_chats(data, tmp := root / "exports")
+    shutil.rmtree(tmp)
     return root
+
+
+# --- the same strings through every platform's markup converter -----------------------------------
+
+
+def _slack_export(folder: Path) -> None:
+    users = [{"id": f"U{i}", "name": s or "blank", "profile": {"display_name": s}} for i, s in enumerate(STRINGS[:CHUNK])]
+    day = [
+        {
+            "type": "message",
+            "user": f"U{i % CHUNK}",
+            "ts": f"{1767294000 + i}.000100",
+            "text": f"*{s}* _{s}_ ~{s}~ `{s}` <{s}|{s}> <https://e.org/?{i}|{s}> <@U{(i + 1) % CHUNK}> <#C1|{s}> :{s}:\n```{s}```\n&gt; {s}",
+        }
+        for i, s in enumerate(STRINGS)
+    ]
+    (folder / "chat").mkdir(parents=True)
+    (folder / "users.json").write_text(json.dumps(users))
+    (folder / "channels.json").write_text(json.dumps([{"id": "C1", "name": "chat"}]))
+    (folder / "chat" / "2026-01-01.json").write_text(json.dumps(day))
+
+
+def _discord_export(folder: Path) -> None:
+    messages = [
+        {
+            "id": str(900 + i),
+            "type": "Default",
+            "timestamp": f"2026-01-01T19:{i // 60:02d}:{i % 60:02d}+00:00",
+            "content": f"**{s}** *{s}* __{s}__ ~~{s}~~ ||{s}|| `{s}` [{s}]({s}) [x](https://e.org/{i}) <@{i % CHUNK}> <:{s}:1> @{s}\n> {s}\n```\n{s}\n```",
+            "author": {"id": str(i % CHUNK), "name": s or "blank", "nickname": s},
+            "mentions": [{"id": str(i % CHUNK), "name": STRINGS[i % CHUNK] or "blank", "nickname": s}],
+            "attachments": [{"id": "1", "url": s, "fileName": s, "fileSizeBytes": 1}],
+        }
+        for i, s in enumerate(STRINGS)
+    ]
+    folder.mkdir(parents=True)
+    (folder / "chat.json").write_text(json.dumps({"guild": {"id": "1"}, "channel": {"id": "2", "name": "chat"}, "messages": messages}))
+
+
+def _telegram_export(folder: Path) -> None:
+    entities = ["bold", "italic", "underline", "strikethrough", "code", "pre", "spoiler", "blockquote", "link", "email", "hashtag"]
+    messages = [
+        {
+            "id": i + 1,
+            "type": "message",
+            "date_unixtime": str(1767294000 + i),
+            "from": s,
+            "from_id": f"user{i % CHUNK}",
+            "text": [s, *({"type": kind, "text": s} for kind in entities)]
+            + [
+                {"type": "text_link", "text": s, "href": s},
+                {"type": "mention", "text": s},
+                {"type": "mention_name", "text": s, "user_id": i},
+            ],
+            "photo": s,
+        }
+        for i, s in enumerate(STRINGS)
+    ]
+    folder.mkdir(parents=True)
+    (folder / "result.json").write_text(json.dumps({"name": "chat", "messages": messages}))
+
+
+def _mastodon_export(folder: Path) -> None:
+    statuses = [
+        {
+            "id": str(700 + i),
+            "created_at": f"2026-01-01T19:{i // 60:02d}:{i % 60:02d}Z",
+            "content": f'{s}<p><strong>{s}</strong> <a href="{s}" class="u-url mention">{s}</a> <a href="https://e.org/{i}">{s}</a></p><blockquote>{s}</blockquote><pre>{s}</pre>',
+            "visibility": "public",
+            "account": {"acct": f"p{i % CHUNK}@h.example", "display_name": s},
+            "mentions": [{"acct": f"p{(i + 1) % CHUNK}@h.example", "url": s}],
+            "media_attachments": [{"type": "image", "url": s, "description": s}],
+        }
+        for i, s in enumerate(STRINGS)
+    ]
+    folder.mkdir(parents=True)
+    (folder / "statuses.json").write_text(json.dumps(statuses))
+
+
+def _whatsapp_export(folder: Path) -> None:
+    lines = [
+        f"01/01/2026, 19:{i // 60:02d}:{i % 60:02d} - P{i % CHUNK}: *{s}* _{s}_ ~{s}~ ```{s}``` @p{(i + 1) % CHUNK}"
+        for i, s in enumerate(STRINGS)
+    ]
+    folder.mkdir(parents=True)
+    (folder / "chat.txt").write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+def _x_export(folder: Path) -> None:
+    tweets = [
+        {
+            "tweet": {
+                "id_str": str(800 + i),
+                "created_at": f"Thu Jan 01 19:{i // 60:02d}:{i % 60:02d} +0000 2026",
+                "full_text": f"@p{(i + 1) % CHUNK} {s} https://t.co/{i}",
+                "entities": {
+                    "user_mentions": [{"screen_name": f"p{(i + 1) % CHUNK}"}],
+                    "urls": [{"url": f"https://t.co/{i}", "expanded_url": s}],
+                },
+            }
+        }
+        for i, s in enumerate(STRINGS)
+    ]
+    (folder / "data").mkdir(parents=True)
+    (folder / "data" / "tweets.js").write_text("window.YTD.tweets.part0 = " + json.dumps(tweets))
+    account = [{"account": {"username": "p0", "accountDisplayName": STRINGS[0]}}]
+    (folder / "data" / "account.js").write_text("window.YTD.account.part0 = " + json.dumps(account))
+
+
+CONVERTED = {
+    "slack": _slack_export,
+    "discord": _discord_export,
+    "telegram": _telegram_export,
+    "mastodon": _mastodon_export,
+    "whatsapp": _whatsapp_export,
+    "x-archive": _x_export,
+}
+
+
+def add_converted_chats(data: Path, exports: Path) -> None:
+    """One chat per platform, imported by its importer from an export whose every markup
+    construct holds each hostile string."""
+    from generator.archive.write import render_transcript
+    from generator.ingest.importers import ImportOptions, read_export
+
+    for n, (fmt, write_export) in enumerate(CONVERTED.items()):
+        write_export(exports / fmt)
+        _, result = read_export(exports / fmt, fmt, ImportOptions(timezone="UTC"))
+        assert sum(1 for m in result.messages if m.body) > len(STRINGS) // 2, fmt  # the converter really ran
+        day = f"2026-02-{n + 1:02d}"
+        folder = data / "episodes" / f"{day}-converted-{fmt}"
+        folder.mkdir()
+        (folder / "transcript.jsonl").write_text(render_transcript(result.messages), encoding="utf-8")
+        (folder / "episode.yml").write_text(
+            yaml.safe_dump({"title": f"Converted from {fmt}", "starts_at": f"{day}T19:00:00+00:00", "highlights": [result.messages[1].id]})
+        )
 
 
 @pytest.fixture(scope="module")
@@ -259,6 +398,9 @@ def built_pages(site_dir: Path) -> list[Path]:
 def test_hostile_community_builds_pages_for_every_kind_of_field(hostile_site: Path):
     pages = built_pages(hostile_site)
     assert len(pages) > 20
+    for fmt in CONVERTED:  # the converted chats' pages show formatting made from hostile text
+        page = next(p for p in pages if f"converted-{fmt}" in p.as_posix()).read_text(encoding="utf-8")
+        assert '<div class="cd-text"' in page, fmt
     assert any("/topics/" in p.as_posix() for p in pages) and any("/people/" in p.as_posix() for p in pages)
     for path in hostile_site.rglob("*"):
         assert path.resolve().is_relative_to(hostile_site.resolve())

@@ -23,12 +23,13 @@ from pathlib import Path
 
 from generator.archive.model import Archive, Community, EpisodeContent, OptOut, Person
 from generator.archive.privacy import match_key
-from generator.archive.read import DATA, MAX_TRANSCRIPT_BYTES, line_in_yaml, read_data
+from generator.archive.read import DATA, EPISODES, MAX_TRANSCRIPT_BYTES, line_in_yaml, read_data
 from generator.archive.schedule import describe, in_force, is_chat_day, is_on_schedule, start_on, zone
 from generator.errors import Problem, ProblemsFound, printable, relative
+from generator.render import urls
 
 # What data/ may hold: config.py reads exactly these.
-DATA_ENTRIES = {"community.yml", "people.yml", "privacy.yml", "episodes"}
+DATA_ENTRIES = {"community.yml", "people.yml", "privacy.yml", "episodes", "media"}
 
 
 @dataclass
@@ -47,12 +48,40 @@ def check_site(root: Path, strict: bool = False) -> CheckResult:
     community = data.community or data.salvaged_community
     warnings = check_schedule(community, everything, root) if community is not None else []
     problems += check_privacy(data.optouts, data.people, everything, root, _unread_text(root, data.problems))
+    problems += check_media(everything, root)
     if strict:
         problems, warnings = problems + warnings, []
     archive = data.archive()
     if problems or archive is None:
         raise ProblemsFound(problems, exit_code=1, warnings=warnings)
     return CheckResult(archive, sorted(warnings, key=lambda p: (p.file, p.line or 0)))
+
+
+def check_media(episodes: list[EpisodeContent], root: Path) -> list[Problem]:
+    """Every kept image a message shows is in data/media/ under its content-hash name, and that
+    folder holds nothing else."""
+    problems = []
+    for content in episodes:
+        transcript = relative(root / EPISODES / content.episode.id / "transcript.jsonl", root)
+        for message in content.messages:
+            for media in message.media:
+                if not media.file:
+                    continue
+                if urls.media_name(media.file) is None:
+                    fix = "a kept file is media/<32 hex digits>.jpg|png|gif|webp; import the export again"
+                    problems.append(
+                        Problem(transcript, None, f"media file {media.file!r} is not a kept image's name", f"message {message.id}", fix)
+                    )
+                elif not (root / DATA / media.file).is_file():
+                    fix = "import the export again to restore it, or remove `file` from the record"
+                    problems.append(Problem(transcript, None, f"data/{media.file} is missing", f"message {message.id}", fix))
+    folder = root / DATA / "media"
+    if folder.is_dir():
+        for path in sorted(folder.iterdir()):
+            if not path.name.startswith(".") and urls.media_name(f"media/{path.name}") is None:
+                fix = "data/media/ holds only images that `chatdigest import` kept; remove it"
+                problems.append(Problem(relative(path, root), None, "file not made by chatdigest import", fix=fix))
+    return problems
 
 
 def check_data_folder(root: Path) -> list[Problem]:

@@ -67,9 +67,35 @@ class _Strict(BaseModel):
 
 
 class Media(_Strict):
-    url: str
+    """An attachment. Its source is `file` (a copy kept in data/media/, shown on the page) or
+    `url` (where the platform kept it, shown as a link, never embedded); a record with neither
+    says only that something was attached."""
+
+    url: str = ""
+    file: str = Field("", description="data/media/… copy; while importing, the file's path inside the export")
     kind: Literal["image", "video", "audio", "file", "link", "other"] = "other"
     alt: str = ""
+    name: str = Field("", description="the file name in the export")
+    size: int | None = Field(None, ge=0, description="bytes")
+    width: int | None = Field(None, gt=0)
+    height: int | None = Field(None, gt=0)
+
+
+Mark = Literal["bold", "italic", "underline", "strike", "code", "spoiler"]
+
+
+class Span(_Strict):
+    """A run of a message's text with the formatting its readers saw.
+
+    A message's `body` is a list of spans whose texts, joined, are exactly its `text`; where
+    they are not (an older transcript, a hand edit, a redaction), the text is shown plain.
+    """
+
+    text: str
+    marks: tuple[Mark, ...] = ()
+    link: str | None = None  # the URL behind the text
+    mention: str | None = None  # a handle on the message's platform
+    block: Literal["pre", "quote"] | None = None
 
 
 @pydantic_dataclass(frozen=True, slots=True, kw_only=True, config=ConfigDict(extra="forbid"))
@@ -87,6 +113,7 @@ class Message:
     author_name: str = Field("", description="display name in the export, if any")
     at: UtcDatetime
     text: str = ""
+    body: tuple[Span, ...] = ()
     reply_to: str | None = None
     quote_of: str | None = None
     links: tuple[str, ...] = ()
@@ -333,6 +360,13 @@ class PreviewRules(_Strict):
     recap_days: int = Field(14, ge=1, le=120, description="a recap is published up to this many days after its chat")
 
 
+class MediaRules(_Strict):
+    """How much of an export's attached files `chatdigest import` keeps in data/media/."""
+
+    max_file_mb: float = Field(5, gt=0, le=1024, description="a larger file is linked, not kept")
+    max_chat_mb: float = Field(25, gt=0, le=10240, description="files past this total in one chat are linked, not kept")
+
+
 class Community(_Strict):
     name: str = Field(min_length=1)
     description: str = ""
@@ -342,6 +376,7 @@ class Community(_Strict):
     feeds: list[Feed] = Field(default_factory=list)
     language: str = "en"
     previews: PreviewRules = Field(default_factory=PreviewRules)
+    media: MediaRules = Field(default_factory=MediaRules)
 
 
 # --- episodes ------------------------------------------------------------------------------

@@ -28,7 +28,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 
-from generator.archive.model import Archive, Community, EpisodeContent, Link, Media, Message, OptOut, Person, handle_key
+from generator.archive.model import Archive, Community, EpisodeContent, Link, Media, Message, OptOut, Person, Span, handle_key
 from generator.archive.normalise import Folded, fold, normalise
 from generator.archive.summaries import LazyMessages
 
@@ -376,7 +376,7 @@ def chat_traces(messages: Iterable[Message], ledger: Redaction) -> ChatTraces:
             names.add(message.author_name)  # the display name the platform export showed
         if len(message.id) >= MIN_POST_ID:
             posts.add(message.id)
-        posts.update(u for u in (message.permalink, *(m.url for m in message.media)) if u)
+        posts.update(u for u in (message.permalink, *(m.url for m in message.media), *(m.file for m in message.media)) if u)
         if ledger.is_removed(message.author, message.platform) and len(words := normalise(message.text)) >= MIN_QUOTED:
             quoted.add(words)
     return ChatTraces(frozenset(names), frozenset(posts), frozenset(quoted))
@@ -492,9 +492,13 @@ def _redact_message(message: Message, redaction: Redaction, labels: dict[str, st
         label = labels.setdefault(redaction.owner(message.author), anonymous_label(len(labels) + 1))
         # Their words stay; what leads back to them goes: their links (a personal blog), their
         # media (a profile picture, a photo) and the permalink.
-        update.update(author=label, author_name="", permalink=None, links=(), media=())
+        update.update(author=label, author_name="", permalink=None, links=(), media=(), body=())
         text = _URL.sub(lambda m: _link_removed(m.group(0)), text)
     text = redaction.scrub(text)
+    if message.body and "body" not in update:
+        body, text = _redact_body(message, text, redaction)
+        if body != message.body:
+            update["body"] = body
     if text != message.text:
         update["text"] = text
     mentions = tuple(m for m in message.mentions if not redaction.covers(m) and not redaction.mentions(m))
@@ -508,7 +512,11 @@ def _redact_message(message: Message, redaction: Redaction, labels: dict[str, st
         if links != message.links:
             update["links"] = links
     if "media" not in update:
-        media = tuple(_redact_media(m, redaction) for m in message.media if not redaction.leads_to_them(m.url))
+        media = tuple(
+            _redact_media(m, redaction)
+            for m in message.media
+            if not redaction.leads_to_them(m.url) and not (m.file and redaction.leads_to_them(m.file))
+        )
         if media != message.media:
             update["media"] = media
     if message.permalink and redaction.leads_to_them(message.permalink):
@@ -516,8 +524,34 @@ def _redact_message(message: Message, redaction: Redaction, labels: dict[str, st
     return message.model_copy(update=update) if update else message
 
 
+def _redact_body(message: Message, text: str, redaction: Redaction) -> tuple[tuple[Span, ...], str]:
+    """The formatted spans and the text (already scrubbed) with their handles and names
+    replaced; a mention of them becomes the plain "@[removed]", whatever name it showed. No spans
+    (the text shown plain) when they no longer spell the text, or when a name split across two
+    spans would survive."""
+    hidden = [s.text for s in message.body if s.mention and redaction.covers(s.mention) and s.text.strip()]
+    if "".join(s.text for s in message.body) != message.text:
+        # already out of step (a quote of a removed message was replaced): plain text only
+        for shown in sorted(hidden, key=len, reverse=True):
+            text = text.replace(shown, REMOVED_MENTION)
+        return (), text
+    spans = []
+    for span in message.body:
+        if span.mention and redaction.covers(span.mention):
+            span = Span(text=REMOVED_MENTION, marks=span.marks, block=span.block)
+        elif redaction.mentions(span.text) or (span.link and (redaction.mentions(span.link) or redaction.leads_to_them(span.link))):
+            link = None if span.link and (redaction.mentions(span.link) or redaction.leads_to_them(span.link)) else span.link
+            span = span.model_copy(update={"text": redaction.scrub(span.text), "link": link})
+        spans.append(span)
+    joined = "".join(s.text for s in spans)
+    scrubbed = redaction.scrub(joined)
+    return (tuple(spans) if scrubbed == joined else ()), scrubbed
+
+
 def _redact_media(media: Media, redaction: Redaction) -> Media:
-    return media.model_copy(update={"alt": redaction.scrub(media.alt)}) if redaction.mentions(media.alt) else media
+    if not (redaction.mentions(media.alt) or redaction.mentions(media.name)):
+        return media
+    return media.model_copy(update={"alt": redaction.scrub(media.alt), "name": redaction.scrub(media.name)})
 
 
 def _unlink(message: Message, gone: set[str]) -> Message:

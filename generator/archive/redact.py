@@ -28,6 +28,7 @@ from generator.archive.privacy import build_redaction, person_of, redact_episode
 from generator.archive.read import DATA, EPISODES, _Reader, read_archive, read_optouts, read_people
 from generator.archive.write import update_episode_yml, write_transcript
 from generator.errors import ChatdigestError, ProblemsFound, printable, relative
+from generator.render import urls
 from generator.safe_files import open_regular
 from generator.writer import write_atomic
 
@@ -301,10 +302,22 @@ def _count_messages(root: Path, optout: OptOut, people: tuple[Person, ...]) -> i
     for transcript in folder.glob("*/transcript.jsonl"):
         try:
             with open_regular(transcript) as lines:
-                count += sum(1 for line in lines if redaction.mentions(line.decode("utf-8", "replace")))
+                count += sum(1 for line in lines if _names_them(line.decode("utf-8", "replace"), redaction))
         except OSError:
             continue  # a link or a FIFO is not read; `check` reports it
     return count
+
+
+def _names_them(line: str, redaction) -> bool:
+    """A transcript line written by them (its author, however bare the handle) or naming them."""
+    try:
+        record = json.loads(line)
+    except ValueError:
+        record = None
+    if isinstance(record, dict) and isinstance(record.get("author"), str):
+        if redaction.covers(record["author"], record.get("platform") if isinstance(record.get("platform"), str) else None):
+            return True
+    return redaction.mentions(line)
 
 
 def purge_data(root: Path, names: bool = False) -> tuple[list[Path], list[str]]:
@@ -312,16 +325,19 @@ def purge_data(root: Path, names: bool = False) -> tuple[list[Path], list[str]]:
 
     Their messages, handles and full names always go. Their one-word names in other people's
     words go only with `names`; otherwise the places they would be replaced are returned, for
-    the editor to check."""
+    the editor to check. The kept images that only their messages showed are deleted."""
     archive: Archive = read_archive(root)
     every = [m for c in archive.episodes for m in c.messages]
     redaction = build_redaction(archive.optouts, archive.people, every, single_names=names)
     with_names = build_redaction(archive.optouts, archive.people, every) if not names else redaction
     written: list[Path] = []
     unconfirmed: list[str] = []
+    shown_before, shown_after = set(), set()
     for content in archive.episodes:
         folder = root / EPISODES / content.episode.id
         clean = redact_episode(content, redaction)
+        shown_before |= {m.file for message in content.messages for m in message.media if m.file}
+        shown_after |= {m.file for message in clean.messages for m in message.media if m.file}
         if not names:
             unconfirmed += _name_changes(relative(folder, root), clean, redact_episode(content, with_names))
         if clean.messages != content.messages and write_transcript(folder / "transcript.jsonl", clean.messages):
@@ -330,6 +346,11 @@ def purge_data(root: Path, names: bool = False) -> tuple[list[Path], list[str]]:
             written.append(folder / "episode.yml")
         if clean.preview_markdown != content.preview_markdown and write_atomic(folder / "preview.md", clean.preview_markdown):
             written.append(folder / "preview.md")
+    for file in sorted(shown_before - shown_after):
+        path = root / DATA / file
+        if urls.media_name(file) and path.is_file():
+            path.unlink()
+            written.append(path)
     return written, unconfirmed
 
 

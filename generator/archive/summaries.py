@@ -35,6 +35,7 @@ class ChatSummary:
     answer_ids: tuple  # messages placed under a question
     shown: int  # the chat's stats: messages not deleted,
     participants: int  # and the people who wrote them
+    media: tuple  # (file, width, height) of each kept image its messages show, for generate to publish
     highlights: tuple  # the highlighted messages (Message), for people pages and feeds
     questions: tuple = ()  # (number, text, id of its top answer or "") of every question, for feeds
     top_answers: tuple = ()  # those top answers (Message)
@@ -52,6 +53,7 @@ class ChatSummary:
             self.answer_ids,
             self.shown,
             self.participants,
+            self.media,
             tuple(m.model_dump_json() for m in self.highlights),
             self.questions,
             tuple(m.model_dump_json() for m in self.top_answers),
@@ -80,10 +82,22 @@ def summarise(content, digest) -> ChatSummary:
         answer_ids=tuple(sorted(digest.answer_ids)),
         shown=digest.stats.messages,
         participants=digest.stats.participants,
+        media=shown_images(content.messages),
         highlights=tuple(m for m in content.messages if m.id in highlighted),
         questions=tuple((q.number, q.text, best[q.number].id if q.number in best else "") for q in digest.questions),
         top_answers=tuple({m.id: m for m in best.values()}.values()),
     )
+
+
+def shown_images(messages) -> tuple:
+    """The kept images that the chat's page shows: (file, width, height), each once, in order."""
+    found: dict[str, tuple] = {}
+    for m in messages:
+        if not m.deleted:
+            for media in m.media:
+                if media.file and media.kind == "image":
+                    found.setdefault(media.file, (media.file, media.width or 0, media.height or 0))
+    return tuple(found.values())
 
 
 class LazyMessages(Sequence):

@@ -29,6 +29,7 @@ from generator.archive.read import read_archive
 from generator.archive.summaries import SummaryCache
 from generator.build.chartcache import ChartCache
 from generator.build.jobs import Jobs, can_fork
+from generator.build.media import publish_media
 from generator.build.pagecache import PageCache
 from generator.progress import Progress, no_progress
 from generator.render import urls
@@ -48,7 +49,8 @@ class GenerateReport:
     page_keys: dict[str, str] = field(default_factory=dict)  # chat page path → its pagecache key: search reuses them
 
     def summary(self) -> str:
-        return f"generated {self.pages} pages: {len(self.written)} written, {self.pages - len(self.written)} unchanged, {len(self.removed)} removed"
+        pages = sum(1 for path in self.written if path.suffix == ".md")  # images are written beside the pages
+        return f"generated {self.pages} pages: {pages} written, {self.pages - pages} unchanged, {len(self.removed)} removed"
 
 
 def load_site(root: Path, directory_urls: bool = True, summaries: SummaryCache | None = None, charts: ChartCache | None = None) -> Site:
@@ -151,12 +153,22 @@ def generate_site(
             cache.entries[path] = entry
             count += 1
     helper.close()
+    publish_media(root, shown_media(site), writer)
     removed = writer.remove_stale()
     cache.save()
     charts.save()
     summaries.save(site.summaries)
     page_keys = {path: entry[0] for path, entry in cache.entries.items()}
     return GenerateReport(site, count, writer.written, removed, page_keys)
+
+
+def shown_media(site: Site) -> list[tuple[str, int, int]]:
+    """The kept images shown on the chat pages (from the chats' summaries: no transcript is read)."""
+    found: dict[str, tuple[str, int, int]] = {}
+    for content in site.public:
+        for image in site.summaries[content.episode.id].media:
+            found.setdefault(image[0], image)
+    return list(found.values())
 
 
 PARALLEL_FROM = 64  # chat pages: for fewer, forking costs more than it saves

@@ -33,6 +33,7 @@ from generator.archive.write import render_episode_yml, render_transcript
 from generator.errors import ChatdigestError, Problem, ProblemsFound, printable, relative
 from generator.ingest.importers import ImportOptions, read_export
 from generator.ingest.importers._common import newer
+from generator.ingest.media import keep_media
 from generator.progress import Progress, no_progress
 from generator.writer import write_atomic
 
@@ -77,6 +78,7 @@ class ImportReport:
     updated: int = 0
     unchanged: int = 0
     renamed: int = 0
+    media_kept: int = 0
     replaced: int = 0
     removed: int = 0
     lost_highlights: list[str] = field(default_factory=list)
@@ -121,6 +123,8 @@ class ImportReport:
         out.append(
             f"{self.transcript_file}: {self.total} messages ({self.added} new, {self.updated} updated, {self.unchanged} unchanged{renamed}) — {state}"
         )
+        if self.media_kept:
+            out.append(f"kept {self.media_kept} images in data/media/ (metadata removed)")
         if self.people_added:
             out.append(f"added {len(self.people_added)} people to {self.people_file}: {', '.join(self.people_added)}")
         elif self.unknown:
@@ -167,8 +171,14 @@ def import_chat(request: ImportRequest, progress: Progress = no_progress) -> Imp
     kept = [m.model_copy(update={"source": fmt}) for m in kept]
     if request.replace:
         existing = drop_source(existing, fmt, kept, report)
+    # The export's messages of people who opted out are left out (their images are not kept);
+    # what data/ already holds is the editor's, which `redact --purge` rewrites.
+    kept, report.opted_out = leave_out_optouts(kept, optouts, people)
+    media = keep_media(kept, request.path, community.media, kept_before=media_bytes(existing))
+    kept = media.messages
+    report.problems = report.problems + media.problems
+    report.media_kept = len(media.files)
     merged = merge_messages(existing, kept, report)
-    merged, report.opted_out = leave_out_optouts(merged, optouts, people)
     report.total = len(merged)
     report.lost_highlights = [h for h in episode.highlights if h not in {m.id for m in merged}] if request.replace else []
     settled = settle_episode(episode, merged, community, report, timed=not request.keep_all)
@@ -184,6 +194,9 @@ def import_chat(request: ImportRequest, progress: Progress = no_progress) -> Imp
     had_folder = folder.exists()
     write_atomic(pending, f"{request.path}\n")
     try:
+        for name, data in media.files.items():  # the images before the transcript that shows them
+            if not (root / "data" / name).exists():
+                write_atomic(root / "data" / name, data)
         report.written = write_atomic(folder / "transcript.jsonl", render_transcript(merged))
     except ChatdigestError:
         # Nothing was written (the write is atomic): leave data/ as it was.
@@ -424,6 +437,11 @@ def merge_messages(existing: list[Message], imported: list[Message], report: Imp
             report.unchanged += 1  # the transcript already holds a later state
     report.renamed = len(renames)
     return list(merged.values())
+
+
+def media_bytes(messages: list[Message]) -> int:
+    """What the chat's images kept in data/media/ weigh already (for the per-chat cap)."""
+    return sum({m.file: m.size or 0 for message in messages for m in message.media if m.file}.values())
 
 
 def same_message(a: Message, b: Message) -> bool:

@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 
 import yaml
 
-from generator.archive.model import Archive, EpisodeContent, Message, Status, handle_key
+from generator.archive.model import Archive, EpisodeContent, Media, Message, Status, handle_key
 from generator.archive.people import Directory, Participant
 from generator.archive.privacy import is_anonymous
 from generator.archive.summaries import ChatSummary, summarise
@@ -37,7 +37,7 @@ from generator.digest.analysis import (
 from generator.feeds import follow_html
 from generator.render import times, urls
 from generator.render.charts import attendance_svg, attendance_table, participation_svg, participation_table
-from generator.render.text import attr, inline_md, link_html, rich_html, text_html
+from generator.render.text import attr, body_html, inline_md, link_html, rich_html, text_html
 
 MAX_DEPTH = 6  # deeper reply chains are shown flat at this depth, to stay readable on a phone
 PLATFORM_NAMES = {
@@ -282,15 +282,45 @@ def _card_inner(site: Site, source: str, message: Message, target: str, ident: s
                 "<a ", '<a class="cd-permalink" ', 1
             )
         )
-    body = '<em class="cd-deleted">message deleted</em>' if message.deleted else text_html(message.text)
-    media = (
-        ""
-        if message.deleted
-        else "".join(
-            f'<span class="cd-media">{link_html(m.url, f"[{m.kind}: {m.alt}]" if m.alt else f"[{m.kind}]")}</span>' for m in message.media
-        )
+    if message.deleted:
+        return f'<p class="cd-meta">{" ".join(meta)}</p><p class="cd-text" dir="auto"><em class="cd-deleted">message deleted</em></p>'
+    media = "".join(_media_html(site, source, m) for m in message.media)
+    formatted = (
+        body_html(message.body, message.text, lambda handle: _mention_href(site, source, message.platform, handle))
+        if message.body
+        else None
     )
-    return f'<p class="cd-meta">{" ".join(meta)}</p><p class="cd-text" dir="auto">{body}{media}</p>'
+    if formatted is not None:  # may hold blocks (code, quotes), which a <p> cannot
+        return f'<p class="cd-meta">{" ".join(meta)}</p><div class="cd-text" dir="auto">{formatted}{media}</div>'
+    return f'<p class="cd-meta">{" ".join(meta)}</p><p class="cd-text" dir="auto">{text_html(message.text)}{media}</p>'
+
+
+def _mention_href(site: Site, source: str, platform: str, handle: str) -> str | None:
+    """A mention links to the person's page when people.yml knows them (opted-out people are
+    not there: their mentions stay text)."""
+    person = site.directory.known(platform, handle)
+    return site.href(source, urls.person_path(person.slug)) if person is not None else None
+
+
+def _media_html(site: Site, source: str, media: Media) -> str:
+    """A kept image as its thumbnail linking to the full image; anything else as a link to where
+    the platform keeps it (never embedded: those URLs expire and track readers), or as words."""
+    file = urls.media_name(media.file)
+    what = media.kind if media.kind != "other" else "attachment"
+    if file and media.kind == "image":
+        alt = attr(media.alt or media.name or "image")
+        size = ""
+        if media.width and media.height:
+            width, height = urls.thumb_size(media.width, media.height)
+            size = f' width="{width}" height="{height}"'
+        full = urls.media_href(source, file, site.directory_urls)
+        thumb = urls.media_href(source, urls.thumb_path(file), site.directory_urls)
+        return f'<a class="cd-image" href="{full}"><img src="{thumb}" alt="{alt}" loading="lazy" decoding="async"{size}></a>'
+    label = f"[{what}: {media.name or media.alt}]" if (media.name or media.alt) else f"[{what}]"
+    inner = link_html(media.url, label) if media.url else text_html(label)
+    if media.alt and media.name:
+        inner += f' <span class="cd-alt">{text_html(media.alt)}</span>'
+    return f'<span class="cd-media">{inner}</span>'
 
 
 def _author_html(site: Site, source: str, message: Message) -> str:

@@ -7,6 +7,8 @@ points cover every context a page has:
                Used inside the raw-HTML blocks that carry messages (Markdown does not touch them).
 * `inline_md`  plain text → Markdown that renders as exactly those characters (headings, lists).
 * `rich_html`  editor/feed Markdown or HTML → HTML reduced by nh3 to a small allowed set.
+* `body_html`  a message's formatted spans (converted from its platform's markup at import) →
+               inline HTML from a fixed set of tags; every span's text goes through `text_html`.
 
 Tests feed all three with arbitrary strings (hypothesis) and check the resulting HTML.
 """
@@ -16,6 +18,7 @@ from __future__ import annotations
 import html
 import re
 import unicodedata
+from collections.abc import Callable, Sequence
 
 import markdown as _markdown
 import nh3
@@ -129,3 +132,54 @@ def clean_html(fragment: str) -> str:
         strip_comments=True,
     )
     return cleaned.replace("{", "&#123;").replace("}", "&#125;")
+
+
+# --- formatted message bodies -----------------------------------------------------------------
+
+# The tags a span's marks become; nothing else a message writes can become markup.
+MARK_TAGS = {"bold": "strong", "italic": "em", "underline": "u", "strike": "del", "code": "code"}
+_BLOCKS = {"pre": ('<pre class="cd-pre"><code>', "</code></pre>"), "quote": ('<blockquote class="cd-quote">', "</blockquote>")}
+
+
+def body_html(spans: Sequence, text: str, mention_href: Callable[[str], str | None]) -> str | None:
+    """A message's spans as HTML, or None when their texts do not spell `text` exactly (the
+    caller then shows `text_html(text)`: text is the truth, formatting only dresses it).
+
+    `mention_href(handle)` is the link to a known person's page, or None (no link: an unknown or
+    opted-out person). Blocks (code, quote) are grouped from consecutive spans; the result holds
+    no newline character, so it stays inside one raw HTML line.
+    """
+    if "".join(span.text for span in spans) != text:
+        return None
+    parts: list[str] = []
+    block = None
+    for span in spans:
+        if span.block != block:
+            if block:
+                parts.append(_BLOCKS[block][1])
+            if span.block:
+                parts.append(_BLOCKS[span.block][0])
+            block = span.block
+        parts.append(_span_html(span, block == "pre", mention_href))
+    if block:
+        parts.append(_BLOCKS[block][1])
+    return "".join(parts)
+
+
+def _span_html(span, preformatted: bool, mention_href: Callable[[str], str | None]) -> str:
+    if preformatted:  # newlines kept as characters the raw HTML line can hold
+        return _escape(clean_text(span.text)).replace("\r\n", "\n").replace("\n", "&#10;")
+    href = mention_href(span.mention) if span.mention else None
+    if href is not None:
+        inner = f'<a class="cd-mention" href="{_escape(href)}">{_escape(clean_text(span.text))}</a>'
+    elif span.link and safe_url(span.link) and not span.mention:
+        inner = link_html(span.link, span.text).replace("\n", "<br>")
+    else:
+        inner = text_html(span.text)
+    for mark in reversed(span.marks):
+        if mark == "spoiler":
+            inner = f'<span class="cd-spoiler" title="spoiler">{inner}</span>'
+        else:
+            tag = MARK_TAGS[mark]
+            inner = f"<{tag}>{inner}</{tag}>"
+    return inner

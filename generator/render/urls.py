@@ -9,6 +9,8 @@ Glossary:
   href      a link from one page to another in raw HTML, relative so the site works under any
             base URL; md_href is the same link between .md files, for Markdown links.
   anchor    an element id inside a page: ``m-<message slug>`` for a message, ``q1`` for Q1.
+  media     an attached image kept in data/media/ and published as ``media/<hash>.<ext>``, with
+            its thumbnail ``media/<hash>.t<size>.<ext>``; the hash names the content.
 
 Generated pages live only in the folders listed in GENERATED_DIRS plus GENERATED_FILES; the
 writer refuses anything else, so no slug can make a path leave its folder.
@@ -23,8 +25,12 @@ import re
 
 from slugify import slugify
 
-GENERATED_DIRS = ("episodes", "people", "topics", "archive", "upcoming")
+GENERATED_DIRS = ("episodes", "people", "topics", "archive", "upcoming", "media")
 GENERATED_FILES = ("index.md",)
+
+MEDIA = "media"
+THUMB = 320  # a thumbnail fits in THUMB × THUMB pixels
+_MEDIA_FILE = re.compile(r"^media/([0-9a-f]{32})\.(jpg|png|gif|webp)$")
 
 
 def is_generated(docs_path: str) -> bool:
@@ -134,3 +140,28 @@ def href(from_docs_path: str, to_docs_path: str, anchor: str = "", directory_url
         return f"#{anchor}"
     rel = root_prefix(from_docs_path, directory_urls) + page_url(to_docs_path, directory_urls) or "./"
     return f"{rel}#{anchor}" if anchor else rel
+
+
+# --- media ----------------------------------------------------------------------------------
+
+
+def media_name(file: str) -> str | None:
+    """A media record's `file` when it is a content-hash name (nothing else is ever published)."""
+    return file if _MEDIA_FILE.match(file) else None
+
+
+def thumb_path(file: str) -> str:
+    """The thumbnail's path beside the image: GIF and WebP thumbnails are PNG."""
+    digest, ext = _MEDIA_FILE.match(file).groups()
+    return f"{MEDIA}/{digest}.t{THUMB}.{'jpg' if ext == 'jpg' else 'png'}"
+
+
+def thumb_size(width: int, height: int) -> tuple[int, int]:
+    """The thumbnail's pixels for an image of width × height: fitted, never enlarged."""
+    scale = min(1.0, THUMB / max(width, height))
+    return max(1, round(width * scale)), max(1, round(height * scale))
+
+
+def media_href(from_docs_path: str, path: str, directory_urls: bool = True) -> str:
+    """A link from a page to a published media file."""
+    return root_prefix(from_docs_path, directory_urls) + path

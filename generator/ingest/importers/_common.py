@@ -6,6 +6,7 @@ without letting a bad record stop the others (tolerate, record, continue).
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import html
 import json
@@ -271,6 +272,36 @@ class Source:
                 f"the zip unpacks to over {MAX_EXPORT_TOTAL_BYTES / 2**30:.0f} GB",
                 "export only the chat's channel and dates",
             )
+
+    def file_name(self, reference: str, near: str = "") -> str:
+        """The export's file that a message's attachment names (a path relative to the export,
+        or to the folder of the file `near` that names it; Windows backslashes too), as a name
+        `read_file` takes; "" when the export does not hold it."""
+        parts = [p for p in reference.replace("\\", "/").split("/") if p not in ("", ".")]
+        if not parts or ".." in parts or ":" in parts[0]:
+            return ""
+        relative = "/".join(parts)
+        folder = near.rsplit("/", 1)[0] + "/" if "/" in near else ""
+        for candidate in dict.fromkeys((folder + relative, relative)):
+            if self._holds(candidate):
+                return candidate
+        return ""
+
+    def _holds(self, name: str) -> bool:
+        if self.is_single_file:  # a lone JSON file: its attachments lie in the folder beside it
+            return (self.path.parent / name).is_file()
+        return name in self._name_set
+
+    @functools.cached_property
+    def _name_set(self) -> set[str]:
+        return set(self._names)
+
+    def read_file(self, name: str) -> bytes:
+        """An attachment named by `file_name`."""
+        if self.is_single_file:
+            with open_regular(self.path.parent / name) as file:
+                return file.read(MAX_EXPORT_FILE_BYTES + 1)
+        return self.read_bytes(name, text=False)  # an image: binary by nature
 
     def find(self, pattern: str) -> list[str]:
         """Names whose path matches the regular expression `pattern` (searched, case-insensitive)."""
@@ -601,8 +632,10 @@ class Collector:
 
 def _encodable(message: Message) -> Message:
     """Unpaired surrogates (JSON's "\\ud800") cannot be written as UTF-8: show them as U+FFFD."""
+    spans = "".join(f"{s.text}{s.link or ''}{s.mention or ''}" for s in message.body)
+    media = "".join(f"{m.alt}{m.name}{m.url}{m.file}" for m in message.media)
     if not _SURROGATE.search(
-        message.text + message.author + message.author_name + "".join(message.links + message.mentions + message.hashtags)
+        message.text + message.author + message.author_name + "".join(message.links + message.mentions + message.hashtags) + spans + media
     ):
         return message
     fix = lambda s: _SURROGATE.sub("\ufffd", s)  # noqa: E731
@@ -614,6 +647,11 @@ def _encodable(message: Message) -> Message:
             "links": tuple(map(fix, message.links)),
             "mentions": tuple(map(fix, message.mentions)),
             "hashtags": tuple(map(fix, message.hashtags)),
+            "body": tuple(
+                s.model_copy(update={"text": fix(s.text), "link": s.link and fix(s.link), "mention": s.mention and fix(s.mention)})
+                for s in message.body
+            ),
+            "media": tuple(m.model_copy(update={k: fix(getattr(m, k)) for k in ("alt", "name", "url", "file")}) for m in message.media),
         }
     )
 
@@ -656,7 +694,7 @@ def message(**fields: Any) -> Message:
     if "media" in clean:
         clean["media"] = tuple(m if isinstance(m, Media) else Media(**m) for m in clean["media"])
     if clean.get("deleted"):
-        for key in ("text", "links", "mentions", "hashtags", "media", "reactions"):
+        for key in ("text", "body", "links", "mentions", "hashtags", "media", "reactions"):
             clean.pop(key, None)  # keep the fact of a deletion, not the text
     return Message(**clean)
 

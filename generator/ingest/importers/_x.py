@@ -26,6 +26,7 @@ from ._common import (
     reactions_of,
     unescape,
 )
+from .markup import plain_with_mentions
 
 
 def check_not_protected(user: dict, options: ImportOptions | None) -> None:
@@ -77,7 +78,8 @@ def v1_media(tweet: dict) -> tuple[list[Media], set[str]]:
             if variants:
                 url = max(variants, key=lambda v: int(v.get("bitrate") or 0))["url"]
         if url:
-            media.append(Media(url=url, kind=kind, alt=item.get("ext_alt_text") or ""))
+            name = url.split("?", 1)[0].rsplit("/", 1)[-1]
+            media.append(Media(url=url, kind=kind, alt=item.get("ext_alt_text") or "", name=name))
         if item.get("url"):
             short_urls.add(item["url"])
     return media, short_urls
@@ -107,7 +109,7 @@ def read_v1_tweet(
     text = unescape(text)
     if source is not tweet:
         text = f"RT @{(source.get('user') or {}).get('screen_name', '')}: {text}"
-    mentions = [f"@{m['screen_name']}" for m in entities.get("user_mentions") or [] if m.get("screen_name")]
+    mentions = [f"@{m['screen_name']}" for m in entities.get("user_mentions") or [] if m.get("screen_name")] or find_mentions(text)
     hashtags = [h.get("text", "") for h in entities.get("hashtags") or []]
     quoted = tweet.get("quoted_status_id_str") or (tweet.get("quoted_status") or {}).get("id_str")
     return message(
@@ -117,11 +119,12 @@ def read_v1_tweet(
         author_name=name,
         at=parse_twitter_time(tweet.get("created_at")),
         text="" if deleted else text,
+        body=plain_with_mentions(text, mentions),
         reply_to=tweet.get("in_reply_to_status_id_str")
         or (str(tweet["in_reply_to_status_id"]) if tweet.get("in_reply_to_status_id") else None),
         quote_of=quoted,
         links=links or find_links(text),
-        mentions=mentions or find_mentions(text),
+        mentions=mentions,
         hashtags=hashtags or find_hashtags(text),
         media=media,
         likes=number(tweet.get("favorite_count")),

@@ -15,6 +15,7 @@ from pathlib import Path
 
 from generator.archive.model import Media, Message
 
+from . import markup
 from ._common import (
     BadRecord,
     Collector,
@@ -57,7 +58,7 @@ def read(path: Path, options: ImportOptions) -> ImportResult:
                 raise refuse_private(label, f"the {kind} {name!r} ({info.get('type')})", name)
             collector.skip(private_skip(f"messages in the {kind} {name!r}", name), sum(1 for m in messages if isinstance(m, dict)))
             continue
-        collector.each(messages, label, lambda item: read_message(item, guild, channel), where=message_place)  # noqa: B023 (called within this iteration)
+        collector.each(messages, label, lambda item: read_message(item, guild, channel, source, label), where=message_place)  # noqa: B023 (called within this iteration)
     return collector.finish(str(path), EXPECTED)
 
 
@@ -65,7 +66,7 @@ def _message_list(document, label: str):
     return expect(document, dict, label, "top level", EXPECTED).get("messages")
 
 
-def read_message(item, guild: str, channel: str) -> Message | None:
+def read_message(item, guild: str, channel: str, source: Source | None = None, label: str = "") -> Message | None:
     if not isinstance(item, dict):
         raise BadRecord("not a message object")
     if item.get("type", "") not in KEPT_TYPES:
@@ -76,12 +77,15 @@ def read_message(item, guild: str, channel: str) -> Message | None:
     handle = author.get("name") or author.get("id")
     if not handle:
         raise BadRecord("message has no author")
-    text = item.get("content") or ""
-    media = [
-        Media(url=a.get("url", "").replace("\\", "/"), kind=media_kind(a.get("fileName") or a.get("url")), alt=a.get("fileName") or "")
-        for a in item.get("attachments") or []
-        if isinstance(a, dict) and a.get("url")
-    ] + [
+    mentioned = {}
+    for m in item.get("mentions") or []:
+        if isinstance(m, dict) and m.get("name"):
+            for key in (m.get("id"), m.get("name"), m.get("nickname")):
+                if key:
+                    mentioned[str(key)] = m["name"]
+    converted = markup.discord(item.get("content") or "", mentioned)
+    text = converted.text
+    media = [attachment(a, source, label) for a in item.get("attachments") or [] if isinstance(a, dict) and a.get("url")] + [
         Media(url=s.get("sourceUrl", "").replace("\\", "/"), kind="image", alt=f"sticker: {s.get('name', '')}")
         for s in item.get("stickers") or []
         if isinstance(s, dict) and s.get("sourceUrl")
@@ -97,8 +101,9 @@ def read_message(item, guild: str, channel: str) -> Message | None:
         author_name=nickname if nickname != handle else "",
         at=parse_iso(item.get("timestamp")),
         text=text,
+        body=converted.body,
         reply_to=str(reply_to) if reply_to else None,
-        links=find_links(text) + embeds,
+        links=converted.links + find_links(text) + embeds,
         mentions=[m.get("name") for m in item.get("mentions") or [] if isinstance(m, dict) and m.get("name")],
         media=media,
         likes=sum(count_of(r.get("count")) for r in item.get("reactions") or [] if isinstance(r, dict)),
@@ -109,3 +114,23 @@ def read_message(item, guild: str, channel: str) -> Message | None:
         edited_at=parse_iso(item["timestampEdited"]) if item.get("timestampEdited") else None,
         permalink=f"https://discord.com/channels/{'@me' if guild == '0' else guild}/{channel}/{item['id']}" if channel else None,
     )
+
+
+def attachment(item: dict, source: Source | None, label: str) -> Media:
+    """A downloaded attachment (a relative path) names a file of the export; otherwise its
+    CDN URL is kept, to be shown as a link."""
+    url, name = str(item["url"]), str(item.get("fileName") or "")
+    file = source.file_name(url, source.names()[0] if source.is_single_file else _name_in(source, label)) if source else ""
+    size = item.get("fileSizeBytes")
+    return Media(
+        url="" if file or not url.startswith(("http://", "https://")) else url,
+        file=file,
+        kind=media_kind(name or url),
+        name=name.removeprefix("SPOILER_"),
+        size=size if isinstance(size, int) and size >= 0 else None,
+    )
+
+
+def _name_in(source: Source, label: str) -> str:
+    """The export's name for the JSON file shown to the user as `label`."""
+    return next((n for n in source.names() if source.label(n) == label), "")

@@ -17,8 +17,9 @@ import re
 from pathlib import Path
 from urllib.parse import urlparse
 
-from generator.archive.model import Media, Message
+from generator.archive.model import Media, Message, Span
 
+from . import markup
 from ._common import (
     BadRecord,
     Collector,
@@ -29,7 +30,6 @@ from ._common import (
     count_of,
     find_hashtags,
     find_links,
-    html_to_text,
     load_json,
     media_kind,
     message,
@@ -55,7 +55,7 @@ def read(path: Path, options: ImportOptions) -> ImportResult:
             collector.each(
                 items if isinstance(items, list) else [],
                 label,
-                lambda item: read_activity(item, actor, options),  # noqa: B023 (called within this iteration)
+                lambda item: read_activity(item, actor, options, source),  # noqa: B023 (called within this iteration)
                 where=lambda i, _: f"orderedItems[{i}]",
             )
         else:
@@ -151,17 +151,18 @@ def account_handle(account: dict) -> str:
 def read_status(status: dict) -> Message:
     if not status.get("id"):
         raise BadRecord("status has no id")
-    text, links = html_to_text(status.get("content") or "")
+    accounts = {m.get("url"): mention_handle(m) for m in status.get("mentions") or [] if isinstance(m, dict) and m.get("url")}
+    converted = markup.mastodon(status.get("content") or "", mention_finder(accounts))
+    text, body, links = converted.text, converted.body, [u for u in converted.links if u.startswith(("http://", "https://"))]
     if status.get("spoiler_text"):
-        text = f"CW: {status['spoiler_text']}\n\n{text}"
+        text, body = f"CW: {status['spoiler_text']}\n\n{text}", _prefixed(f"CW: {status['spoiler_text']}\n\n", body)
     poll = status.get("poll") or {}
     if poll.get("options"):
         text += "\n\n" + "\n".join(f"○ {o.get('title', '')}" for o in poll["options"] if isinstance(o, dict))
+        body = ()
     quote = status.get("quote") or {}
     quoted = (quote.get("quoted_status") or {}).get("id") if isinstance(quote, dict) else None
-    mentions = [
-        m.get("acct") if "@" in (m.get("acct") or "") else account_handle(m) for m in status.get("mentions") or [] if isinstance(m, dict)
-    ]
+    mentions = [mention_handle(m) for m in status.get("mentions") or [] if isinstance(m, dict)]
     emoji = emoji_reactions(status)
     return message(
         id=str(status["id"]),
@@ -170,15 +171,14 @@ def read_status(status: dict) -> Message:
         author_name=(status.get("account") or {}).get("display_name") or "",
         at=parse_iso(status.get("created_at")),
         text=text,
+        body=body,
         reply_to=str(status["in_reply_to_id"]) if status.get("in_reply_to_id") else None,
         quote_of=str(quoted) if quoted else None,
         links=links,
         mentions=mentions,
         hashtags=[t.get("name", "") for t in status.get("tags") or [] if isinstance(t, dict)] or find_hashtags(text),
         media=[
-            Media(url=m.get("url") or m.get("remote_url") or "", kind=media_kind(m.get("type")), alt=m.get("description") or "")
-            for m in status.get("media_attachments") or []
-            if isinstance(m, dict) and (m.get("url") or m.get("remote_url"))
+            status_media(m) for m in status.get("media_attachments") or [] if isinstance(m, dict) and (m.get("url") or m.get("remote_url"))
         ],
         likes=count_of(status.get("favourites_count")) + sum(count_of(count) for _, count in emoji),
         reactions=reactions_of(
@@ -194,6 +194,62 @@ def emoji_reactions(status: dict) -> list[tuple[str, int]]:
     Fedibird-style servers (`emoji_reactions`) add to a status; Mastodon itself has none."""
     found = (status.get("pleroma") or {}).get("emoji_reactions") or status.get("emoji_reactions") or []
     return [(r.get("name"), r.get("count")) for r in found if isinstance(r, dict)]
+
+
+def mention_handle(mention: dict) -> str:
+    return mention.get("acct") if "@" in (mention.get("acct") or "") else account_handle(mention)
+
+
+def mention_finder(accounts: dict[str, str]):
+    """The handle a mention link points at: by its URL, else by the profile address's form
+    (https://host/@name for the account https://host/users/name)."""
+    by_profile = {
+        f"{urlparse(url).netloc}/@{urlparse(url).path.rstrip('/').rsplit('/', 1)[-1]}".casefold(): h for url, h in accounts.items()
+    }
+
+    def find(href: str) -> str | None:
+        parsed = urlparse(href or "")
+        return accounts.get(href) or by_profile.get(f"{parsed.netloc}{parsed.path.rstrip('/')}".casefold())
+
+    return find
+
+
+def _prefixed(prefix: str, body: tuple[Span, ...]) -> tuple[Span, ...]:
+    return (Span(text=prefix), *body) if body else ()
+
+
+def status_media(item: dict) -> Media:
+    """An API status's attachment: on the server's CDN, so a link, with its size when known."""
+    url = item.get("url") or item.get("remote_url") or ""
+    original = (item.get("meta") or {}).get("original") or {}
+    return Media(
+        url=url,
+        kind=media_kind(item.get("type")),
+        alt=item.get("description") or "",
+        name=urlparse(url).path.rsplit("/", 1)[-1],
+        width=_positive(original.get("width")),
+        height=_positive(original.get("height")),
+    )
+
+
+def note_media(item: dict, source: Source | None) -> Media:
+    """An outbox attachment: its url is a path inside the archive (media_attachments/…), or an
+    absolute URL elsewhere."""
+    url = str(item.get("url") or "")
+    file = source.file_name(url) if source and not url.startswith(("http://", "https://")) else ""
+    return Media(
+        url=url if url.startswith(("http://", "https://")) else "",
+        file=file,
+        kind=media_kind(item.get("mediaType")),
+        alt=item.get("name") or "",
+        name=url.rsplit("/", 1)[-1],
+        width=_positive(item.get("width")),
+        height=_positive(item.get("height")),
+    )
+
+
+def _positive(value) -> int | None:
+    return value if isinstance(value, int) and value > 0 else None
 
 
 # --- account archive (ActivityPub) ---------------------------------------------------------------
@@ -226,7 +282,7 @@ def read_actor(source: Source) -> dict:
         return {}
 
 
-def read_activity(item, actor: dict, options: ImportOptions) -> Message | None:
+def read_activity(item, actor: dict, options: ImportOptions, source: Source | None = None) -> Message | None:
     if not isinstance(item, dict):
         raise BadRecord("not an activity object")
     if item.get("type") == "Announce":
@@ -241,10 +297,12 @@ def read_activity(item, actor: dict, options: ImportOptions) -> Message | None:
     check_visibility(audience, options)
     author_url = note.get("attributedTo") or item.get("actor") or ""
     preferred = actor.get("preferredUsername", "") if actor.get("id") == author_url else ""
-    text, links = html_to_text(note.get("content") or "")
-    if note.get("summary"):
-        text = f"CW: {note['summary']}\n\n{text}"
     tags = [t for t in note.get("tag") or [] if isinstance(t, dict)]
+    accounts = {t.get("href"): t.get("name", "").lstrip("@") for t in tags if t.get("type") == "Mention" and t.get("href")}
+    converted = markup.mastodon(note.get("content") or "", mention_finder(accounts))
+    text, body, links = converted.text, converted.body, [u for u in converted.links if u.startswith(("http://", "https://"))]
+    if note.get("summary"):
+        text, body = f"CW: {note['summary']}\n\n{text}", _prefixed(f"CW: {note['summary']}\n\n", body)
     return message(
         id=note_id(note["id"]),
         platform="mastodon",
@@ -252,16 +310,13 @@ def read_activity(item, actor: dict, options: ImportOptions) -> Message | None:
         author_name=actor.get("name", "") if preferred else "",
         at=parse_iso(note.get("published") or item.get("published")),
         text=text,
+        body=body,
         reply_to=note_id(note["inReplyTo"]) if note.get("inReplyTo") else None,
         quote_of=note_id(note["quoteUri"]) if note.get("quoteUri") else None,
         links=links or find_links(text),
         mentions=[t.get("name", "").lstrip("@") for t in tags if t.get("type") == "Mention"],
         hashtags=[t.get("name", "").lstrip("#") for t in tags if t.get("type") == "Hashtag"],
-        media=[
-            Media(url=a.get("url") or "", kind=media_kind(a.get("mediaType")), alt=a.get("name") or "")
-            for a in note.get("attachment") or []
-            if isinstance(a, dict) and a.get("url")
-        ],
+        media=[note_media(a, source) for a in note.get("attachment") or [] if isinstance(a, dict) and a.get("url")],
         edited_at=parse_iso(note["updated"]) if note.get("updated") else None,
         permalink=note.get("url") if isinstance(note.get("url"), str) else None,
     )

@@ -14,12 +14,12 @@ kept as deleted.
 
 from __future__ import annotations
 
-import html
 import re
 from pathlib import Path
 
 from generator.archive.model import Media, Message
 
+from . import markup
 from ._common import (
     BadRecord,
     Collector,
@@ -91,7 +91,7 @@ def read(path: Path, options: ImportOptions) -> ImportResult:
         collector.each(
             read_day(source, name),
             label,
-            lambda item: read_message(item, users),
+            lambda item: read_message(item, users, lambda file: downloaded(source, prefix, picked, file)),
             where=lambda i, item: f"message {i + 1} (ts {item.get('ts') if isinstance(item, dict) else '?'})",
         )
     return collector.finish(str(path), EXPECTED)
@@ -219,32 +219,12 @@ def user_name(user: dict) -> tuple[str, str]:
     return handle, display
 
 
-def render_text(text: str, users: dict[str, dict]) -> tuple[str, list[str], list[str]]:
-    """Slack mrkdwn → text: `<@U1>` → @name, `<url|label>` → label (url); then entities decoded."""
-    links: list[str] = []
-    mentions: list[str] = []
-
-    def token(match: re.Match) -> str:
-        inner = match.group(1)
-        target, _, label = inner.partition("|")
-        if target.startswith("@"):
-            handle = user_name(users.get(target[1:], {"name": label.lstrip("@") or target[1:]}))[0]
-            mentions.append(handle)
-            return f"@{handle}"
-        if target.startswith("#"):
-            return f"#{label or target[1:]}"
-        if target.startswith("!"):
-            return "@" + (label.lstrip("@") or target[1:].split("^")[0])
-        url = html.unescape(target)
-        links.append(url.removeprefix("mailto:") if url.startswith("mailto:") else url)
-        label = html.unescape(label)
-        return url if not label or label == url or url.endswith(label) else f"{label} ({url})"
-
-    rendered = TOKEN.sub(token, text or "")
-    return html.unescape(rendered), links, mentions
+def render_text(text: str, users: dict[str, dict]) -> markup.Converted:
+    """Slack mrkdwn → text and formatted spans: `<@U1>` → @name, `<url|label>` → label linked."""
+    return markup.slack(text or "", users, lambda user: user_name(user)[0])
 
 
-def read_message(item, users: dict[str, dict]) -> Message | None:
+def read_message(item, users: dict[str, dict], locate=lambda file: "") -> Message | None:
     if not isinstance(item, dict):
         raise BadRecord("not a message object")
     subtype = item.get("subtype") or ""
@@ -260,24 +240,22 @@ def read_message(item, users: dict[str, dict]) -> Message | None:
         user_id = item["comment"].get("user") or user_id
     if not text and item.get("attachments"):
         text = "\n".join(a.get("fallback") or a.get("text") or "" for a in item["attachments"] if isinstance(a, dict)).strip()
-    if user_id:
+    bot = item.get("bot_profile") or {}
+    if item.get("bot_id") and (item.get("username") or bot.get("name")):  # a bot posts under its own name
+        handle = display = item.get("username") or bot.get("name")
+    elif user_id:
         handle, display = user_name(users.get(user_id) or {"name": user_id})
     else:
-        bot = item.get("bot_profile") or {}
         handle = item.get("username") or bot.get("name") or item.get("bot_id") or ""
         display = handle
     if not handle:
         raise BadRecord("message has no user, username or bot_id")
-    rendered, links, mentions = render_text(text, users)
+    converted = render_text(text, users)
     files = [f for f in (item.get("files") or []) + ([item["file"]] if isinstance(item.get("file"), dict) else []) if isinstance(f, dict)]
     media = [
-        Media(
-            url=f.get("permalink") or f.get("url_private") or "",
-            kind=media_kind(f.get("mimetype") or f.get("filetype")),
-            alt=f.get("title") or f.get("name") or "",
-        )
+        attachment(f, locate)
         for f in files
-        if f.get("mode") != "tombstone" and (f.get("permalink") or f.get("url_private"))
+        if f.get("mode") != "tombstone" and (f.get("permalink") or f.get("url_private") or f.get("name"))
     ]
     thread = item.get("thread_ts")
     edited = item.get("edited") or {}
@@ -287,10 +265,11 @@ def read_message(item, users: dict[str, dict]) -> Message | None:
         author=handle,
         author_name=display if display != handle else "",
         at=parse_epoch(ts),
-        text=rendered,
+        text=converted.text,
+        body=converted.body,
         reply_to=thread if isinstance(thread, str) and thread != ts else None,
-        links=links or find_links(rendered),
-        mentions=mentions,
+        links=[u.removeprefix("mailto:") for u in converted.links] or find_links(converted.text),
+        mentions=converted.mentions,
         media=media,
         likes=sum(count_of(r.get("count")) for r in item.get("reactions") or [] if isinstance(r, dict)),
         reactions=reactions_of(
@@ -300,3 +279,30 @@ def read_message(item, users: dict[str, dict]) -> Message | None:
         edited_at=parse_epoch(edited["ts"]) if isinstance(edited, dict) and edited.get("ts") else None,
         deleted=subtype == "tombstone",
     )
+
+
+def attachment(file: dict, locate) -> Media:
+    """A shared file: the export's copy when the exporter downloaded it, else its Slack URL
+    (which needs a login, so it is only ever shown as a link)."""
+    name = str(file.get("name") or "")
+    title = str(file.get("title") or "")
+    size, width, height = file.get("size"), file.get("original_w"), file.get("original_h")
+    return Media(
+        url=file.get("permalink") or file.get("url_private") or "",
+        file=locate(file),
+        kind=media_kind(file.get("mimetype") or file.get("filetype") or name),
+        alt=str(file.get("alt_txt") or (title if title and title != name else "")),
+        name=name or title,
+        size=size if isinstance(size, int) and size >= 0 else None,
+        width=width if isinstance(width, int) and width > 0 else None,
+        height=height if isinstance(height, int) and height > 0 else None,
+    )
+
+
+def downloaded(source: Source, prefix: str, channel: str, file: dict) -> str:
+    """Where exporters that download files put them: slackdump's `__uploads/<id>/<name>`, or
+    `<channel>/attachments/<id>-<name>`."""
+    ident, name = str(file.get("id") or ""), str(file.get("name") or "")
+    if not ident or not name:
+        return ""
+    return source.file_name(f"{prefix}__uploads/{ident}/{name}") or source.file_name(f"{prefix}{channel}/attachments/{ident}-{name}")

@@ -17,6 +17,7 @@ from pathlib import Path
 
 from generator.archive.model import Media, Message
 
+from . import markup
 from ._common import (
     BadRecord,
     Collector,
@@ -72,7 +73,13 @@ def read(path: Path, options: ImportOptions) -> ImportResult:
         if not isinstance(messages, list):
             collector.problem(label, "chat has no messages list", where=f"chat {chat.get('name') or chat_id}")
             continue
-        collector.each(messages, label, lambda item: read_message(item, options, chat_id if prefix else ""), where=message_place)  # noqa: B023 (called within this iteration)
+        chat_prefix = chat_id if prefix else ""
+        collector.each(
+            messages,
+            label,
+            lambda item, chat_prefix=chat_prefix: read_message(item, options, chat_prefix, source, names[0]),
+            where=message_place,
+        )
     return collector.finish(str(path), EXPECTED)
 
 
@@ -109,21 +116,17 @@ def chats_of(data: dict, label: str) -> list[dict]:
     )
 
 
-def flatten(text) -> tuple[str, list[str], list[str], list[str]]:
-    """Telegram's text (string or list of parts) → plain text, links, mentions, hashtags."""
+def flatten(text) -> tuple[markup.Converted, list[str], list[str], list[str]]:
+    """Telegram's text (string or list of parts) → converted text, links, mentions, hashtags."""
     if isinstance(text, str):
-        return text, [], [], []
+        return markup.Converted(text), [], [], []
     if not isinstance(text, list):
         raise BadRecord("text is neither a string nor a list")
-    out, links, mentions, hashtags = [], [], [], []
+    links, mentions, hashtags = [], [], []
     for part in text:
-        if isinstance(part, str):
-            out.append(part)
-            continue
         if not isinstance(part, dict):
             continue
         piece = str(part.get("text") or "")
-        out.append(piece)
         kind = part.get("type")
         if kind == "link":
             links.append(piece)
@@ -133,10 +136,10 @@ def flatten(text) -> tuple[str, list[str], list[str], list[str]]:
             mentions.append(piece)
         elif kind == "hashtag":
             hashtags.append(piece.lstrip("#"))
-    return "".join(out), links, mentions, hashtags
+    return markup.telegram(text), links, mentions, hashtags
 
 
-def read_message(item, options: ImportOptions, prefix: str) -> Message | None:
+def read_message(item, options: ImportOptions, prefix: str, source: Source | None = None, near: str = "") -> Message | None:
     if not isinstance(item, dict):
         raise BadRecord("not a message object")
     if item.get("type", "message") != "message":
@@ -150,14 +153,9 @@ def read_message(item, options: ImportOptions, prefix: str) -> Message | None:
     author = str(item.get("from_id") or item.get("from") or item.get("author") or "")
     if not author:
         raise BadRecord("message has no from_id or from")
-    text, links, mentions, hashtags = flatten(item.get("text", ""))
-    media = []
-    for key in ("photo", "file"):
-        value = item.get(key)
-        if isinstance(value, str) and value and not value.startswith(NOT_INCLUDED):
-            media.append(
-                Media(url=value, kind=media_kind("image" if key == "photo" else item.get("media_type") or item.get("mime_type") or value))
-            )
+    converted, links, mentions, hashtags = flatten(item.get("text", ""))
+    text, body = converted.text, converted.body
+    media = [m for key in ("photo", "file") if (m := attachment(item, key, source, near))]
     poll = item.get("poll") or {}
     if isinstance(poll, dict) and poll.get("question"):
         text = (
@@ -165,6 +163,7 @@ def read_message(item, options: ImportOptions, prefix: str) -> Message | None:
             + f"Poll: {poll['question']}\n"
             + "\n".join(f"○ {a.get('text', '')}" for a in poll.get("answers") or [] if isinstance(a, dict))
         )
+        body = ()
     edited = item.get("edited_unixtime") or item.get("edited")
     reply = item.get("reply_to_message_id")
     with_prefix = (lambda value: f"{prefix}-{value}") if prefix else str
@@ -175,6 +174,7 @@ def read_message(item, options: ImportOptions, prefix: str) -> Message | None:
         author_name=str(item.get("from") or ""),
         at=at,
         text=text,
+        body=body,
         reply_to=with_prefix(reply) if reply is not None else None,
         links=links or find_links(text),
         mentions=mentions or find_mentions(text),
@@ -185,4 +185,25 @@ def read_message(item, options: ImportOptions, prefix: str) -> Message | None:
             {}, ((r.get("emoji") or r.get("type"), r.get("count")) for r in item.get("reactions") or [] if isinstance(r, dict))
         ),
         edited_at=(parse_epoch(edited) if str(edited).isdigit() else parse_iso(edited, options.zone)) if edited else None,
+    )
+
+
+def attachment(item: dict, key: str, source: Source | None, near: str) -> Media | None:
+    """The message's photo or file: a file of the export when it was downloaded, else only the
+    fact that one was attached (Telegram writes a placeholder sentence instead of the path)."""
+    value = item.get(key)
+    if not isinstance(value, str) or not value:
+        return None
+    kind = media_kind("image" if key == "photo" else item.get("media_type") or item.get("mime_type") or value)
+    if value.startswith(NOT_INCLUDED):
+        return Media(kind=kind, alt="not included in the export")
+    size = item.get("photo_file_size") or item.get("file_size")
+    width, height = item.get("width"), item.get("height")
+    return Media(
+        file=source.file_name(value, near) if source else "",
+        kind=kind,
+        name=str(item.get("file_name") or value.rsplit("/", 1)[-1]),
+        size=size if isinstance(size, int) and size >= 0 else None,
+        width=width if isinstance(width, int) and width > 0 else None,
+        height=height if isinstance(height, int) and height > 0 else None,
     )

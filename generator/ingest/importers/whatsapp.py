@@ -18,6 +18,7 @@ from pathlib import Path
 
 from generator.archive.model import Media, Message
 
+from . import markup
 from ._common import (
     MAX_LINE_BYTES,
     Collector,
@@ -69,11 +70,11 @@ def read(path: Path, options: ImportOptions) -> ImportResult:
     for name in names:
         label = source.label(name)
         text = decode_text(source.read_bytes(name, max_line=MAX_LINE_BYTES), label, EXPECTED)
-        read_chat(text, label, options, collector)
+        read_chat(text, label, options, collector, lambda file, near=name: source.file_name(file, near))
     return collector.finish(str(path), EXPECTED)
 
 
-def read_chat(text: str, label: str, options: ImportOptions, collector: Collector) -> None:
+def read_chat(text: str, label: str, options: ImportOptions, collector: Collector, locate=lambda file: "") -> None:
     entries: list[tuple[int, re.Match, list[str]]] = []
     for number, line in enumerate(split_lines(text), start=1):
         match = HEADER.match(line)
@@ -99,7 +100,7 @@ def read_chat(text: str, label: str, options: ImportOptions, collector: Collecto
 
     def convert(entry):
         _number, match, lines = entry
-        made = read_entry(match, "\n".join(lines).rstrip(), day_first, options)
+        made = read_entry(match, "\n".join(lines).rstrip(), day_first, options, locate)
         if made is None:
             return None
         count = seen.get(made.id, 0)
@@ -149,7 +150,7 @@ def read_when(match: re.Match, day_first: bool, zone: dt.tzinfo) -> dt.datetime:
     return dt.datetime(year, month, day, hour, minute, second, tzinfo=zone).astimezone(dt.UTC)
 
 
-def read_entry(match: re.Match, rest: str, day_first: bool, options: ImportOptions) -> Message | None:
+def read_entry(match: re.Match, rest: str, day_first: bool, options: ImportOptions, locate=lambda file: "") -> Message | None:
     at = read_when(match, day_first, options.zone)
     author, sep, text = rest.partition(": ")
     if not sep:
@@ -172,17 +173,20 @@ def read_entry(match: re.Match, rest: str, day_first: bool, options: ImportOptio
         text = ""
     for found in ATTACHED.finditer(text):
         file = found.group("file") or found.group("file2")
-        media.append(Media(url=file, kind=media_kind(file)))
+        media.append(Media(file=locate(file.strip()), kind=media_kind(file), name=file.strip()))
     if media and not omitted:
         text = ATTACHED.sub("", text).strip()
+    mentions = find_mentions(text)
+    converted = markup.whatsapp(text, mentions)
     return message(
         id=short_hash(at.isoformat(), author, text),
         platform="whatsapp",
         author=author,
         at=at,
-        text="" if deleted else text,
+        text="" if deleted else converted.text,
+        body=() if deleted else converted.body,
         links=find_links(text),
-        mentions=find_mentions(text),
+        mentions=mentions,
         hashtags=find_hashtags(text),
         media=media,
         deleted=deleted,

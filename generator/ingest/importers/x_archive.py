@@ -21,6 +21,8 @@ import datetime as dt
 import re
 from pathlib import Path
 
+from generator.archive.model import Message
+
 from ._common import (
     BadRecord,
     Collector,
@@ -92,7 +94,7 @@ def read(path: Path, options: ImportOptions) -> ImportResult:
             made = read_v1_tweet(tweet, handle, name, deleted=deleted, options=options)
             if not tweet.get("user") and was_protected(protected, made.at):
                 raise Skip(private_skip(f"tweets posted while the account {owner} was protected", owner))
-            return made
+            return with_media_files(made, source)
 
         collector.each(items, label, convert, where=lambda i, item: f"tweet {i + 1}")
     for name in dm_files:
@@ -201,3 +203,19 @@ def read_account(source: Source, path: Path) -> dict | None:
         }
     except Exception:  # a broken account.js only costs the author's name
         return None
+
+
+def with_media_files(message: Message, source: Source) -> Message:
+    """The archive keeps each tweet's photos as data/tweets_media/<tweet id>-<file name>."""
+    if not message.media:
+        return message
+    media = tuple(
+        m.model_copy(update={"file": found})
+        if m.name
+        and (
+            found := source.file_name(f"data/tweets_media/{message.id}-{m.name}") or source.file_name(f"tweets_media/{message.id}-{m.name}")
+        )
+        else m
+        for m in message.media
+    )
+    return message.model_copy(update={"media": media})
