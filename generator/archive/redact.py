@@ -314,8 +314,9 @@ def _names_them(line: str, redaction) -> bool:
         record = json.loads(line)
     except ValueError:
         record = None
-    if isinstance(record, dict) and isinstance(record.get("author"), str):
-        if redaction.covers(record["author"], record.get("platform") if isinstance(record.get("platform"), str) else None):
+    if isinstance(record, dict) and isinstance(author := record.get("author"), str):
+        platform = record.get("platform")
+        if redaction.covers(author, platform if isinstance(platform, str) else None):
             return True
     return redaction.mentions(line)
 
