@@ -40,17 +40,27 @@ def build_site(root: Path, strict: bool = False, progress: Progress = no_progres
     from mkdocs.commands.build import build
     from mkdocs.exceptions import Abort, PluginError
 
+    from generator.build.fingerprint import fingerprint, record_unchanged_inputs, unchanged_since_last_build
+
     _setup_logging()
     config = _load_config(root, strict=strict)
     plugin = config.plugins["chatdigest"]
+    settings, data_dir = fingerprint(config, root), plugin.config.data_dir
+    if unchanged_since_last_build(settings, config, root, data_dir):
+        logging.getLogger("mkdocs.commands.build").info("nothing changed since the last build")
+        return Path(config.site_dir)
     # MkDocs keeps one plugin object per process, across builds and serves: set every field.
     plugin.progress, plugin.dirty, plugin.serving = progress, True, False
     build_log = logging.getLogger("mkdocs.commands.build")
     build_log.addFilter(_dirty_notice)
+    warnings = _WarningCount()
+    logging.getLogger("mkdocs").addHandler(warnings)
     try:
         # Dirty: MkDocs skips pages whose source is older than their output; the plugin empties
         # site/ first whenever that would not give exactly a full build (incremental.py).
         build(config, dirty=True)
+        if not warnings.count:  # a build that warned warns again rather than being skipped
+            record_unchanged_inputs(settings, config, root, data_dir)
     except (Abort, PluginError) as exc:
         # The plugin keeps its own error so problems are listed one per line, not as "BuildError".
         failure = getattr(plugin, "failure", None)
@@ -59,7 +69,17 @@ def build_site(root: Path, strict: bool = False, progress: Progress = no_progres
         raise (StrictFailure if strict else ChatdigestError)(str(exc)) from None
     finally:
         build_log.removeFilter(_dirty_notice)
+        logging.getLogger("mkdocs").removeHandler(warnings)
     return Path(config.site_dir)
+
+
+class _WarningCount(logging.Handler):
+    def __init__(self):
+        super().__init__(logging.WARNING)
+        self.count = 0
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.count += 1
 
 
 def _dirty_notice(record: logging.LogRecord) -> bool:
@@ -76,7 +96,10 @@ def serve_site(root: Path, dev_addr: str) -> None:
     _setup_logging()
     os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")
     try:
-        serve(config_file=str(_config_file(root)), dev_addr=dev_addr, livereload=True)
+        # Dirty: after an edit MkDocs renders only the pages whose source changed (the generator
+        # rewrites only those); the plugin empties the served folder first whenever that would not
+        # give exactly a full build (fingerprint.py), as for `chatdigest build`.
+        serve(config_file=str(_config_file(root)), dev_addr=dev_addr, livereload=True, build_type="dirty")
     except OSError as exc:
         if exc.errno == errno.EADDRINUSE:
             raise ChatdigestError(
