@@ -316,7 +316,7 @@ def serve_reload_seconds(root: Path, timeout: float = 600.0) -> float:
         time.sleep(1.0)  # let the server start watching
         episode_yml = folder / "episode.yml"
         text = episode_yml.read_text(encoding="utf-8")
-        marker = "Retitled while serving"
+        marker = f"Retitled while serving {time.time_ns()}"  # unlike any earlier run's
         started = time.perf_counter()
         write_atomic(episode_yml, re.sub(r"(?m)^title: .*$", f"title: {marker}", text, count=1))
         _wait_for(url, lambda html: marker in html, server, timeout)

@@ -95,6 +95,8 @@ def serve_site(root: Path, dev_addr: str) -> None:
 
     _setup_logging()
     os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")
+    build_log = logging.getLogger("mkdocs.commands.build")
+    build_log.addFilter(_dirty_notice)
     try:
         # Dirty: after an edit MkDocs renders only the pages whose source changed (the generator
         # rewrites only those); the plugin empties the served folder first whenever that would not
@@ -108,6 +110,8 @@ def serve_site(root: Path, dev_addr: str) -> None:
         raise
     except (ConfigurationError, Abort) as exc:
         raise ChatdigestError(f"{root / 'mkdocs.yml'}: {exc}") from None
+    finally:
+        build_log.removeFilter(_dirty_notice)
 
 
 def _setup_logging() -> None:

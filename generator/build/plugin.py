@@ -101,8 +101,11 @@ class ChatdigestPlugin(BasePlugin[ChatdigestConfig]):
         if upcoming is not None and self.config.nav and not self.site.upcoming:
             upcoming.inclusion = InclusionLevel.NOT_IN_NAV
         # MkDocs converts each page's Markdown, then renders each into the theme: two steps a page.
-        pages = [f for f in files.documentation_pages() if not self.dirty or f.is_modified()]
+        every = files.documentation_pages()
+        pages = [f for f in every if not self.dirty or f.is_modified()]
         self.steps, self.done = 2 * len(pages), 0
+        if self.dirty:
+            log.info(f"building {len(pages)} of {len(every)} pages; the others are as the last build left them")
         # The search index of the chats and the feeds, made beside MkDocs' rendering (jobs.py).
         # The search cache is opened here, so what it discards is logged by the build itself.
         self.search_cache = open_chat_cache(config)
