@@ -186,6 +186,16 @@ def write_baseline(source: Path, target: Path) -> None:
 # --- measuring ----------------------------------------------------------------------------------
 
 
+_SYNTHESISE = """
+import sys
+from pathlib import Path
+from generator.bench.benchmark import synthesise_community, write_baseline
+site, base, weeks, messages = Path(sys.argv[1]), Path(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4])
+synthesise_community(site, weeks, messages)
+write_baseline(site, base)
+"""
+
+
 def run_step(command: list[str], cwd: Path) -> Step:
     """Run one step in its own process; its wall time and peak resident memory."""
     env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
@@ -233,6 +243,7 @@ def search_query_bytes(site: Path) -> int:
 def run_bench(weeks: int, messages: int, progress=None, keep: Path | None = None) -> Figures:
     work = Path(tempfile.mkdtemp(prefix="chatdigest-bench-")) if keep is None else keep
     site_root, base_root = work / "community", work / "baseline"
+    work.mkdir(parents=True, exist_ok=True)
 
     def tick(label: str):
         if progress:
@@ -240,8 +251,9 @@ def run_bench(weeks: int, messages: int, progress=None, keep: Path | None = None
 
     try:
         tick(f"synthesising {weeks} chats × {messages} messages")
-        synthesise_community(site_root, weeks, messages)
-        write_baseline(site_root, base_root)
+        # In a process of its own: a step's peak memory counts what its process held before it
+        # started the step's program, and the synthesis would make this one big.
+        run_step([sys.executable, "-c", _SYNTHESISE, str(site_root), str(base_root), str(weeks), str(messages)], work)
         tick("generate")
         generate = run_step(chatdigest("generate", "--root", "."), site_root)
         _clear_output(site_root)
