@@ -196,6 +196,18 @@ write_baseline(site, base)
 """
 
 
+_LUNR_BYTES = """
+import sys
+from pathlib import Path
+from generator.bench.searchcost import lunr_index_bytes
+print(lunr_index_bytes(Path(sys.argv[1])))
+"""
+
+
+def _child_output(program: str, *args: str) -> str:
+    return subprocess.run([sys.executable, "-c", program, *args], check=True, capture_output=True, text=True).stdout.strip()
+
+
 def run_step(command: list[str], cwd: Path) -> Step:
     """Run one step in its own process; its wall time and peak resident memory."""
     env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
@@ -263,10 +275,9 @@ def run_bench(weeks: int, messages: int, progress=None, keep: Path | None = None
         page_html, page_article = largest_page(site_root / "site")
         query = search_query_bytes(site_root / "site")
         # The lunr index Material would ship for these very pages (the issue's yardstick), and
-        # the one the naive baseline really ships (plain text pages: smaller).
-        from generator.bench.searchcost import lunr_index_bytes
-
-        lunr_same_pages = lunr_index_bytes(site_root / "site")
+        # the one the naive baseline really ships (plain text pages: smaller). Measured in a
+        # process of its own, like the synthesis, so this one stays small.
+        lunr_same_pages = int(_child_output(_LUNR_BYTES, str(site_root / "site")))
         tick("warm rebuild after one new chat")
         rng = random.Random(weeks)
         write_episode(site_root, weeks, messages, rng, [Participant("@bench_host", "Bench Host")], invent_participants(rng, 200))
@@ -274,7 +285,7 @@ def run_bench(weeks: int, messages: int, progress=None, keep: Path | None = None
         tick("rebuild with nothing changed")
         unchanged = run_step(chatdigest("build", "--root", "."), site_root)
         tick("serve: reload after editing one chat")
-        reload_s = serve_reload_seconds(site_root)
+        reload_s, reload_cpu_s = serve_reload_seconds(site_root)
         tick("baseline: plain mkdocs-material")
         baseline = run_step([sys.executable, "-m", "mkdocs", "build", "-q"], base_root)
         lunr = base_root / "site" / "search" / "search_index.json"
@@ -303,16 +314,18 @@ def run_bench(weeks: int, messages: int, progress=None, keep: Path | None = None
             cpu_s={
                 name: round(step.cpu_s, 2)
                 for name, step in (("generate", generate), ("cold", cold), ("warm", warm), ("no_change", unchanged), ("baseline", baseline))
-            },
+            }
+            | {"serve_reload": round(reload_cpu_s, 2)},
         )
     finally:
         if keep is None:
             shutil.rmtree(work, ignore_errors=True)
 
 
-def serve_reload_seconds(root: Path, timeout: float = 600.0) -> float:
+def serve_reload_seconds(root: Path, timeout: float = 600.0) -> tuple[float, float]:
     """Start `chatdigest serve`, wait for its first build, retitle one chat in its episode.yml
-    and time until the served chat page carries the new title."""
+    and time until the served chat page carries the new title: (seconds, the server's CPU
+    seconds meanwhile)."""
     folder = sorted((root / "data" / "episodes").iterdir())[-2]  # a published chat with neighbours
     page = f"episodes/{folder.name}/"
     with socket.socket() as probe:  # a free port
@@ -329,13 +342,23 @@ def serve_reload_seconds(root: Path, timeout: float = 600.0) -> float:
         episode_yml = folder / "episode.yml"
         text = episode_yml.read_text(encoding="utf-8")
         marker = f"Retitled while serving {time.time_ns()}"  # unlike any earlier run's
+        cpu_before = _cpu_seconds(server.pid)
         started = time.perf_counter()
         write_atomic(episode_yml, re.sub(r"(?m)^title: .*$", f"title: {marker}", text, count=1))
         _wait_for(url, lambda html: marker in html, server, timeout)
-        return time.perf_counter() - started
+        return time.perf_counter() - started, _cpu_seconds(server.pid) - cpu_before
     finally:
         server.terminate()
         server.wait()
+
+
+def _cpu_seconds(pid: int) -> float:
+    """User + system CPU seconds of a running process so far (Linux; 0 elsewhere)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def _wait_for(url: str, ready, server: subprocess.Popen, timeout: float) -> None:
@@ -382,7 +405,7 @@ def render_table(figures: Figures):
         ("cold build", figures.cold_build_s, cpu.get("cold"), figures.cold_peak_rss_mb),
         ("warm rebuild (+1 chat)", figures.warm_rebuild_s, cpu.get("warm"), figures.warm_peak_rss_mb),
         ("rebuild, nothing changed", figures.no_change_s, cpu.get("no_change"), figures.no_change_peak_rss_mb),
-        ("serve reload (one episode.yml edited)", figures.serve_reload_s, None, None),
+        ("serve reload (one episode.yml edited)", figures.serve_reload_s, cpu.get("serve_reload"), None),
         ("baseline mkdocs-material", figures.baseline_s, cpu.get("baseline"), figures.baseline_peak_rss_mb),
     ]
     for label, seconds, cpu_s, rss in rows:
