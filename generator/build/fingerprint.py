@@ -124,17 +124,22 @@ def build_inputs(settings: str, config, root: Path, data_dir: str) -> str:
     return hashlib.sha256(json.dumps([settings, trees]).encode()).hexdigest()
 
 
-def _file_states(folder: Path) -> list:
+def _file_states(folder: Path, prefix: str = "") -> list:
+    """(path under folder, size, mtime) of every file below it, in name order."""
     found = []
-    for top, dirs, files in os.walk(folder):
-        dirs.sort()
-        for name in sorted(files):
-            path = os.path.join(top, name)
-            try:
-                stat = os.stat(path)
-            except OSError:
-                continue
-            found.append((os.path.relpath(path, folder), stat.st_size, stat.st_mtime_ns))
+    try:
+        entries = sorted(os.scandir(folder), key=lambda e: e.name)
+    except OSError:  # no such folder (yet)
+        return found
+    for entry in entries:
+        try:
+            if entry.is_dir(follow_symlinks=False):
+                found += _file_states(Path(entry.path), prefix + entry.name + "/")
+            else:
+                stat = entry.stat()
+                found.append((prefix + entry.name, stat.st_size, stat.st_mtime_ns))
+        except OSError:
+            continue
     return found
 
 
