@@ -159,3 +159,26 @@ def test_build_warns_of_a_local_site_url(tmp_path: Path, caplog, site_url: str, 
         build(site, strict=False)
     local = [r.getMessage() for r in caplog.records if "local address" in r.getMessage()]
     assert bool(local) == warns, local
+
+
+def test_an_edit_saved_while_a_build_runs_is_built_next_time(tmp_path: Path, monkeypatch):
+    import generator.build.plugin as plugin
+
+    site = copy_site(FIXTURE_SITE, tmp_path / "site")
+    build(site)
+    episode = site / "data" / "episodes" / "2026-03-12-mentors" / "episode.yml"
+    generate = plugin.generate_site
+
+    def generate_then_edit(*args, **kwargs):
+        report = generate(*args, **kwargs)
+        _edit(episode, "title: Finding a mentor", "title: Saved mid-build")  # after data/ was read
+        return report
+
+    monkeypatch.setattr(plugin, "generate_site", generate_then_edit)
+    episode.touch()  # saved as it was: a build runs
+    build(site)
+    monkeypatch.undo()
+    page = site / "site" / "episodes" / "2026-03-12-mentors" / "index.html"
+    assert "Saved mid-build" not in page.read_text()
+    build(site)
+    assert "Saved mid-build" in page.read_text()

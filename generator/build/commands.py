@@ -40,13 +40,13 @@ def build_site(root: Path, strict: bool = False, progress: Progress = no_progres
     from mkdocs.commands.build import build
     from mkdocs.exceptions import Abort, PluginError
 
-    from generator.build.fingerprint import fingerprint, record_unchanged_inputs, unchanged_since_last_build
+    from generator.build.fingerprint import build_settings, record_unchanged_inputs, unchanged_since_last_build
 
     _setup_logging()
     config = _load_config(root, strict=strict)
     plugin = config.plugins["chatdigest"]
-    settings, data_dir = fingerprint(config, root), plugin.config.data_dir
-    if unchanged_since_last_build(settings, config, root, data_dir):
+    settings = build_settings(config, root, plugin.config.data_dir)
+    if unchanged_since_last_build(settings, config, root):
         logging.getLogger("mkdocs.commands.build").info("nothing changed since the last build")
         return Path(config.site_dir)
     # MkDocs keeps one plugin object per process, across builds and serves: set every field.
@@ -60,7 +60,7 @@ def build_site(root: Path, strict: bool = False, progress: Progress = no_progres
         # site/ first whenever that would not give exactly a full build (incremental.py).
         build(config, dirty=True)
         if not warnings.count:  # a build that warned warns again rather than being skipped
-            record_unchanged_inputs(settings, config, root, data_dir)
+            record_unchanged_inputs(settings, config, root)
     except (Abort, PluginError) as exc:
         # The plugin keeps its own error so problems are listed one per line, not as "BuildError".
         failure = getattr(plugin, "failure", None)

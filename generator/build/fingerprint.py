@@ -115,11 +115,17 @@ def record_finished_build(config, root: Path) -> None:
 FINISHED_NAME = "finished-build"
 
 
-def build_inputs(settings: str, config, root: Path, data_dir: str) -> str:
-    """Everything a build reads or leaves behind: `settings` (the fingerprint of the
-    configuration as loaded, before the plugin sets the nav) and the names, sizes and mtimes of
-    every file in data/, docs/, site/ and the cache (a cache file changed by hand is read again)."""
-    folders = (root / data_dir, Path(config.docs_dir), Path(config.site_dir), root / cache.CACHE_DIR)
+def build_settings(config, root: Path, data_dir: str) -> str:
+    """What a build reads, taken before it starts: the fingerprint of the configuration as loaded
+    (before the plugin sets the nav) and the names, sizes and mtimes of every file in data/.
+    Taken before, so that an edit saved while the build runs makes the next build run."""
+    return hashlib.sha256(json.dumps([fingerprint(config, root), _file_states(root / data_dir)]).encode()).hexdigest()
+
+
+def build_inputs(settings: str, config, root: Path) -> str:
+    """`settings` and what a build leaves: the names, sizes and mtimes of every file in docs/,
+    site/ and the cache (a cache file changed by hand is read again)."""
+    folders = (Path(config.docs_dir), Path(config.site_dir), root / cache.CACHE_DIR)
     trees = [[f for f in _file_states(folder) if f[0] != cache.path_of(root, FINISHED_NAME).name] for folder in folders]
     return hashlib.sha256(json.dumps([settings, trees]).encode()).hexdigest()
 
@@ -143,7 +149,7 @@ def _file_states(folder: Path, prefix: str = "") -> list:
     return found
 
 
-def unchanged_since_last_build(settings: str, config, root: Path, data_dir: str) -> bool:
+def unchanged_since_last_build(settings: str, config, root: Path) -> bool:
     """True when the last build finished with these very inputs and site/ is as it left it, so
     building again would write the same bytes. The entry is taken: the build that follows a
     False changes what it describes. Only for sites whose plugins are all known (another plugin
@@ -151,13 +157,13 @@ def unchanged_since_last_build(settings: str, config, root: Path, data_dir: str)
     last = cache.load(root, FINISHED_NAME, take=True)
     if not set(config.plugins) <= DIRTY_SAFE_PLUGINS or last is None:
         return False
-    if last != build_inputs(settings, config, root, data_dir):
+    if last != build_inputs(settings, config, root):
         return False
     cache.save(root, FINISHED_NAME, last)
     return True
 
 
-def record_unchanged_inputs(settings: str, config, root: Path, data_dir: str) -> None:
+def record_unchanged_inputs(settings: str, config, root: Path) -> None:
     """After a build that finished without a warning: what it read and left, for the next build
     to compare with."""
-    cache.save(root, FINISHED_NAME, build_inputs(settings, config, root, data_dir))
+    cache.save(root, FINISHED_NAME, build_inputs(settings, config, root))
