@@ -26,7 +26,14 @@ def built_files(root: Path) -> dict[str, bytes]:
 def test_every_build_cache_is_one_kind_of_file(fixture_site: Path):
     build(fixture_site)
     names = sorted(p.name for p in (fixture_site / cache.CACHE_DIR).iterdir() if p.name != "build.lock")  # lock.py's
-    assert names == ["build-fingerprint.marshal", "charts.marshal", "pages.marshal", "search-chats.marshal", "summaries.marshal"]
+    assert names == [
+        "build-fingerprint.marshal",
+        "charts.marshal",
+        "finished-build.marshal",
+        "pages.marshal",
+        "search-chats.marshal",
+        "summaries.marshal",
+    ]
     for name in names:
         assert cache.load(fixture_site, name.removesuffix(".marshal")) is not None
 

@@ -75,6 +75,7 @@ def test_second_build_rewrites_nothing_but_what_mkdocs_always_writes(tmp_path: P
     site = copy_site(FIXTURE_SITE, tmp_path / "site")
     build(site)
     before = {p: p.stat().st_mtime_ns for p in [*(site / "site").rglob("*"), *(site / "docs").rglob("*")] if p.is_file()}
+    (site / "data" / "community.yml").touch()  # saved again as it was: a build runs, and finds nothing to do
     build(site)
     after = {p: p.stat().st_mtime_ns for p in [*(site / "site").rglob("*"), *(site / "docs").rglob("*")] if p.is_file()}
     assert sorted(after) == sorted(before)

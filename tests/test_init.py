@@ -53,7 +53,11 @@ def test_init_then_check_then_strict_build(tmp_path: Path):
     )
     check = run("check", "--root", str(root))
     assert check.exit_code == 0, check.output
-    build = run("build", "--strict", "--root", str(root))
+    # A strict build where the site is published, as the scaffold's workflow does it: with the
+    # default local site_url a strict build stops on the warning about it.
+    local = run("build", "--strict", "--root", str(root))
+    assert local.exit_code == 1 and "a local address" in local.output, local.output
+    build = CliRunner().invoke(main, ["build", "--strict", "--root", str(root)], env={"SITE_URL": "https://owls.example/"})
     assert build.exit_code == 0, build.output
     episode = next((root / "data" / "episodes").iterdir()).name
     assert (root / "site" / "episodes" / episode / "index.html").is_file()

@@ -6,6 +6,9 @@ own process so peak memory is per step:
   generate      data/ → docs/
   cold build    `chatdigest build` from nothing (no docs, no site, no cache)
   warm rebuild  `chatdigest build` again after adding one new chat
+  no change     `chatdigest build` once more, nothing changed
+  serve reload  `chatdigest serve` running, one chat's episode.yml edited: seconds until the
+                served page shows the edit (what a browser reloaded by the server then sees)
   baseline      the same messages as plain Markdown pages in one flat folder, built by plain
                 mkdocs-material with its built-in (lunr) search — the naive way
 
@@ -21,11 +24,14 @@ import os
 import random
 import re
 import shutil
+import socket
 import subprocess
 import sys
 import tempfile
 import time
-from dataclasses import asdict, dataclass
+import urllib.error
+import urllib.request
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -56,6 +62,7 @@ SITE_CONFIG = {
 class Step:
     seconds: float
     peak_rss_mb: float
+    cpu_s: float = 0.0  # user + system, the step's process and the processes it waited for
 
 
 @dataclass
@@ -78,6 +85,11 @@ class Figures:
     generate_peak_rss_mb: float = 0.0
     cold_peak_rss_mb: float = 0.0
     warm_peak_rss_mb: float = 0.0
+    no_change_s: float = 0.0
+    no_change_peak_rss_mb: float = 0.0
+    serve_reload_s: float = 0.0
+    # CPU seconds of each step: on a shared machine they vary far less than wall time.
+    cpu_s: dict[str, float] = field(default_factory=dict)
 
 
 # --- synthesis --------------------------------------------------------------------------------
@@ -174,6 +186,28 @@ def write_baseline(source: Path, target: Path) -> None:
 # --- measuring ----------------------------------------------------------------------------------
 
 
+_SYNTHESISE = """
+import sys
+from pathlib import Path
+from generator.bench.benchmark import synthesise_community, write_baseline
+site, base, weeks, messages = Path(sys.argv[1]), Path(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4])
+synthesise_community(site, weeks, messages)
+write_baseline(site, base)
+"""
+
+
+_LUNR_BYTES = """
+import sys
+from pathlib import Path
+from generator.bench.searchcost import lunr_index_bytes
+print(lunr_index_bytes(Path(sys.argv[1])))
+"""
+
+
+def _child_output(program: str, *args: str) -> str:
+    return subprocess.run([sys.executable, "-c", program, *args], check=True, capture_output=True, text=True).stdout.strip()
+
+
 def run_step(command: list[str], cwd: Path) -> Step:
     """Run one step in its own process; its wall time and peak resident memory."""
     env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
@@ -185,7 +219,7 @@ def run_step(command: list[str], cwd: Path) -> Step:
     stderr = process.stderr.read().decode(errors="replace") if process.stderr else ""
     if process.returncode != 0:
         raise ChatdigestError(f"{' '.join(command)} failed with exit code {process.returncode}:\n{stderr[-2000:]}")
-    return Step(seconds, usage.ru_maxrss / 1024)  # Linux reports kilobytes
+    return Step(seconds, usage.ru_maxrss / 1024, usage.ru_utime + usage.ru_stime)  # Linux reports kilobytes
 
 
 def chatdigest(*args: str) -> list[str]:
@@ -221,6 +255,7 @@ def search_query_bytes(site: Path) -> int:
 def run_bench(weeks: int, messages: int, progress=None, keep: Path | None = None) -> Figures:
     work = Path(tempfile.mkdtemp(prefix="chatdigest-bench-")) if keep is None else keep
     site_root, base_root = work / "community", work / "baseline"
+    work.mkdir(parents=True, exist_ok=True)
 
     def tick(label: str):
         if progress:
@@ -228,8 +263,9 @@ def run_bench(weeks: int, messages: int, progress=None, keep: Path | None = None
 
     try:
         tick(f"synthesising {weeks} chats × {messages} messages")
-        synthesise_community(site_root, weeks, messages)
-        write_baseline(site_root, base_root)
+        # In a process of its own: a step's peak memory counts what its process held before it
+        # started the step's program, and the synthesis would make this one big.
+        run_step([sys.executable, "-c", _SYNTHESISE, str(site_root), str(base_root), str(weeks), str(messages)], work)
         tick("generate")
         generate = run_step(chatdigest("generate", "--root", "."), site_root)
         _clear_output(site_root)
@@ -239,14 +275,17 @@ def run_bench(weeks: int, messages: int, progress=None, keep: Path | None = None
         page_html, page_article = largest_page(site_root / "site")
         query = search_query_bytes(site_root / "site")
         # The lunr index Material would ship for these very pages (the issue's yardstick), and
-        # the one the naive baseline really ships (plain text pages: smaller).
-        from generator.bench.searchcost import lunr_index_bytes
-
-        lunr_same_pages = lunr_index_bytes(site_root / "site")
+        # the one the naive baseline really ships (plain text pages: smaller). Measured in a
+        # process of its own, like the synthesis, so this one stays small.
+        lunr_same_pages = int(_child_output(_LUNR_BYTES, str(site_root / "site")))
         tick("warm rebuild after one new chat")
         rng = random.Random(weeks)
         write_episode(site_root, weeks, messages, rng, [Participant("@bench_host", "Bench Host")], invent_participants(rng, 200))
         warm = run_step(chatdigest("build", "--root", "."), site_root)
+        tick("rebuild with nothing changed")
+        unchanged = run_step(chatdigest("build", "--root", "."), site_root)
+        tick("serve: reload after editing one chat")
+        reload_s, reload_cpu_s = serve_reload_seconds(site_root)
         tick("baseline: plain mkdocs-material")
         baseline = run_step([sys.executable, "-m", "mkdocs", "build", "-q"], base_root)
         lunr = base_root / "site" / "search" / "search_index.json"
@@ -257,7 +296,7 @@ def run_bench(weeks: int, messages: int, progress=None, keep: Path | None = None
             cold_build_s=round(cold.seconds, 2),
             warm_rebuild_s=round(warm.seconds, 2),
             baseline_s=round(baseline.seconds, 2),
-            peak_rss_mb=round(max(generate.peak_rss_mb, cold.peak_rss_mb, warm.peak_rss_mb), 1),
+            peak_rss_mb=round(max(generate.peak_rss_mb, cold.peak_rss_mb, warm.peak_rss_mb, unchanged.peak_rss_mb), 1),
             baseline_peak_rss_mb=round(baseline.peak_rss_mb, 1),
             site_bytes=site_bytes,
             baseline_site_bytes=folder_bytes(base_root / "site"),
@@ -269,10 +308,74 @@ def run_bench(weeks: int, messages: int, progress=None, keep: Path | None = None
             generate_peak_rss_mb=round(generate.peak_rss_mb, 1),
             cold_peak_rss_mb=round(cold.peak_rss_mb, 1),
             warm_peak_rss_mb=round(warm.peak_rss_mb, 1),
+            no_change_s=round(unchanged.seconds, 2),
+            no_change_peak_rss_mb=round(unchanged.peak_rss_mb, 1),
+            serve_reload_s=round(reload_s, 2),
+            cpu_s={
+                name: round(step.cpu_s, 2)
+                for name, step in (("generate", generate), ("cold", cold), ("warm", warm), ("no_change", unchanged), ("baseline", baseline))
+            }
+            | {"serve_reload": round(reload_cpu_s, 2)},
         )
     finally:
         if keep is None:
             shutil.rmtree(work, ignore_errors=True)
+
+
+def serve_reload_seconds(root: Path, timeout: float = 600.0) -> tuple[float, float]:
+    """Start `chatdigest serve`, wait for its first build, retitle one chat in its episode.yml
+    and time until the served chat page carries the new title: (seconds, the server's CPU
+    seconds meanwhile)."""
+    folder = sorted((root / "data" / "episodes").iterdir())[-2]  # a published chat with neighbours
+    page = f"episodes/{folder.name}/"
+    with socket.socket() as probe:  # a free port
+        probe.bind(("127.0.0.1", 0))
+        address = f"127.0.0.1:{probe.getsockname()[1]}"
+    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
+    server = subprocess.Popen(
+        chatdigest("serve", "--root", ".", "--dev-addr", address), cwd=root, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+    )
+    try:
+        url = f"http://{address}/{page}"
+        _wait_for(url, lambda html: True, server, timeout)
+        time.sleep(1.0)  # let the server start watching
+        episode_yml = folder / "episode.yml"
+        text = episode_yml.read_text(encoding="utf-8")
+        marker = f"Retitled while serving {time.time_ns()}"  # unlike any earlier run's
+        cpu_before = _cpu_seconds(server.pid)
+        started = time.perf_counter()
+        write_atomic(episode_yml, re.sub(r"(?m)^title: .*$", f"title: {marker}", text, count=1))
+        _wait_for(url, lambda html: marker in html, server, timeout)
+        return time.perf_counter() - started, _cpu_seconds(server.pid) - cpu_before
+    finally:
+        server.terminate()
+        server.wait()
+
+
+def _cpu_seconds(pid: int) -> float:
+    """User + system CPU seconds of a running process so far (Linux; 0 elsewhere)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _wait_for(url: str, ready, server: subprocess.Popen, timeout: float) -> None:
+    deadline = time.perf_counter() + timeout
+    while time.perf_counter() < deadline:
+        if server.poll() is not None:
+            raise ChatdigestError(
+                f"chatdigest serve stopped (exit code {server.returncode}):\n{server.stderr.read().decode(errors='replace')[-2000:]}"
+            )
+        try:
+            with urllib.request.urlopen(url, timeout=5) as response:
+                if ready(response.read().decode("utf-8", "replace")):
+                    return
+        except (urllib.error.URLError, ConnectionError, TimeoutError):
+            pass
+        time.sleep(0.01)
+    raise ChatdigestError(f"chatdigest serve: {url} not as expected within {timeout:.0f} s")
 
 
 def _clear_output(root: Path) -> None:
@@ -294,23 +397,31 @@ def render_table(figures: Figures):
 
     base = figures.baseline_s or 1.0
     table = Table(title=f"chatdigest bench: {figures.weeks} chats × {figures.messages} messages")
-    for column in ("step", "seconds", "× baseline", "peak RSS MB"):
+    for column in ("step", "seconds", "× baseline", "CPU s", "peak RSS MB"):
         table.add_column(column, justify="left" if column == "step" else "right")
+    cpu = figures.cpu_s
     rows = [
-        ("generate", figures.generate_s, figures.generate_peak_rss_mb),
-        ("cold build", figures.cold_build_s, figures.cold_peak_rss_mb),
-        ("warm rebuild (+1 chat)", figures.warm_rebuild_s, figures.warm_peak_rss_mb),
-        ("baseline mkdocs-material", figures.baseline_s, figures.baseline_peak_rss_mb),
+        ("generate", figures.generate_s, cpu.get("generate"), figures.generate_peak_rss_mb),
+        ("cold build", figures.cold_build_s, cpu.get("cold"), figures.cold_peak_rss_mb),
+        ("warm rebuild (+1 chat)", figures.warm_rebuild_s, cpu.get("warm"), figures.warm_peak_rss_mb),
+        ("rebuild, nothing changed", figures.no_change_s, cpu.get("no_change"), figures.no_change_peak_rss_mb),
+        ("serve reload (one episode.yml edited)", figures.serve_reload_s, cpu.get("serve_reload"), None),
+        ("baseline mkdocs-material", figures.baseline_s, cpu.get("baseline"), figures.baseline_peak_rss_mb),
     ]
-    for label, seconds, rss in rows:
-        table.add_row(label, f"{seconds:.2f}", f"{seconds / base:.2f}", f"{rss:.0f}")
+    for label, seconds, cpu_s, rss in rows:
+        table.add_row(
+            label, f"{seconds:.2f}", f"{seconds / base:.2f}", "" if cpu_s is None else f"{cpu_s:.2f}", "" if rss is None else f"{rss:.0f}"
+        )
     mb = 1024 * 1024
     table.add_section()
-    table.add_row("site size MB", f"{figures.site_bytes / mb:.1f}", f"{figures.site_bytes / max(figures.baseline_site_bytes, 1):.2f}", "")
+    table.add_row(
+        "site size MB", f"{figures.site_bytes / mb:.1f}", f"{figures.site_bytes / max(figures.baseline_site_bytes, 1):.2f}", "", ""
+    )
     table.add_row(
         "largest chat page: HTML / article KB",
         f"{figures.page_html_bytes / 1024:.0f} / {figures.page_article_bytes / 1024:.0f}",
         f"{figures.page_html_bytes / max(figures.page_article_bytes, 1):.2f}×",
+        "",
         "",
     )
     table.add_row(
@@ -318,6 +429,7 @@ def render_table(figures: Figures):
         f"{figures.search_query_bytes / 1024:.0f} / {figures.lunr_index_bytes / 1024:.0f}",
         f"{figures.search_query_bytes / max(figures.lunr_index_bytes, 1):.3f}",
         "",
+        "",
     )
-    table.add_row("baseline's lunr index KB", f"{figures.baseline_lunr_index_bytes / 1024:.0f}", "", "")
+    table.add_row("baseline's lunr index KB", f"{figures.baseline_lunr_index_bytes / 1024:.0f}", "", "", "")
     return table

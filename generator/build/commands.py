@@ -41,20 +41,31 @@ def build_site(root: Path, strict: bool = False, progress: Progress = no_progres
     from mkdocs.commands.build import build
     from mkdocs.exceptions import Abort, PluginError
 
+    from generator.build.fingerprint import build_settings, record_unchanged_inputs, unchanged_since_last_build
+
     _setup_logging()
     config = _load_config(root, strict=strict)
     plugin = config.plugins["chatdigest"]
+    settings = build_settings(config, root, plugin.config.data_dir)
+    with build_lock(root, logging.getLogger("mkdocs").info):  # another build may be writing what is compared
+        if unchanged_since_last_build(settings, config, root):
+            logging.getLogger("mkdocs.commands.build").info("nothing changed since the last build")
+            return Path(config.site_dir)
     # MkDocs keeps one plugin object per process, across builds and serves: set every field.
     plugin.progress, plugin.dirty, plugin.serving = progress, True, False
     plugin.failure = None  # a failure kept from an earlier build in this process is not this one's
     build_log = logging.getLogger("mkdocs.commands.build")
     build_log.addFilter(_dirty_notice)
     build_log.addFilter(_reported_by_us)
+    warnings = _WarningCount()
+    logging.getLogger("mkdocs").addHandler(warnings)
     try:
         # Dirty: MkDocs skips pages whose source is older than their output; the plugin empties
-        # site/ first whenever that would not give exactly a full build (incremental.py).
+        # site/ first whenever that would not give exactly a full build (fingerprint.py).
         with build_lock(root, logging.getLogger("mkdocs").info):
             build(config, dirty=True)
+            if not warnings.count:  # a build that warned warns again rather than being skipped
+                record_unchanged_inputs(settings, config, root)
     except (Abort, PluginError) as exc:
         # The plugin keeps its own error so problems are listed one per line, not as "BuildError".
         failure = getattr(plugin, "failure", None)
@@ -66,6 +77,7 @@ def build_site(root: Path, strict: bool = False, progress: Progress = no_progres
     finally:
         build_log.removeFilter(_dirty_notice)
         build_log.removeFilter(_reported_by_us)
+        logging.getLogger("mkdocs").removeHandler(warnings)
     return Path(config.site_dir)
 
 
@@ -73,6 +85,15 @@ def _reported_by_us(record: logging.LogRecord) -> bool:
     """Drop MkDocs' log of the plugin's own error: `chatdigest build` prints its problems
     itself, one per line, and they would otherwise be printed twice."""
     return not (record.levelno >= logging.ERROR and record.getMessage().startswith("chatdigest: "))
+
+
+class _WarningCount(logging.Handler):
+    def __init__(self):
+        super().__init__(logging.WARNING)
+        self.count = 0
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.count += 1
 
 
 def _dirty_notice(record: logging.LogRecord) -> bool:
@@ -88,8 +109,13 @@ def serve_site(root: Path, dev_addr: str) -> None:
 
     _setup_logging()
     os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")
+    build_log = logging.getLogger("mkdocs.commands.build")
+    build_log.addFilter(_dirty_notice)
     try:
-        serve(config_file=str(_config_file(root)), dev_addr=dev_addr, livereload=True)
+        # Dirty: after an edit MkDocs renders only the pages whose source changed (the generator
+        # rewrites only those); the plugin empties the served folder first whenever that would not
+        # give exactly a full build (fingerprint.py), as for `chatdigest build`.
+        serve(config_file=str(_config_file(root)), dev_addr=dev_addr, livereload=True, build_type="dirty")
     except OSError as exc:
         if exc.errno == errno.EADDRINUSE:
             raise ChatdigestError(
@@ -98,6 +124,8 @@ def serve_site(root: Path, dev_addr: str) -> None:
         raise
     except (ConfigurationError, Abort) as exc:
         raise ChatdigestError(f"{root / 'mkdocs.yml'}: {exc}") from None
+    finally:
+        build_log.removeFilter(_dirty_notice)
 
 
 def _setup_logging() -> None:

@@ -11,12 +11,16 @@ of hand-written pages, or a generated page that was removed. All of that is summ
 fingerprint kept in the cache; when it differs, the site folder is emptied first so the build is
 a full one. The fingerprint is taken out of the cache while a build runs, so an interrupted
 build is followed by a full one.
+
+A build that finds nothing at all changed since the last finished one (the same fingerprint and
+every file of data/, docs/ and site/ as that build left it) is not run: `unchanged_since_last_build`.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import os
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -106,3 +110,60 @@ def prepare_site_dir(config, root: Path, removed_pages: bool) -> bool:
 
 def record_finished_build(config, root: Path) -> None:
     cache.save(root, CACHE_NAME, fingerprint(config, root))
+
+
+FINISHED_NAME = "finished-build"
+
+
+def build_settings(config, root: Path, data_dir: str) -> str:
+    """What a build reads, taken before it starts: the fingerprint of the configuration as loaded
+    (before the plugin sets the nav) and the names, sizes and mtimes of every file in data/.
+    Taken before, so that an edit saved while the build runs makes the next build run."""
+    return hashlib.sha256(json.dumps([fingerprint(config, root), _file_states(root / data_dir)]).encode()).hexdigest()
+
+
+def build_inputs(settings: str, config, root: Path) -> str:
+    """`settings` and what a build leaves: the names, sizes and mtimes of every file in docs/,
+    site/ and the cache (a cache file changed by hand is read again)."""
+    folders = (Path(config.docs_dir), Path(config.site_dir), root / cache.CACHE_DIR)
+    trees = [[f for f in _file_states(folder) if f[0] != cache.path_of(root, FINISHED_NAME).name] for folder in folders]
+    return hashlib.sha256(json.dumps([settings, trees]).encode()).hexdigest()
+
+
+def _file_states(folder: Path, prefix: str = "") -> list:
+    """(path under folder, size, mtime) of every file below it, in name order."""
+    found = []
+    try:
+        entries = sorted(os.scandir(folder), key=lambda e: e.name)
+    except OSError:  # no such folder (yet)
+        return found
+    for entry in entries:
+        try:
+            if entry.is_dir(follow_symlinks=False):
+                found += _file_states(Path(entry.path), prefix + entry.name + "/")
+            else:
+                stat = entry.stat()
+                found.append((prefix + entry.name, stat.st_size, stat.st_mtime_ns))
+        except OSError:
+            continue
+    return found
+
+
+def unchanged_since_last_build(settings: str, config, root: Path) -> bool:
+    """True when the last build finished with these very inputs and site/ is as it left it, so
+    building again would write the same bytes. The entry is taken: the build that follows a
+    False changes what it describes. Only for sites whose plugins are all known (another plugin
+    may read what this does not look at)."""
+    last = cache.load(root, FINISHED_NAME, take=True)
+    if not set(config.plugins) <= DIRTY_SAFE_PLUGINS or last is None:
+        return False
+    if last != build_inputs(settings, config, root):
+        return False
+    cache.save(root, FINISHED_NAME, last)
+    return True
+
+
+def record_unchanged_inputs(settings: str, config, root: Path) -> None:
+    """After a build that finished without a warning: what it read and left, for the next build
+    to compare with."""
+    cache.save(root, FINISHED_NAME, build_inputs(settings, config, root))

@@ -2,7 +2,8 @@
 
 on_config   generate docs/ from data/ and set the navigation (before MkDocs collects files,
             so the generated pages are part of this very build)
-on_startup  note whether MkDocs serves (no post-build jobs then, jobs.py)
+on_startup  note whether MkDocs serves (no post-build jobs then, jobs.py) and whether it builds
+            dirty (only changed pages)
 on_files    keep an empty Upcoming page out of the nav; count the pages MkDocs will build;
             start indexing for search and writing feeds beside the rendering (site/ is
             emptied by then)
@@ -17,8 +18,10 @@ on_serve    watch data/ too, so editing a transcript reloads the browser
 
 from __future__ import annotations
 
+import ipaddress
 import logging
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from mkdocs.config import config_options as c
 from mkdocs.config.base import Config
@@ -58,6 +61,7 @@ class ChatdigestPlugin(BasePlugin[ChatdigestConfig]):
 
     def on_startup(self, command, dirty):
         self.serving = command == "serve"
+        self.dirty = dirty  # `mkdocs build --dirty`, `mkdocs serve --dirty`, `chatdigest serve`
 
     def on_config(self, config):
         self.jobs.close()  # a build that failed before its post-build steps may have left some
@@ -78,6 +82,8 @@ class ChatdigestPlugin(BasePlugin[ChatdigestConfig]):
             self._fail(exc)
         log.info(report.summary())
         self.site, self.page_keys = report.site, report.page_keys
+        if not self.serving:
+            _warn_of_local_site_url(config.site_url)
         if self.config.nav and not config.nav:
             config.nav = build_nav(report.site, docs_dir)
         # `chatdigest build` asks MkDocs for a dirty build; empty site/ where that would be inexact.
@@ -108,8 +114,11 @@ class ChatdigestPlugin(BasePlugin[ChatdigestConfig]):
         if upcoming is not None and self.config.nav and not self.site.upcoming:
             upcoming.inclusion = InclusionLevel.NOT_IN_NAV
         # MkDocs converts each page's Markdown, then renders each into the theme: two steps a page.
-        pages = [f for f in files.documentation_pages() if not self.dirty or f.is_modified()]
+        every = files.documentation_pages()
+        pages = [f for f in every if not self.dirty or f.is_modified()]
         self.steps, self.done = 2 * len(pages), 0
+        if self.dirty:
+            log.info(f"building {len(pages)} of {len(every)} pages; the others are as the last build left them")
         # The search index of the chats and the feeds, made beside MkDocs' rendering (jobs.py).
         # The search cache is opened here, so what it discards is logged by the build itself.
         self.search_cache = open_chat_cache(config, self.page_keys, self.site.archive.community.language)
@@ -161,6 +170,21 @@ class ChatdigestPlugin(BasePlugin[ChatdigestConfig]):
     def on_serve(self, server, config, builder):
         server.watch(str(self.root / self.config.data_dir))
         return server
+
+
+def _warn_of_local_site_url(site_url: str | None) -> None:
+    """A site built for publishing with a local site_url (an !ENV default, say) puts this
+    computer's address into feed ids, calendar UIDs and absolute links."""
+    host = urlsplit(site_url or "").hostname or ""
+    try:
+        local = host == "localhost" or host.endswith(".localhost") or ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        local = False
+    if local:
+        log.warning(
+            f"site_url is {site_url}, a local address: feeds, calendar and links will point at this computer "
+            "(fix: set site_url in mkdocs.yml, or the variable its !ENV names, to the address the site is published at)"
+        )
 
 
 def _generated(page) -> bool:
