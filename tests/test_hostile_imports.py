@@ -95,7 +95,7 @@ def _hostile_file(path: Path, corpus: Corpus) -> None:
 def hostile_copy(sample: Path, target: Path, corpus: Corpus) -> Path:
     if sample.is_dir():
         shutil.copytree(sample, target)
-        files = [p for p in target.rglob("*") if p.is_file() and p.suffix in (".json", ".js")]
+        files = [p for p in target.rglob("*") if p.is_file() and p.suffix in (".json", ".js", ".txt")]  # .txt: WhatsApp
     else:
         target.mkdir()
         target = target / sample.name

@@ -43,7 +43,7 @@ CACHE_NAME = "search-chats"
 VERSION = 2
 # A query fetches one chunk per word and part: small chunks, but few enough to list in meta.json.
 MIN_CHUNK_BYTES, MAX_CHUNK_BYTES, MAX_CHUNKS = 4096, 65536, 512
-BLOCK_DOCS = 16  # documents per record file: a result fetches the text of its block, not its page's
+BLOCK_DOCS = 12  # documents per record file: a result fetches the text of its block, not its page's
 _B64 = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
 
 
