@@ -5,7 +5,6 @@ and the archive-wide view of who took part when. No I/O.
 from __future__ import annotations
 
 import datetime as dt
-import re
 from collections import Counter
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
@@ -23,8 +22,6 @@ from generator.digest.questions import (  # noqa: F401 (the digest's vocabulary,
     top_answers,
 )
 
-_MENTION = re.compile(r"(?<![\w@])@[\w.]+(?:@[\w.-]+\w)?")
-
 
 @dataclass
 class SharedLink:
@@ -41,7 +38,6 @@ class Stats:
     busiest_minute: str | None
     busiest_minute_count: int
     hashtags: list[tuple[str, int]]
-    mentions: list[tuple[str, int]]
     links: list[SharedLink]
     answers: int = 0  # messages placed under a question
 
@@ -98,7 +94,6 @@ def compute_stats(messages: tuple[Message, ...], timezone, author_key) -> Stats:
     minutes = Counter(int(m.at.timestamp()) // 60 for m in live)
     busiest = [(dt.datetime.fromtimestamp(minute * 60, timezone).strftime("%H:%M"), n) for minute, n in minutes.most_common(1)]
     hashtags = Counter(h.lstrip("#").casefold() for m in live for h in m.hashtags)
-    mentions = Counter(handle_key(h) for m in live for h in (m.mentions or _MENTION.findall(m.text)))
     return Stats(
         messages=len(live),
         participants=len(authors),
@@ -106,7 +101,6 @@ def compute_stats(messages: tuple[Message, ...], timezone, author_key) -> Stats:
         busiest_minute=busiest[0][0] if busiest else None,
         busiest_minute_count=busiest[0][1] if busiest else 0,
         hashtags=hashtags.most_common(10),
-        mentions=mentions.most_common(10),
         links=shared_links(live),
     )
 

@@ -3,7 +3,7 @@ and the cache that lets a warm build index only the chats that changed. What goe
 documents.py's; how a text becomes terms is stemming.py's.
 
 site/search/ holds:
-  meta.json               {"version", "build", "language", "block", "pages", "parts", "chats",
+  meta.json               {"build", "language", "block", "pages", "parts", "chats",
                           "chunks"}; "chunks" lists each part's chunks as [[first term, hash, whether
                           it has positions], ...]: the archive's chats and people, then the
                           hand-written pages (made later in the build)
@@ -40,7 +40,6 @@ from generator.writer import file_state, write_atomic
 BUNDLE_DIR = "search"  # in site/
 FILTERS = ("year", "topic", "person")  # as terms: "year:2026"
 CACHE_NAME = "search-chats"
-VERSION = 2
 # A query fetches one chunk per word and part: small chunks, but few enough to list in meta.json.
 MIN_CHUNK_BYTES, MAX_CHUNK_BYTES, MAX_CHUNKS = 4096, 65536, 512
 BLOCK_DOCS = 12  # documents per record file: a result fetches the text of its block, not its page's
@@ -285,7 +284,6 @@ def write_meta(parts: list[Part], folder: Path, chats: int, language: str) -> Se
     filters = {kind: dict(sorted(values.items())) for kind, values in filters.items()}
     write_atomic(folder / "filters.json", json.dumps(filters, ensure_ascii=False, separators=(",", ":")) + "\n", durable=False)
     meta = {
-        "version": VERSION,
         "build": build.hexdigest(),
         "language": stemmer_name(language),
         "block": BLOCK_DOCS,
