@@ -212,6 +212,10 @@ class Redaction:
         trimmed = url.strip().rstrip(_TRAILING)
         return trimmed in self.posts or any(part in self.posts for part in _URL_PARTS.split(trimmed))
 
+    @cached_property
+    def _quote_index(self) -> tuple[dict[tuple[str, ...], list[str]], list[str]]:
+        return _index_quotes(self.quoted)
+
     def unquote(self, text: str) -> str:
         """`text` with their words (a message of theirs whole, or QUOTE_WORDS of its words in a
         row) replaced by REMOVED_TEXT, however it is spaced, cased or spelled (normalise.py)."""
@@ -220,8 +224,8 @@ class Redaction:
         norm = normalise(text)
         words = _WORD.findall(norm)
         # Every run of QUOTE_WORDS words, made and looked up in C: most messages quote nobody.
-        partial = not self.shingles.isdisjoint(_runs(words))
-        if not partial and not any(q in norm for q in self.quoted):
+        runs = set(_runs(words))
+        if self.shingles.isdisjoint(runs) and not _quotes_in(norm, runs, self._quote_index):
             return text
         folded = fold(text)
         spans = [span for q in self.quoted if q in folded.text for span in _occurrences(q, folded.text)]
@@ -394,16 +398,39 @@ def quote_users(messages: Iterable[Message], ledger: Redaction, items) -> dict:
     users: dict[object, set[str]] = {}
     if not quoted:
         return {}
+    index = _index_quotes(quoted)
     for message in messages:
         if len(message.text) < MIN_QUOTED or ledger.covers(message.author, message.platform):
             continue
         norm = normalise(message.text)
-        for found in shingles.intersection(_runs(_WORD.findall(norm))):
+        runs = set(_runs(_WORD.findall(norm)))
+        for found in shingles.intersection(runs):
             users.setdefault(found, set()).add(message.author)
-        for q in quoted:
-            if q in norm:
-                users.setdefault(q, set()).add(message.author)
+        for q in _quotes_in(norm, runs, index):
+            users.setdefault(q, set()).add(message.author)
     return {item: sorted(authors) for item, authors in users.items()}
+
+
+def _index_quotes(quoted: Iterable[str]) -> tuple[dict[tuple[str, ...], list[str]], list[str]]:
+    """Their texts by their first run of QUOTE_WORDS words, and the shorter ones: a text holds a
+    quote of QUOTE_WORDS words or more only if it holds that quote's first run, so each text is
+    compared with the few quotes that start like a run of its own rather than with all of them."""
+    by_first_run: dict[tuple[str, ...], list[str]] = {}
+    short: list[str] = []
+    for q in quoted:
+        first = next(_runs(_WORD.findall(q)), None)
+        if first is None:
+            short.append(q)
+        else:
+            by_first_run.setdefault(first, []).append(q)
+    return by_first_run, short
+
+
+def _quotes_in(norm: str, runs: set[tuple[str, ...]], index) -> list[str]:
+    """The quotes (by _index_quotes) that the normalised text `norm`, whose runs are `runs`, holds."""
+    by_first_run, short = index
+    found = [q for run in runs if run in by_first_run for q in by_first_run[run] if q in norm]
+    return found + [q for q in short if q in norm]
 
 
 def complete_redaction(ledger: Redaction, traces: Iterable[ChatTraces], users: Iterable[dict], single_names: bool = True) -> Redaction:
