@@ -10,7 +10,7 @@ Files (relative to site/, all absolute links inside them come from mkdocs.yml's 
 
 Two builds of the same data give the same bytes: every date comes from data/ (never the clock),
 ids come from episode ids (never titles, so retitling keeps a reader's read/unread state), and
-entries are ordered by start time then id. Text reaches the HTML only through render.py; the
+entries are ordered by start time then id. Text reaches the HTML only through render/text.py; the
 redacted model (privacy.apply_optouts) is all this module ever sees.
 """
 
@@ -117,7 +117,7 @@ def render_when(ctx: FeedContext, moment: dt.datetime) -> str:
 
 
 def render_entry_html(ctx: FeedContext, content: EpisodeContent) -> str:
-    """An episode as an HTML fragment for a feed entry; every piece of text via render.py."""
+    """An episode as an HTML fragment for a feed entry; every piece of text via render/text.py."""
     episode = content.episode
     parts = [f"<p><strong>When:</strong> {text_html(render_when(ctx, episode.starts_at))}</p>"]
     if episode.summary:

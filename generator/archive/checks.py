@@ -28,7 +28,7 @@ from generator.archive.schedule import describe, in_force, is_chat_day, is_on_sc
 from generator.errors import Problem, ProblemsFound, printable, relative
 from generator.render import urls
 
-# What data/ may hold: config.py reads exactly these.
+# What data/ may hold: read.py reads exactly these.
 DATA_ENTRIES = {"community.yml", "people.yml", "privacy.yml", "episodes", "media"}
 
 

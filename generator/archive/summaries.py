@@ -124,10 +124,11 @@ class LazyMessages(Sequence):
 class SummaryCache:
     """What the last generate knew of each chat, in the cache folder (marshal: data only).
 
-    Two layers, because a chat's summary depends on the redaction and the redaction on every
-    chat's authors (an opted-out handle's display names are scrubbed everywhere):
-    - per transcript (by the digest of its bytes): its authors and message ids, enough to build
-      the redaction and check highlights without reading it;
+    Three layers, because a chat's summary depends on the redaction and the redaction on what
+    every chat holds of the people it covers:
+    - per transcript (by the digest of its bytes): its message ids, enough to check highlights
+      without reading it;
+    - per transcript and ledger (`remember`): what redaction needs of it (generate._redaction);
     - per chat (by a key of its transcript, episode.yml, the community, people and the
       redaction): its summary.
     """
@@ -138,7 +139,7 @@ class SummaryCache:
         self.previous: dict = entries
         self.previous_memos: dict[str, dict] = memos  # kind → key → data (remember)
         self.memos: dict[str, dict] = {}
-        self.known: dict[str, tuple] = transcripts  # transcript digest → (authors, ids)
+        self.known: dict[str, tuple] = transcripts  # transcript digest → message ids
         self.transcripts: dict[str, tuple] = {}  # the same, for this run's transcripts
         self.base = ""
         self.keys: dict[str, str] = {}  # episode id → its key in this run
@@ -152,12 +153,11 @@ class SummaryCache:
         if facts is None:
             return None
         self.transcripts[digest] = facts
-        return frozenset(facts[1])
+        return frozenset(facts)
 
     def note_transcript(self, digest: str, messages: Sequence[Message]) -> None:
         """Remember a transcript that was read without problems."""
-        authors = tuple(dict.fromkeys((m.author, m.author_name) for m in messages))
-        self.transcripts[digest] = (authors, tuple(m.id for m in messages))
+        self.transcripts[digest] = tuple(m.id for m in messages)
 
     def remember(self, kind: str, key: str, make):
         """What `make()` gives for `key` (a transcript's digest and the other inputs), from the

@@ -1,6 +1,6 @@
 """What search costs a reader, for `chatdigest bench` and the tests: the size of the lunr index
 Material's built-in search would ship for the same pages, and the bytes a real browser fetches
-for one query from the chunked index (search.py).
+for one query from the chunked index (search/index.py).
 """
 
 from __future__ import annotations

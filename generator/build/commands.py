@@ -38,19 +38,29 @@ def _load_config(root: Path, **options):
 
 def build_site(root: Path, strict: bool = False, progress: Progress = no_progress) -> Path:
     """Generate docs/ and build site/ with MkDocs. Warnings fail the build when strict (exit 1)."""
-    from mkdocs.commands.build import build
-    from mkdocs.exceptions import Abort, PluginError
 
-    from generator.build.fingerprint import build_settings, record_unchanged_inputs, unchanged_since_last_build
+    from generator.build.fingerprint import build_settings, unchanged_since_last_build
 
     _setup_logging()
     config = _load_config(root, strict=strict)
     plugin = config.plugins["chatdigest"]
     settings = build_settings(config, root, plugin.config.data_dir)
-    with build_lock(root, logging.getLogger("mkdocs").info):  # another build may be writing what is compared
+    # One lock for the comparison and the build: another build may be writing what is compared.
+    with build_lock(root, logging.getLogger("mkdocs").info):
         if unchanged_since_last_build(settings, config, root):
             logging.getLogger("mkdocs.commands.build").info("nothing changed since the last build")
             return Path(config.site_dir)
+        return _build(config, root, settings, strict, progress)
+
+
+def _build(config, root: Path, settings, strict: bool, progress: Progress) -> Path:
+    """MkDocs' dirty build, with the plugin's problems reported one per line."""
+    from mkdocs.commands.build import build
+    from mkdocs.exceptions import Abort, PluginError
+
+    from generator.build.fingerprint import record_unchanged_inputs
+
+    plugin = config.plugins["chatdigest"]
     # MkDocs keeps one plugin object per process, across builds and serves: set every field.
     plugin.progress, plugin.dirty, plugin.serving = progress, True, False
     plugin.failure = None  # a failure kept from an earlier build in this process is not this one's
@@ -62,10 +72,9 @@ def build_site(root: Path, strict: bool = False, progress: Progress = no_progres
     try:
         # Dirty: MkDocs skips pages whose source is older than their output; the plugin empties
         # site/ first whenever that would not give exactly a full build (fingerprint.py).
-        with build_lock(root, logging.getLogger("mkdocs").info):
-            build(config, dirty=True)
-            if not warnings.count:  # a build that warned warns again rather than being skipped
-                record_unchanged_inputs(settings, config, root)
+        build(config, dirty=True)
+        if not warnings.count:  # a build that warned warns again rather than being skipped
+            record_unchanged_inputs(settings, config, root)
     except (Abort, PluginError) as exc:
         # The plugin keeps its own error so problems are listed one per line, not as "BuildError".
         failure = getattr(plugin, "failure", None)
@@ -97,7 +106,7 @@ class _WarningCount(logging.Handler):
 
 
 def _dirty_notice(record: logging.LogRecord) -> bool:
-    """Drop MkDocs' notices about dirty builds: ours are checked to be exact (incremental.py),
+    """Drop MkDocs' notices about dirty builds: ours are checked to be exact (fingerprint.py),
     the warning would fail every --strict build, and "use --clean" is advice for another tool."""
     message = record.getMessage()
     return not message.startswith(("A 'dirty' build is being performed", "The directory contains stale files"))

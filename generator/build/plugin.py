@@ -52,7 +52,7 @@ class ChatdigestConfig(Config):
 
 
 class ChatdigestPlugin(BasePlugin[ChatdigestConfig]):
-    # Set by `chatdigest build` (site.py) to draw progress; plain `mkdocs build` shows none.
+    # Set by `chatdigest build` (commands.py) to draw progress; plain `mkdocs build` shows none.
     progress: Progress = staticmethod(no_progress)
     dirty = False  # set by `chatdigest build`: MkDocs then renders only the pages that changed
     serving = False  # set by on_startup (mkdocs build, serve) and by `chatdigest build`

@@ -1,5 +1,5 @@
 """Full-text search: what is indexed, made from the archive's model after MkDocs builds (the
-index's format is searchindex.py's).
+index's format is index.py's).
 
 Why not Material's lunr search: it ships the whole index before the first result (21 MB for the
 pages of 520 chats × 300 messages). Why not Pagefind, which this replaced: it reads every built

@@ -125,7 +125,7 @@ def quote_arg(value: str) -> str:
 
 # --- sources: a file, a folder or a zip --------------------------------------------------------
 
-# Limits far above any real chat export, far below what exhausts memory (see config.py).
+# Limits far above any real chat export, far below what exhausts memory (see archive/read.py).
 MAX_EXPORT_FILE_BYTES = 2**30
 MAX_EXPORT_TOTAL_BYTES = 4 * 2**30  # everything read out of one zip
 # A zip member this much bigger than its compressed bytes is a zip bomb, not chat text (real
