@@ -53,6 +53,35 @@ def test_cached_output_equals_uncached_after_each_kind_of_change(fixture_site: P
         assert shown in cached[EPISODE].decode()
 
 
+def test_a_second_chat_gives_a_page_and_links_to_it_from_the_first(fixture_site: Path, tmp_path: Path):
+    generate_site(fixture_site)
+    first = (fixture_site / "docs" / EPISODE).read_text()
+    assert '<span class="cd-person">@zed</span>' in first and "people/zed/" not in first
+    assert not (fixture_site / "docs" / "people" / "zed.md").exists()
+    index = (fixture_site / "docs" / "people" / "index.md").read_text()
+    assert '<a href="../episodes/2026-03-05-first-jobs/#m-1009">@zed</a>' in index  # listed, linking to their message
+
+    second = fixture_site / "data" / "episodes" / "2026-03-12-mentors"
+    yml = second / "episode.yml"
+    yml.write_text(yml.read_text().replace("status: upcoming", "status: published"))
+    (second / "transcript.jsonl").write_text(
+        '{"id": "2001", "platform": "x", "author": "@zed", "at": "2026-03-12T19:05:00Z", "text": "A1: my aunt"}\n'
+    )
+    generate_site(fixture_site)
+    cached = docs(fixture_site)
+    assert '<a class="cd-person" href="../../people/zed/">@zed</a>' in cached[EPISODE].decode()
+    assert "people/zed.md" in cached
+    shutil.copytree(fixture_site, tmp_path / "second")
+    assert cached == fresh(tmp_path / "second")
+
+    (second / "transcript.jsonl").unlink()  # one chat again: the page goes, and the links to it
+    generate_site(fixture_site)
+    cached = docs(fixture_site)
+    assert "people/zed.md" not in cached and "people/zed/" not in cached[EPISODE].decode()
+    shutil.copytree(fixture_site, tmp_path / "first")
+    assert cached == fresh(tmp_path / "first")
+
+
 def test_a_page_changed_behind_the_cache_is_rendered_again(fixture_site: Path):
     generate_site(fixture_site)
     page = fixture_site / "docs" / EPISODE

@@ -54,6 +54,8 @@ def add_chat(root: Path, n: int) -> None:
         f'{{"id": "9{n}02", "platform": "x", "author": "@newbie{n}", "author_name": "Newbie {n}", "at": "{starts[:11]}18:01:00Z", '
         f'"text": "A1: fine, thanks @gus", "reply_to": "9{n}01"}}',
         f'{{"id": "9{n}03", "platform": "x", "author": "@gone_gary", "at": "{starts[:11]}18:02:00Z", "text": "A1: me too"}}',
+        # @zed's second chat: a page for @zed, and links to it from the first chat's page
+        f'{{"id": "9{n}04", "platform": "x", "author": "@zed", "at": "{starts[:11]}18:03:00Z", "text": "A1: same here"}}',
     ]
     (folder / "transcript.jsonl").write_text("".join(line + "\n" for line in lines))
 

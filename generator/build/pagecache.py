@@ -3,8 +3,8 @@
 Rendering the messages is most of generate's time at archive scale, and an editor adding one chat
 changes only a few chat pages (the new one and its neighbour). A page's key covers everything its
 Markdown is made from: the chat's own files as read, its neighbours' ids and titles, its authors'
-names and page slugs, its first-timers, the community, people and privacy files, and the source
-of the code that renders it. A page whose key is unchanged and whose file still exists is left
+names, page slugs and whether they have a page (a second chat gives someone one), its
+first-timers, the community, people and privacy files, and the source of the code that renders it. A page whose key is unchanged and whose file still exists is left
 as it is — if the file is also exactly as generate left it (same size and modification time), so
 a file that a killed run or a person changed since is rendered again. The cache lives in
 .cache/chatdigest/ and is safe to delete.
@@ -18,7 +18,7 @@ from pathlib import Path
 
 from generator import cache
 from generator.cache import code_version
-from generator.render.pages import EpisodePage, Site
+from generator.render.pages import EpisodePage, Site, has_people_page
 from generator.writer import file_state
 
 CACHE_NAME = "pages"
@@ -39,9 +39,10 @@ def site_key(site: Site) -> str:
 
 def page_key(site: Site, base: str, page: EpisodePage) -> str:
     content = page.content
-    # Each handle once (from the chat's summary, so the transcript need not be read), then who it is.
+    # Each handle once (from the chat's summary, so the transcript need not be read), then who it
+    # is and whether their name links to a page (which depends on the chats they took part in).
     authors = site.summaries[content.episode.id].authors
-    people = sorted({(p.key, p.name, p.slug, p.known) for p in (site.directory.register(*a) for a in authors)})
+    people = sorted({(p.key, p.name, p.slug, p.known, has_people_page(site, p)) for p in (site.directory.register(*a) for a in authors)})
     neighbours = [(c.episode.id, c.episode.title) if c else None for c in (page.previous, page.following)]
     parts = [
         base,

@@ -231,6 +231,8 @@ def person_link(site: Site, source: str, person: Participant) -> str:
 def _person_link(site: Site, source: str, person: Participant) -> str:
     if is_anonymised(person):  # an anonymised participant has no page to link to
         return f'<span class="cd-person cd-anonymous">{text_html(person.name)}</span>'
+    if not has_people_page(site, person):
+        return f'<span class="cd-person">{text_html(person.name)}</span>'
     return f'<a class="cd-person" href="{site.href(source, urls.person_path(person.slug))}">{text_html(person.name)}</a>'
 
 
@@ -240,6 +242,8 @@ def is_anonymised(person: Participant) -> bool:
 
 
 def person_md(site: Site, source: str, person: Participant) -> str:
+    if not has_people_page(site, person):
+        return inline_md(person.name)
     return f"[{inline_md(person.name)}]({site.md_href(source, urls.person_path(person.slug))})"
 
 
@@ -299,7 +303,7 @@ def _mention_href(site: Site, source: str, platform: str, handle: str) -> str | 
     """A mention links to the person's page when people.yml knows them (opted-out people are
     not there: their mentions stay text)."""
     person = site.directory.known(platform, handle)
-    return site.href(source, urls.person_path(person.slug)) if person is not None else None
+    return site.href(source, urls.person_path(person.slug)) if person is not None and has_people_page(site, person) else None
 
 
 def _media_html(site: Site, source: str, media: Media) -> str:
@@ -720,20 +724,30 @@ def render_topics(site: Site) -> dict[str, str]:
 
 
 def has_people_page(site: Site, person: Participant) -> bool:
-    """Everyone who took part in a published chat, and everyone in people.yml; not anonymised
-    participants. Pages, search and the sitemap follow this one rule."""
+    """Everyone who took part in at least two published chats, and everyone in people.yml; not
+    anonymised participants. Someone who took part once is listed on the people index with a
+    link to their message instead: a page each would be most of a young archive's pages (MkDocs
+    spends as long on a page whatever it holds), each saying less than the chat does. Pages,
+    every link to one (cards, mentions, hosts, stats), search and the sitemap follow this rule."""
+    if is_anonymised(person):
+        return False
+    if person.known:
+        return True
     record = site.activity.get(person.key)
-    return bool((record and record.episodes) or person.known) and not is_anonymised(person)
+    return record is not None and len(record.episodes) >= 2
 
 
 def render_people(site: Site) -> dict[str, str]:
-    """The people index and one page per participant."""
+    """The people index and one page per person who has one (has_people_page)."""
     pages = {}
     rows = []
+    once: dict[str, list[Participant]] = {}  # chat id → who took part in it and no other
     for person in site.directory.participants():
-        if not has_people_page(site, person):
-            continue
         record = site.activity.get(person.key, Activity())
+        if not has_people_page(site, person):
+            if len(record.episodes) == 1 and not is_anonymised(person):
+                once.setdefault(record.episodes[0], []).append(person)
+            continue
         path = urls.person_path(person.slug)
         link = f'<a href="{site.href(urls.PEOPLE, path)}">{text_html(person.name)}</a>'
         rows.append(
@@ -749,8 +763,40 @@ def render_people(site: Site) -> dict[str, str]:
             "<tbody>\n" + "\n".join(rows) + "\n</tbody></table>",
             "cd-people",
         )
+        + _took_part_once(site, once)
     )
     return pages
+
+
+def _took_part_once(site: Site, once: dict[str, list[Participant]]) -> str:
+    """Who took part in one chat, by chat (newest first): each name links to their first
+    message there."""
+    if not once:
+        return ""
+    items = []
+    for content in reversed(site.published):
+        people = once.get(content.episode.id)
+        if not people:
+            continue
+        path = urls.episode_path(content.episode.id)
+        first = _first_messages(site, content.episode.id, {p.key for p in people})
+        names = ", ".join(
+            f'<a href="{site.href(urls.PEOPLE, path, urls.message_anchor(first[p.key]))}">{text_html(p.name)}</a>' for p in people
+        )
+        items.append(f"{_episode_item(site, urls.PEOPLE, content)}: {names}</li>")
+    return "## Took part once\n\nBy chat, newest first; each name links to their message in it.\n\n" + html_block(
+        "<ul>" + "\n".join(items) + "</ul>", "cd-list"
+    )
+
+
+def _first_messages(site: Site, episode_id: str, keys: set[str]) -> dict[str, str]:
+    """Person key → id of their first message in the chat, for the people in `keys`."""
+    found: dict[str, str] = {}
+    for message_id, platform, author in site.summaries[episode_id].live:
+        key = site.directory.register(platform, author).key
+        if key in keys and key not in found:
+            found[key] = message_id
+    return found
 
 
 def _person_page(site: Site, path: str, person: Participant, record: Activity) -> str:

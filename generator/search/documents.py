@@ -81,10 +81,10 @@ def message_doc(site, message, authors: dict) -> Doc:
     handles of the people it mentions (a reply to "@devpatel_comp" is found by "Dev Patel")."""
     key = (message.platform, message.author)
     found = authors.get(key)
-    if found is None:  # (name, their handles, person filter value): once per author
+    if found is None:  # (name, their handles, person filter value for people with a page): once per author
         author = site.directory.author(message)
         handles = "" if is_anonymised(author) else " ".join(h for h in author.handles if h != author.name)
-        found = authors[key] = (author.name, handles, "" if is_anonymised(author) else filter_name(author))
+        found = authors[key] = (author.name, handles, filter_name(author) if has_people_page(site, author) else "")
     name, handles, person = found
     extra = [handles]
     for mention in message.mentions:
