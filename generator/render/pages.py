@@ -79,6 +79,7 @@ class RenderMemo:
     minutes: dict[int, tuple[str, str]] = field(default_factory=dict)  # _time_labels', for the page being rendered
     cards: dict[tuple[str, str], tuple[str, str]] = field(default_factory=dict)  # (anchor, inside) of the page's message cards
     items: dict[tuple[str, str], str] = field(default_factory=dict)  # _episode_item's
+    day: str = ""  # "2026-03-05 GMT": the date and zone of the chat page being rendered, which its cards' times leave out
 
 
 @dataclass
@@ -270,22 +271,19 @@ def message_html(site: Site, source: str, message: Message, *, anchor: bool, epi
 def _card_inner(site: Site, source: str, message: Message, target: str, ident: str) -> str:
     # Rendered for every message of the archive: the parts shared by many cards (an author's
     # link, a minute's time labels) come from small caches.
+    # Only what a reader or a style needs: a chat page has some 300 cards, so every attribute
+    # repeated on each is kilobytes (the meta line's parts are styled by their place in it).
     link = site.href(source, target, ident)
     time_title, time_label = _time_labels(site, message.at)
-    meta = [
-        _author_html(site, source, message),
-        f'<a class="cd-time" href="{link}" title="{time_title}">{time_label}</a>',
-    ]
+    # The full date and zone only where the page does not give them (its "When:" line).
+    title = "" if time_title[:10] + time_title[16:] == site.memo.day else f' title="{time_title}"'
+    meta = [_author_html(site, source, message), f'<a href="{link}"{title}>{time_label}</a>']
     if message.edited_at and not message.deleted:
         meta.append('<span class="cd-edited" title="edited after posting">edited</span>')
     if message.likes:
-        meta.append(f'<span class="cd-likes" title="likes">♥ {message.likes}</span>')
+        meta.append(f'<span title="likes">♥ {message.likes}</span>')
     if message.permalink and not message.deleted:
-        meta.append(
-            link_html(message.permalink, f"on {PLATFORM_NAMES.get(message.platform, message.platform)}").replace(
-                "<a ", '<a class="cd-permalink" ', 1
-            )
-        )
+        meta.append(link_html(message.permalink, f"on {PLATFORM_NAMES.get(message.platform, message.platform)}"))
     if message.deleted:
         return f'<p class="cd-meta">{" ".join(meta)}</p><p class="cd-text" dir="auto"><em class="cd-deleted">message deleted</em></p>'
     media = "".join(_media_html(site, source, m) for m in message.media)
@@ -336,7 +334,7 @@ def _author_html(site: Site, source: str, message: Message) -> str:
         author = site.directory.author(message)
         found = person_link(site, source, author)
         if author.name != message.author:
-            found += f' <span class="cd-handle">{text_html(message.author)}</span>'
+            found += f" <span>{text_html(message.author)}</span>"
         site.memo.authors[key] = found
     return found
 
@@ -398,6 +396,7 @@ def render_episode(site: Site, content: EpisodeContent, previous: EpisodeContent
     episode = content.episode
     source = urls.episode_path(episode.id)
     digest = site.digests[episode.id]
+    site.memo.day = f"{site.local(episode.starts_at):%Y-%m-%d %Z}"
     parts = [
         front_matter(episode.title, episode.summary or f"{site.archive.community.name} chat of {episode.date:%-d %B %Y}"),
         f"# {inline_md(episode.title)}\n\n",
@@ -429,6 +428,7 @@ def render_episode(site: Site, content: EpisodeContent, previous: EpisodeContent
         parts.append(_stats(site, source, episode.id, digest))
         parts.append("## Transcript\n\n" + _transcript(site, source, content, digest, placed))
     parts.append(_prev_next(site, source, previous, following))
+    site.memo.day = ""
     return "".join(parts)
 
 
