@@ -128,6 +128,7 @@ def test_redacted_person_appears_nowhere_in_the_built_site(fixture_site: Path, m
     episode = texts[f"episodes/{EPISODE}/index.html"]
     if mode == "anonymise":
         assert PHRASE in episode and "(anonymous 1)" in episode  # kept, without the name
+        assert "anonymous" not in texts["people/index.html"]  # not listed among those who came once either
 
 
 def test_remove_drops_messages_retweets_and_links_to_them(fixture_site: Path):
