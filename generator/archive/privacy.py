@@ -21,9 +21,11 @@ covers every message, before and after it.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import re
+import zlib
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
@@ -97,6 +99,7 @@ class Redaction:
     shingles: frozenset[tuple[str, ...]] = frozenset()  # runs of QUOTE_WORDS of their words
     scopes: dict[str, frozenset[str]] = field(default_factory=dict, compare=False)  # key -> the only platforms it covers
     _links: dict[str, bool] = field(default_factory=dict, compare=False, repr=False)  # leads_to_them, remembered
+    _asked: set[str] | None = field(default=None, compare=False, repr=False)  # what leads_to_them was asked (link_scan)
 
     @cached_property
     def fingerprint(self) -> str:
@@ -112,6 +115,11 @@ class Redaction:
             sorted((k, sorted(v)) for k, v in self.scopes.items()),
         ]
         return hashlib.blake2b(json.dumps(data).encode(), digest_size=16).hexdigest()
+
+    @cached_property
+    def quoted_items(self) -> frozenset:
+        """Their texts and runs of words, together."""
+        return frozenset(self.quoted) | self.shingles
 
     def owner(self, handle: str) -> str:
         """One key per person, so their handles on every platform share one anonymous label."""
@@ -174,7 +182,7 @@ class Redaction:
 
     def scrub(self, text: str) -> str:
         """Text with links to them or their posts, their handles and their names replaced."""
-        if not text or not (self._patterns or self.posts):
+        if not text or not (self._patterns or self.posts or self._asked is not None):
             return text
         if "/" in text or "www." in text.casefold():
             text = _URL.sub(lambda m: _link_removed(m.group(0)) if self.leads_to_them(m.group(0)) else m.group(0), text)
@@ -199,6 +207,8 @@ class Redaction:
         """A link that names them or is one of their posts or media (`x.com/i/status/<id>`)."""
         if not url:
             return False
+        if self._asked is not None:
+            self._asked.add(url)
         verdict = self._links.get(url)
         if verdict is None:
             verdict = self._links[url] = self._leads_to_them(url)
@@ -209,7 +219,7 @@ class Redaction:
             return True
         if not self.posts:
             return False
-        trimmed = url.strip().rstrip(_TRAILING)
+        trimmed = _trimmed(url)
         return trimmed in self.posts or any(part in self.posts for part in _URL_PARTS.split(trimmed))
 
     @cached_property
@@ -235,6 +245,10 @@ class Redaction:
             if tuple(t.group() for t in run) in self.shingles:
                 spans.append((run[0].start(), run[-1].end()))
         return _replace_spans(text, folded, _merged(spans), REMOVED_TEXT)
+
+
+def _trimmed(url: str) -> str:
+    return url.strip().rstrip(_TRAILING)
 
 
 def _runs(words: list[str]) -> Iterator[tuple[str, ...]]:
@@ -411,6 +425,10 @@ def quote_users(messages: Iterable[Message], ledger: Redaction, items) -> dict:
     return {item: sorted(authors) for item, authors in users.items()}
 
 
+def quote_index(quoted: Iterable[str]) -> tuple[dict[tuple[str, ...], list[str]], list[str]]:
+    return _index_quotes(quoted)
+
+
 def _index_quotes(quoted: Iterable[str]) -> tuple[dict[tuple[str, ...], list[str]], list[str]]:
     """Their texts by their first run of QUOTE_WORDS words, and the shorter ones: a text holds a
     quote of QUOTE_WORDS words or more only if it holds that quote's first run, so each text is
@@ -453,21 +471,33 @@ def complete_redaction(ledger: Redaction, traces: Iterable[ChatTraces], users: I
         frozenset(n for n in names if single_names or len(normalise(n).split()) > 1),
         ledger.owners,
         posts,
-        tuple(sorted((q for q in quoted if rare(q)), key=len, reverse=True)),
+        # Longest first, ties by text: the fingerprint must not depend on a set's order.
+        tuple(sorted((q for q in quoted if rare(q)), key=lambda q: (-len(q), q))),
         frozenset(run for run in shingles if rare(run)),
         ledger.scopes,
     )
 
 
-def apply_optouts(archive: Archive, redaction: Redaction | None = None, kept_highlights: KeptHighlights | None = None) -> Archive:
+# A chat's share of the redaction (chat_share), and its messages already redacted by it or None.
+Shares = Callable[[EpisodeContent], "tuple[Redaction, tuple[list[Message], set[str]] | None]"]
+
+
+def apply_optouts(
+    archive: Archive, redaction: Redaction | None = None, kept_highlights: KeptHighlights | None = None, shares: Shares | None = None
+) -> Archive:
     """The archive as it may be published. `redaction` defaults to the archive's own ledger with
     every message; `kept_highlights` lets a chat whose messages were not read stay unread
-    (redact_episode)."""
+    (redact_episode); `shares` gives each chat its share of the redaction (chat_share)."""
     if not archive.optouts:
         return archive
     if redaction is None:
         redaction = build_redaction(archive.optouts, archive.people, (m for c in archive.episodes for m in c.messages))
-    episodes = tuple(redact_episode(c, redaction, kept_highlights(c) if kept_highlights else None) for c in archive.episodes)
+
+    def redact(content: EpisodeContent) -> EpisodeContent:
+        share, redacted = shares(content) if shares else (redaction, None)
+        return redact_episode(content, share, kept_highlights(content) if kept_highlights else None, redacted)
+
+    episodes = tuple(redact(c) for c in archive.episodes)
     people = tuple(_redact_person(p, redaction) for p in archive.people if not _is_covered_person(p, redaction))
     community = _redact_community(archive.community, redaction)
     return archive.model_copy(update={"community": community, "episodes": episodes, "people": people})
@@ -546,7 +576,7 @@ def _redact_message(message: Message, redaction: Redaction, labels: dict[str, st
         )
         if media != message.media:
             update["media"] = media
-    if message.permalink and redaction.leads_to_them(message.permalink):
+    if "permalink" not in update and message.permalink and redaction.leads_to_them(message.permalink):
         update["permalink"] = None
     return message.model_copy(update=update) if update else message
 
@@ -592,11 +622,20 @@ def _unlink(message: Message, gone: set[str]) -> Message:
     )
 
 
-def redact_episode(content: EpisodeContent, redaction: Redaction, kept_highlights: tuple[str, ...] | None = None) -> EpisodeContent:
+def redact_episode(
+    content: EpisodeContent,
+    redaction: Redaction,
+    kept_highlights: tuple[str, ...] | None = None,
+    redacted: tuple[list[Message], set[str]] | None = None,
+) -> EpisodeContent:
     """The chat as it may be published. A chat whose messages were not read (LazyMessages) and
     whose surviving highlights are known from the last run stays unread: its messages are
-    redacted when first asked for."""
-    if kept_highlights is not None and isinstance(content.messages, LazyMessages):
+    redacted when first asked for. `redacted`: its messages as redact_messages gives them, if
+    already known."""
+    if redacted is not None:
+        messages = tuple(redacted[0])
+        highlights = [h for h in content.episode.highlights if h not in redacted[1]]
+    elif kept_highlights is not None and isinstance(content.messages, LazyMessages):
         unread = content.messages
         messages: Sequence[Message] = LazyMessages(lambda: redact_messages(unread, redaction)[0])
         highlights = list(kept_highlights)
@@ -640,3 +679,152 @@ def _redact_person(person: Person, redaction: Redaction) -> Person:
 
 def _redact_community(community: Community, redaction: Redaction) -> Community:
     return community.model_copy(update={"description": redaction.scrub(community.description)})
+
+
+# --- a chat's share of the redaction -----------------------------------------------------------
+#
+# A chat is redacted by the whole redaction, but most of it cannot touch the chat: of their
+# texts only those the chat quotes can be replaced in it, and their posts only where a string
+# that redacting the chat looks at names one. The redaction cut down to that share (chat_share)
+# redacts the chat exactly as the whole one does, and its fingerprint is what the chat's caches
+# are keyed by: a new message of theirs changes the share of the chats that quote it or link to
+# it, not of all. QuoteScan and LinkScan keep what finding the share needs of a chat's
+# messages, so an unchanged chat is checked against new texts and posts of theirs unread.
+
+
+@dataclass(frozen=True)
+class QuoteScan:
+    """The quote items (texts and runs of words, quote_items) a chat holds, by quote_scan."""
+
+    users: dict  # item → the other authors (not covered) who wrote it, as quote_users
+    found: frozenset  # items that unquote would replace in some message it keeps
+    words: bytes  # zlib: per message it keeps, its words, a line each (might_hold)
+
+    def as_data(self) -> tuple:
+        return (self.users, sorted(self.found, key=repr), self.words)
+
+    @classmethod
+    def from_data(cls, data) -> QuoteScan:
+        users, found, words = data
+        return cls(users, frozenset(found), words)
+
+    def might_hold(self, items: Iterable) -> bool:
+        """False when no message of the chat can hold any of the quote items: a text held in a
+        message has its words, joined by spaces, in that message's line (the first and the last
+        perhaps as part of a longer word)."""
+        items = list(items)
+        if not items:
+            return False
+        lines = _unpack(self.words)
+        return any(" ".join(item if isinstance(item, tuple) else _WORD.findall(item)) in lines for item in items)
+
+    def narrowed(self, items: frozenset) -> QuoteScan:
+        """The scan for quote items `items`, when the chat holds none of those it was not made for."""
+        users = {item: authors for item, authors in self.users.items() if item in items}
+        return QuoteScan(users, self.found & items, self.words)
+
+
+def quote_scan(messages: Iterable[Message], ledger: Redaction, items, index) -> QuoteScan:
+    """Which of the quote items `items` (with `index`, _index_quotes) the messages hold."""
+    quoted, shingles = items
+    users: dict[object, set[str]] = {}
+    found: set = set()
+    lines: list[str] = []
+    for message in messages:
+        if len(message.text) < MIN_QUOTED or ledger.is_removed(message.author, message.platform):
+            continue  # unquote leaves it as it is, or it is dropped
+        norm = normalise(message.text)
+        words = _WORD.findall(norm)
+        lines.append(" ".join(words))
+        runs = set(_runs(words))
+        hits = shingles.intersection(runs)
+        texts = _quotes_in(norm, runs, index)
+        if not (hits or texts):
+            continue
+        # Once unquote looks at a text it replaces every text of theirs in it (also one that
+        # starts inside a word), so the share holds every such text.
+        found.update(hits, (q for q in quoted if q in norm))
+        if not ledger.covers(message.author, message.platform):
+            for item in (*hits, *texts):
+                users.setdefault(item, set()).add(message.author)
+    return QuoteScan({item: sorted(authors) for item, authors in users.items()}, frozenset(found), _pack("\n".join(lines)))
+
+
+@dataclass(frozen=True)
+class LinkScan:
+    """What redacting a chat's messages compares with posts of theirs (leads_to_them), found by
+    redacting them with no posts (link_scan), and which of their posts are among it."""
+
+    tokens: bytes  # zlib: those strings trimmed, and their parts, a line each
+    linked: frozenset[str] = frozenset()
+
+    def as_data(self) -> tuple:
+        return (self.tokens, sorted(self.linked))
+
+    @classmethod
+    def from_data(cls, data) -> LinkScan:
+        return cls(data[0], frozenset(data[1]))
+
+    def narrowed(self, posts: frozenset[str], new: frozenset[str]) -> LinkScan:
+        """The scan for posts `posts`, of which `new` were not there when it was made."""
+        found = new & frozenset(_unpack(self.tokens).split("\n")) if new else frozenset()
+        return LinkScan(self.tokens, (self.linked & posts) | found)
+
+
+def link_scan(messages: Iterable[Message], quoting: Redaction, posts: frozenset[str]) -> tuple[LinkScan, list[Message], set[str]]:
+    """Redact the messages with `quoting` (a redaction without posts, quote_share), noting what
+    it compares with posts: while none of that is among `posts`, their posts, redacting with
+    them asks the very same and so gives the very same messages, which are returned too
+    (redact_messages)."""
+    asked: set[str] = set()
+    kept, gone = redact_messages(messages, dataclasses.replace(quoting, _links={}, _asked=asked))
+    tokens: set[str] = set()
+    for url in asked:
+        trimmed = _trimmed(url)
+        tokens.add(trimmed)
+        tokens.update(_URL_PARTS.split(trimmed))
+    tokens.discard("")
+    return LinkScan(_pack("\n".join(sorted(tokens))), posts & tokens), kept, gone
+
+
+def _pack(text: str) -> bytes:
+    return zlib.compress(text.encode(), 1)
+
+
+def _unpack(data: bytes) -> str:
+    return zlib.decompress(data).decode()
+
+
+def quote_share(redaction: Redaction, quotes: QuoteScan) -> Redaction:
+    """The redaction with only the texts of theirs the chat quotes, and no posts."""
+    found = quotes.found & redaction.quoted_items
+    quoted = tuple(q for q in redaction.quoted if q in found)
+    shingles = frozenset(run for run in redaction.shingles if run in found)
+    return dataclasses.replace(redaction, posts=frozenset(), quoted=quoted, shingles=shingles, _links={})
+
+
+def chat_share(redaction: Redaction, content: EpisodeContent, quoting: Redaction, links: LinkScan) -> Redaction:
+    """The redaction cut down to what can touch one chat; it redacts the chat as `redaction`
+    does. The texts: those its messages quote (`quoting`, quote_share). The posts: none when
+    redacting it with those texts compares no post of theirs (`links`, link_scan, tells for its
+    messages; the chat's own fields are read as they are), all otherwise."""
+    if links.linked or not redaction.posts.isdisjoint(_episode_tokens(content)):
+        return dataclasses.replace(quoting, posts=redaction.posts, _links={})
+    return quoting
+
+
+def _episode_tokens(content: EpisodeContent) -> set[str]:
+    """What redact_episode compares with posts in the chat's own fields, which it reads as they
+    are: each string trimmed and its parts, and each link in it trimmed and its parts."""
+    episode = content.episode
+    strings = [episode.title, episode.summary, *episode.questions, *episode.tags, content.preview_markdown]
+    strings += [s for link in (episode.preview, episode.recap) if link for s in (link.url, link.title, link.author)]
+    tokens: set[str] = set()
+    for string in strings:
+        if not string:
+            continue
+        for url in (string, *_URL.findall(string)):
+            trimmed = _trimmed(url)
+            tokens.add(trimmed)
+            tokens.update(_URL_PARTS.split(trimmed))
+    return tokens

@@ -128,9 +128,10 @@ class SummaryCache:
     every chat holds of the people it covers:
     - per transcript (by the digest of its bytes): its message ids, enough to check highlights
       without reading it;
-    - per transcript and ledger (`remember`): what redaction needs of it (generate._redaction);
-    - per chat (by a key of its transcript, episode.yml, the community, people and the
-      redaction): its summary.
+    - per transcript and ledger (`remember`, `keep`): what redaction needs of it
+      (generate._redaction);
+    - per chat (by a key of its transcript, episode.yml, the community, people and its share of
+      the redaction): its summary.
     """
 
     def __init__(self, root: Path):
@@ -168,6 +169,14 @@ class SummaryCache:
         self.memos.setdefault(kind, {})[key] = found
         return found
 
+    def recall(self, kind: str, key: str):
+        """What the last run kept (`keep`, `remember`) for `key`, or None."""
+        return self.previous_memos.get(kind, {}).get(key)
+
+    def keep(self, kind: str, key: str, data) -> None:
+        """Keep plain data for the next run under `key`."""
+        self.memos.setdefault(kind, {})[key] = data
+
     # --- summaries ---
 
     def set_base(self, community, people, redaction_fingerprint: str) -> None:
@@ -179,12 +188,13 @@ class SummaryCache:
         ]
         self.base = hashlib.blake2b("\n".join(parts).encode(), digest_size=16).hexdigest()
 
-    def lookup(self, content) -> ChatSummary | None:
+    def lookup(self, content, redaction: str = "") -> ChatSummary | None:
         """The chat's summary from the last run, if nothing it is made from changed; notes the
-        chat's key for the next run either way. `content` is the chat as read, before redaction."""
+        chat's key for the next run either way. `content` is the chat as read, before redaction;
+        `redaction` the fingerprint of the redaction it gets (its share, privacy.chat_share)."""
         episode = content.episode
         key = self.keys[episode.id] = hashlib.blake2b(
-            f"{self.base}\n{episode.model_dump_json()}\n{content.transcript_digest}".encode(), digest_size=16
+            f"{self.base}\n{redaction}\n{episode.model_dump_json()}\n{content.transcript_digest}".encode(), digest_size=16
         ).hexdigest()
         entry = self.previous.get(key)
         if entry is None:
