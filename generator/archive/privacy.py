@@ -24,8 +24,10 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
+import marshal
 import re
 import zlib
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
@@ -425,8 +427,30 @@ def quote_users(messages: Iterable[Message], ledger: Redaction, items) -> dict:
     return {item: sorted(authors) for item, authors in users.items()}
 
 
-def quote_index(quoted: Iterable[str]) -> tuple[dict[tuple[str, ...], list[str]], list[str]]:
-    return _index_quotes(quoted)
+def quote_index(quoted: Iterable[str]) -> tuple:
+    """_index_quotes's index, and their texts by one of their inner words (not the first or the
+    last, which a text holding the quote may hold as part of a longer word), the one fewest of
+    their texts have, with those that have none: what every_quote_in looks up."""
+    quoted = list(quoted)
+    inner = {q: _WORD.findall(q)[1:-1] for q in quoted}
+    counts = Counter(word for words in inner.values() for word in set(words))
+    by_word: dict[str, list[str]] = {}
+    loose: list[str] = []
+    for q, words in inner.items():
+        if words:
+            by_word.setdefault(min(words, key=lambda w: (counts[w], w)), []).append(q)
+        else:
+            loose.append(q)
+    return (*_index_quotes(quoted), by_word, loose)
+
+
+def every_quote_in(norm: str, words: Iterable[str], index) -> Iterator[str]:
+    """Every text of theirs that the normalised text `norm`, whose words are `words`, holds,
+    wherever it starts (quote_index)."""
+    by_word, loose = index[2], index[3]
+    for word in set(words):
+        yield from (q for q in by_word.get(word, ()) if q in norm)
+    yield from (q for q in loose if q in norm)
 
 
 def _index_quotes(quoted: Iterable[str]) -> tuple[dict[tuple[str, ...], list[str]], list[str]]:
@@ -446,7 +470,7 @@ def _index_quotes(quoted: Iterable[str]) -> tuple[dict[tuple[str, ...], list[str
 
 def _quotes_in(norm: str, runs: set[tuple[str, ...]], index) -> list[str]:
     """The quotes (by _index_quotes) that the normalised text `norm`, whose runs are `runs`, holds."""
-    by_first_run, short = index
+    by_first_run, short = index[0], index[1]
     found = [q for run in runs if run in by_first_run for q in by_first_run[run] if q in norm]
     return found + [q for q in short if q in norm]
 
@@ -699,14 +723,15 @@ class QuoteScan:
     users: dict  # item → the other authors (not covered) who wrote it, as quote_users
     found: frozenset  # items that unquote would replace in some message it keeps
     words: bytes  # zlib: per message it keeps, its words, a line each (might_hold)
+    texts: bytes  # zlib, marshal: per message it keeps, its author, whether covered, normal form
 
     def as_data(self) -> tuple:
-        return (self.users, sorted(self.found, key=repr), self.words)
+        return (self.users, sorted(self.found, key=repr), self.words, self.texts)
 
     @classmethod
     def from_data(cls, data) -> QuoteScan:
-        users, found, words = data
-        return cls(users, frozenset(found), words)
+        users, found, words, texts = data
+        return cls(users, frozenset(found), words, texts)
 
     def might_hold(self, items: Iterable) -> bool:
         """False when no message of the chat can hold any of the quote items: a text held in a
@@ -715,39 +740,57 @@ class QuoteScan:
         items = list(items)
         if not items:
             return False
-        lines = _unpack(self.words)
+        lines = zlib.decompress(self.words).decode()
         return any(" ".join(item if isinstance(item, tuple) else _WORD.findall(item)) in lines for item in items)
 
     def narrowed(self, items: frozenset) -> QuoteScan:
         """The scan for quote items `items`, when the chat holds none of those it was not made for."""
         users = {item: authors for item, authors in self.users.items() if item in items}
-        return QuoteScan(users, self.found & items, self.words)
+        return QuoteScan(users, self.found & items, self.words, self.texts)
+
+    def again(self, items, index) -> QuoteScan:
+        """The scan for other quote items, from the texts it kept: the chat is not read again."""
+        authors, covered, norms = marshal.loads(zlib.decompress(self.texts))
+        users, found = _find_quotes(zip(authors, covered, norms, strict=True), items, index)
+        return QuoteScan(users, found, self.words, self.texts)
 
 
 def quote_scan(messages: Iterable[Message], ledger: Redaction, items, index) -> QuoteScan:
     """Which of the quote items `items` (with `index`, _index_quotes) the messages hold."""
-    quoted, shingles = items
-    users: dict[object, set[str]] = {}
-    found: set = set()
-    lines: list[str] = []
+    authors: list[str] = []
+    covered: list[bool] = []
+    norms: list[str] = []
     for message in messages:
         if len(message.text) < MIN_QUOTED or ledger.is_removed(message.author, message.platform):
             continue  # unquote leaves it as it is, or it is dropped
-        norm = normalise(message.text)
+        authors.append(message.author)
+        covered.append(ledger.covers(message.author, message.platform))
+        norms.append(normalise(message.text))
+    users, found = _find_quotes(zip(authors, covered, norms, strict=True), items, index)
+    lines = "\n".join(" ".join(_WORD.findall(norm)) for norm in norms)
+    texts = marshal.dumps((tuple(authors), tuple(covered), tuple(norms)))
+    return QuoteScan(users, found, zlib.compress(lines.encode(), 1), zlib.compress(texts, 1))
+
+
+def _find_quotes(texts: Iterable[tuple[str, bool, str]], items, index) -> tuple[dict, frozenset]:
+    """quote_scan's users and found, from (author, covered, normal form) of each message."""
+    shingles = items[1]
+    users: dict[object, set[str]] = {}
+    found: set = set()
+    for author, covered, norm in texts:
         words = _WORD.findall(norm)
-        lines.append(" ".join(words))
         runs = set(_runs(words))
         hits = shingles.intersection(runs)
-        texts = _quotes_in(norm, runs, index)
-        if not (hits or texts):
+        texts_in = _quotes_in(norm, runs, index)
+        if not (hits or texts_in):
             continue
         # Once unquote looks at a text it replaces every text of theirs in it (also one that
         # starts inside a word), so the share holds every such text.
-        found.update(hits, (q for q in quoted if q in norm))
-        if not ledger.covers(message.author, message.platform):
-            for item in (*hits, *texts):
-                users.setdefault(item, set()).add(message.author)
-    return QuoteScan({item: sorted(authors) for item, authors in users.items()}, frozenset(found), _pack("\n".join(lines)))
+        found.update(hits, every_quote_in(norm, words, index))
+        if not covered:
+            for item in (*hits, *texts_in):
+                users.setdefault(item, set()).add(author)
+    return {item: sorted(authors) for item, authors in users.items()}, frozenset(found)
 
 
 @dataclass(frozen=True)

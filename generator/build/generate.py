@@ -14,6 +14,7 @@ from pathlib import Path
 from generator.archive.model import Archive
 from generator.archive.people import build_directory
 from generator.archive.privacy import (
+    MAX_QUOTERS,
     ChatTraces,
     LinkScan,
     QuoteScan,
@@ -103,33 +104,63 @@ def _redaction(archive: Archive, summaries: SummaryCache) -> tuple[Redaction, di
     items = quote_items(frozenset().union(*(t.quoted for t in traces)))
     every_item = items[0] | items[1]
     posts = frozenset().union(*(t.posts for t in traces))
-    last = summaries.recall("redaction", ledger.fingerprint)  # the quoted texts and posts of the last run
-    if last is not None:
-        known_items = quote_items(last[0])
-        new_items = every_item - known_items[0] - known_items[1]
-        new_posts = posts - frozenset(last[1])
-    else:
-        new_items, new_posts = frozenset(), frozenset()
+    last = summaries.recall("redaction", ledger.fingerprint)  # the last run's texts, posts and unsettled items
+    known = quote_items(last[0]) if last is not None else (frozenset(), frozenset())
+    new_posts = posts - frozenset(last[1]) if last is not None else frozenset()
     index = quote_index(items[0])
-    quotes: list[QuoteScan] = []
-    for content in chats:
-        scan = summaries.recall("quotes", key(content, ledger)) if last is not None else None
-        scan = QuoteScan.from_data(scan) if scan is not None else None
-        if scan is None or scan.might_hold(new_items):
-            scan = quote_scan(content.messages, ledger, items, index)
-        else:
-            scan = scan.narrowed(every_item)
+    scans = [_quote_scan(c, ledger, items, index, summaries, key(c, ledger) if last is not None else None) for c in chats]
+    # Items that the kept scans were not made for: new texts of theirs, and those left unsettled.
+    unsettled = (every_item - known[0] - known[1]) | (every_item & frozenset(last[2])) if last is not None else frozenset()
+    quotes, unsettled = _settle(scans, items, index, unsettled)
+    summaries.keep("redaction", ledger.fingerprint, (sorted(items[0]), sorted(posts), sorted(unsettled, key=repr)))
+    for content, scan in zip(chats, quotes, strict=True):
         summaries.keep("quotes", key(content, ledger), scan.as_data())
-        quotes.append(scan)
-    summaries.keep("redaction", ledger.fingerprint, (sorted(items[0]), sorted(posts)))
     redaction = complete_redaction(ledger, traces, (q.users for q in quotes))
     shares: dict[str, tuple] = {}
     for content, scan in zip(chats, quotes, strict=True):
         quoting = quote_share(redaction, scan)
-        links, redacted = _links_of(content, quoting, redaction.posts, summaries, key(content, quoting), new_posts if last else None)
+        links, redacted = _links_of(
+            content, quoting, redaction.posts, summaries, key(content, quoting), new_posts if last is not None else None
+        )
         share = chat_share(redaction, content, quoting, links)
         shares[content.episode.id] = (share, redacted if share is quoting else None)
     return redaction, shares
+
+
+def _quote_scan(content, ledger: Redaction, items, index, summaries: SummaryCache, key: str | None) -> QuoteScan | None:
+    """The chat's QuoteScan for `items`, or the last run's (for its items) if kept under `key`."""
+    kept = summaries.recall("quotes", key) if key is not None else None
+    if kept is not None:
+        return QuoteScan.from_data(kept)
+    return quote_scan(content.messages, ledger, items, index)
+
+
+def _settle(scans: list[QuoteScan], items, index, unsettled: frozenset) -> tuple[list[QuoteScan], frozenset]:
+    """Every chat's QuoteScan for `items`, from `scans` (made for them, or kept from the last
+    run, which did not look for the `unsettled` items), and the items still unsettled. A kept
+    scan is made again (from the texts it kept) when the chat may hold an unsettled item that
+    could still be a quote of theirs: one that at most MAX_QUOTERS other people wrote so far.
+    An item that more wrote is everybody's (complete_redaction) wherever else it is, so it is
+    not looked for further: it stays unsettled for the next run."""
+    every = items[0] | items[1]
+    others: dict[object, set[str]] = {}
+
+    def count(scan: QuoteScan) -> None:
+        for item, authors in scan.users.items():
+            others.setdefault(item, set()).update(authors)
+
+    scans = [scan.narrowed(every) for scan in scans]
+    for scan in scans:
+        count(scan)
+    settled = []
+    for scan in scans:
+        if unsettled:
+            suspects = [item for item in unsettled if len(others.get(item, ())) <= MAX_QUOTERS]
+            if scan.might_hold(suspects):
+                scan = scan.again(items, index)
+                count(scan)
+        settled.append(scan)
+    return settled, frozenset(item for item in unsettled if len(others.get(item, ())) > MAX_QUOTERS)
 
 
 def _links_of(content, quoting: Redaction, posts: frozenset[str], summaries: SummaryCache, key: str, new_posts):
