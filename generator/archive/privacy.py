@@ -101,6 +101,7 @@ class Redaction:
     shingles: frozenset[tuple[str, ...]] = frozenset()  # runs of QUOTE_WORDS of their words
     scopes: dict[str, frozenset[str]] = field(default_factory=dict, compare=False)  # key -> the only platforms it covers
     _links: dict[str, bool] = field(default_factory=dict, compare=False, repr=False)  # leads_to_them, remembered
+    _modes: dict = field(default_factory=dict, compare=False, repr=False)  # _mode_of, remembered
     _asked: set[str] | None = field(default=None, compare=False, repr=False)  # what leads_to_them was asked (link_scan)
 
     @cached_property
@@ -143,6 +144,13 @@ class Redaction:
         return self._mode_of(match_key(handle), platform) == "anonymise"
 
     def _mode_of(self, key: str, platform: str | None) -> str | None:
+        # Asked several times for each message, mostly about the same few authors.
+        found = self._modes.get((key, platform), False)
+        if found is False:
+            found = self._modes[key, platform] = self._find_mode(key, platform)
+        return found
+
+    def _find_mode(self, key: str, platform: str | None) -> str | None:
         for candidate in (key, _local_part(key)):
             if platform is not None and candidate in self.scopes and platform not in self.scopes[candidate]:
                 continue  # an opt-out for this handle on another platform only
@@ -448,8 +456,8 @@ def every_quote_in(norm: str, words: Iterable[str], index) -> Iterator[str]:
     """Every text of theirs that the normalised text `norm`, whose words are `words`, holds,
     wherever it starts (quote_index)."""
     by_word, loose = index[2], index[3]
-    for word in set(words):
-        yield from (q for q in by_word.get(word, ()) if q in norm)
+    for word in by_word.keys() & set(words):  # in C: a text has far more words than it quotes
+        yield from (q for q in by_word[word] if q in norm)
     yield from (q for q in loose if q in norm)
 
 
@@ -471,7 +479,7 @@ def _index_quotes(quoted: Iterable[str]) -> tuple[dict[tuple[str, ...], list[str
 def _quotes_in(norm: str, runs: set[tuple[str, ...]], index) -> list[str]:
     """The quotes (by _index_quotes) that the normalised text `norm`, whose runs are `runs`, holds."""
     by_first_run, short = index[0], index[1]
-    found = [q for run in runs if run in by_first_run for q in by_first_run[run] if q in norm]
+    found = [q for run in by_first_run.keys() & runs for q in by_first_run[run] if q in norm]
     return found + [q for q in short if q in norm]
 
 
