@@ -438,7 +438,8 @@ def quote_users(messages: Iterable[Message], ledger: Redaction, items) -> dict:
 def quote_index(quoted: Iterable[str]) -> tuple:
     """_index_quotes's index, and their texts by one of their inner words (not the first or the
     last, which a text holding the quote may hold as part of a longer word), the one fewest of
-    their texts have, with those that have none: what every_quote_in looks up."""
+    their texts have, with those that have none: what every_quote_in looks up; and each run of
+    their words by itself."""
     quoted = list(quoted)
     inner = {q: _WORD.findall(q)[1:-1] for q in quoted}
     counts = Counter(word for words in inner.values() for word in set(words))
@@ -449,7 +450,8 @@ def quote_index(quoted: Iterable[str]) -> tuple:
             by_word.setdefault(min(words, key=lambda w: (counts[w], w)), []).append(q)
         else:
             loose.append(q)
-    return (*_index_quotes(quoted), by_word, loose)
+    shingles = frozenset(run for q in quoted for run in _runs(_WORD.findall(q)))
+    return (*_index_quotes(quoted), by_word, loose, {run: run for run in shingles})
 
 
 def every_quote_in(norm: str, words: Iterable[str], index) -> Iterator[str]:
@@ -753,6 +755,8 @@ class QuoteScan:
 
     def narrowed(self, items: frozenset) -> QuoteScan:
         """The scan for quote items `items`, when the chat holds none of those it was not made for."""
+        if self.found <= items and items.issuperset(self.users):
+            return self
         users = {item: authors for item, authors in self.users.items() if item in items}
         return QuoteScan(users, self.found & items, self.words, self.texts)
 
@@ -783,12 +787,15 @@ def quote_scan(messages: Iterable[Message], ledger: Redaction, items, index) -> 
 def _find_quotes(texts: Iterable[tuple[str, bool, str]], items, index) -> tuple[dict, frozenset]:
     """quote_scan's users and found, from (author, covered, normal form) of each message."""
     shingles = items[1]
+    canonical = index[4]
     users: dict[object, set[str]] = {}
     found: set = set()
     for author, covered, norm in texts:
         words = _WORD.findall(norm)
         runs = set(_runs(words))
-        hits = shingles.intersection(runs)
+        # The runs as `shingles` holds them, not this text's copies: what a scan keeps refers
+        # to one tuple per run, not to the words of every text that holds it.
+        hits = [canonical[run] for run in shingles.intersection(runs)] if canonical else []
         texts_in = _quotes_in(norm, runs, index)
         if not (hits or texts_in):
             continue

@@ -25,6 +25,7 @@ from generator import cache
 from generator.archive.model import Message
 
 CACHE_NAME = "summaries"
+MEMO_NAME = "summary-memos"  # what `remember` and `keep` hold
 
 
 @dataclass(frozen=True)
@@ -136,7 +137,8 @@ class SummaryCache:
 
     def __init__(self, root: Path):
         self.root = root
-        transcripts, entries, memos = cache.load(root, CACHE_NAME) or ({}, {}, {})
+        transcripts, entries = cache.load(root, CACHE_NAME) or ({}, {})
+        memos = cache.load(root, MEMO_NAME) or {}
         self.previous: dict = entries
         self.previous_memos: dict[str, dict] = memos  # kind → key → data (remember)
         self.memos: dict[str, dict] = {}
@@ -216,4 +218,6 @@ class SummaryCache:
             key = self.keys.get(episode_id)
             if key is not None:
                 entries[key] = summary.as_data()
-        cache.save(self.root, CACHE_NAME, (self.transcripts, entries, self.memos))
+        # Two files: each is built in memory whole before it is written.
+        cache.save(self.root, MEMO_NAME, self.memos)
+        cache.save(self.root, CACHE_NAME, (self.transcripts, entries))
