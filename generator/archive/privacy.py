@@ -743,16 +743,6 @@ class QuoteScan:
         users, found, words, texts = data
         return cls(users, frozenset(found), words, texts)
 
-    def might_hold(self, items: Iterable) -> bool:
-        """False when no message of the chat can hold any of the quote items: a text held in a
-        message has its words, joined by spaces, in that message's line (the first and the last
-        perhaps as part of a longer word)."""
-        items = list(items)
-        if not items:
-            return False
-        lines = zlib.decompress(self.words).decode()
-        return any(" ".join(item if isinstance(item, tuple) else _WORD.findall(item)) in lines for item in items)
-
     def narrowed(self, items: frozenset) -> QuoteScan:
         """The scan for quote items `items`, when the chat holds none of those it was not made for."""
         if self.found <= items and items.issuperset(self.users):
@@ -760,11 +750,30 @@ class QuoteScan:
         users = {item: authors for item, authors in self.users.items() if item in items}
         return QuoteScan(users, self.found & items, self.words, self.texts)
 
-    def again(self, items, index) -> QuoteScan:
-        """The scan for other quote items, from the texts it kept: the chat is not read again."""
+    def with_new(self, new: Iterable, items, index) -> QuoteScan:
+        """The scan for quote items `items` (with `index`), when it was made for all of them but
+        `new`, from what it kept: the chat is not read again. Only its messages that may hold a
+        new item are looked at again (with every item: once unquote looks at a text, every text
+        of theirs in it counts). A text held in a message has its words, joined by spaces, in
+        that message's line (the first and the last perhaps as part of a longer word)."""
+        new = list(new)
+        if not new:
+            return self
+        lines = zlib.decompress(self.words).decode()
+        suspects: set[int] = set()
+        for item in new:
+            needle = " ".join(item if isinstance(item, tuple) else _WORD.findall(item))
+            at = lines.find(needle)
+            while at >= 0:
+                suspects.add(lines.count("\n", 0, at))  # the number of its message
+                at = lines.find(needle, at + 1)
+        if not suspects:
+            return self
         authors, covered, norms = marshal.loads(zlib.decompress(self.texts))
-        users, found = _find_quotes(zip(authors, covered, norms, strict=True), items, index)
-        return QuoteScan(users, found, self.words, self.texts)
+        users, found = _find_quotes(((authors[i], covered[i], norms[i]) for i in sorted(suspects)), items, index)
+        for item, names in self.users.items():
+            users[item] = sorted({*users.get(item, ()), *names})
+        return QuoteScan(users, found | self.found, self.words, self.texts)
 
 
 def quote_scan(messages: Iterable[Message], ledger: Redaction, items, index) -> QuoteScan:

@@ -156,8 +156,9 @@ def _settle(scans: list[QuoteScan], items, index, unsettled: frozenset) -> tuple
     for scan in scans:
         if unsettled:
             suspects = [item for item in unsettled if len(others.get(item, ())) <= MAX_QUOTERS]
-            if scan.might_hold(suspects):
-                scan = scan.again(items, index)
+            rescanned = scan.with_new(suspects, items, index)
+            if rescanned is not scan:
+                scan = rescanned
                 count(scan)
         settled.append(scan)
     return settled, frozenset(item for item in unsettled if len(others.get(item, ())) > MAX_QUOTERS)
