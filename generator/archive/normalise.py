@@ -67,7 +67,8 @@ def normalise(text: str) -> str:
     message after another, so a few thousand suffice (more would keep every message's form)."""
     if not text:
         return ""
-    return _SPACES.sub(" ", text.translate(_FORMS)).strip()
+    form = text.translate(_FORMS)
+    return (_SPACES.sub(" ", form) if "  " in form else form).strip()
 
 
 @dataclass(frozen=True)

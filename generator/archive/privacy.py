@@ -436,22 +436,33 @@ def quote_users(messages: Iterable[Message], ledger: Redaction, items) -> dict:
 
 
 def quote_index(quoted: Iterable[str]) -> tuple:
-    """_index_quotes's index, and their texts by one of their inner words (not the first or the
+    """_index_quotes's index; their texts by one of their inner words (not the first or the
     last, which a text holding the quote may hold as part of a longer word), the one fewest of
-    their texts have, with those that have none: what every_quote_in looks up; and each run of
-    their words by itself."""
+    their texts have, with those that have none: what every_quote_in looks up; each run of
+    their words by itself; and the short texts (_index_quotes) by that word, and those without."""
     quoted = list(quoted)
     inner = {q: _WORD.findall(q)[1:-1] for q in quoted}
     counts = Counter(word for words in inner.values() for word in set(words))
-    by_word: dict[str, list[str]] = {}
-    loose: list[str] = []
-    for q, words in inner.items():
-        if words:
-            by_word.setdefault(min(words, key=lambda w: (counts[w], w)), []).append(q)
-        else:
-            loose.append(q)
+    key_word = {q: min(words, key=lambda w: (counts[w], w)) for q, words in inner.items() if words}
+    by_first_run, short = _index_quotes(quoted)
     shingles = frozenset(run for q in quoted for run in _runs(_WORD.findall(q)))
-    return (*_index_quotes(quoted), by_word, loose, {run: run for run in shingles})
+    return (
+        by_first_run,
+        short,
+        _grouped(key_word, quoted),
+        [q for q in quoted if q not in key_word],
+        {run: run for run in shingles},
+        _grouped(key_word, short),
+        [q for q in short if q not in key_word],
+    )
+
+
+def _grouped(key_word: dict[str, str], quoted: Iterable[str]) -> dict[str, list[str]]:
+    grouped: dict[str, list[str]] = {}
+    for q in quoted:
+        if q in key_word:
+            grouped.setdefault(key_word[q], []).append(q)
+    return grouped
 
 
 def every_quote_in(norm: str, words: Iterable[str], index) -> Iterator[str]:
@@ -461,6 +472,15 @@ def every_quote_in(norm: str, words: Iterable[str], index) -> Iterator[str]:
     for word in by_word.keys() & set(words):  # in C: a text has far more words than it quotes
         yield from (q for q in by_word[word] if q in norm)
     yield from (q for q in loose if q in norm)
+
+
+def _held_quotes(norm: str, words: list[str], runs: list[tuple[str, ...]], index) -> list[str]:
+    """What _quotes_in finds, for a text whose runs of their words are `runs` (they hold every
+    quote's first run), with the short quotes looked up by a word of theirs, not one by one."""
+    by_first_run, short_by_word, short_loose = index[0], index[5], index[6]
+    found = [q for run in runs if run in by_first_run for q in by_first_run[run] if q in norm]
+    found += [q for word in short_by_word.keys() & set(words) for q in short_by_word[word] if q in norm]
+    return found + [q for q in short_loose if q in norm]
 
 
 def _index_quotes(quoted: Iterable[str]) -> tuple[dict[tuple[str, ...], list[str]], list[str]]:
@@ -805,7 +825,7 @@ def _find_quotes(texts: Iterable[tuple[str, bool, str]], items, index) -> tuple[
         # The runs as `shingles` holds them, not this text's copies: what a scan keeps refers
         # to one tuple per run, not to the words of every text that holds it.
         hits = [canonical[run] for run in shingles.intersection(runs)] if canonical else []
-        texts_in = _quotes_in(norm, runs, index)
+        texts_in = _held_quotes(norm, words, hits, index)
         if not (hits or texts_in):
             continue
         # Once unquote looks at a text it replaces every text of theirs in it (also one that
