@@ -756,7 +756,7 @@ class QuoteScan:
     texts: bytes  # zlib, marshal: per message it keeps, its author, whether covered, normal form
 
     def as_data(self) -> tuple:
-        return (self.users, sorted(self.found, key=repr), self.words, self.texts)
+        return (self.users, self.found, self.words, self.texts)
 
     @classmethod
     def from_data(cls, data) -> QuoteScan:

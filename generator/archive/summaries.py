@@ -141,7 +141,7 @@ class SummaryCache:
         memos = cache.load(root, MEMO_NAME) or {}
         self.previous: dict = entries
         self.previous_memos: dict[str, dict] = memos  # kind → key → data (remember)
-        self.memos: dict[str, dict] = {}
+        self.memos: dict[str, dict] | None = {}
         self.known: dict[str, tuple] = transcripts  # transcript digest → message ids
         self.transcripts: dict[str, tuple] = {}  # the same, for this run's transcripts
         self.base = ""
@@ -218,6 +218,14 @@ class SummaryCache:
             key = self.keys.get(episode_id)
             if key is not None:
                 entries[key] = summary.as_data()
-        # Two files: each is built in memory whole before it is written.
-        cache.save(self.root, MEMO_NAME, self.memos)
+        if self.memos is not None:
+            self.save_memos()
         cache.save(self.root, CACHE_NAME, (self.transcripts, entries))
+
+    def save_memos(self) -> None:
+        """Save what `remember` and `keep` hold, and let go of it and of the last run's: called
+        once the redaction is made, the last thing that needs them, so that neither is in memory
+        while pages are rendered. (Each memo is keyed by what it was made from: saving them before
+        the run ends is safe even if it fails later.)"""
+        cache.save(self.root, MEMO_NAME, self.memos)
+        self.memos = self.previous_memos = None

@@ -70,6 +70,7 @@ def load_site(root: Path, directory_urls: bool = True, summaries: SummaryCache |
             archive = apply_optouts(archive, redaction)
             return build_site_model(archive, build_directory(archive, None), redaction.fingerprint, directory_urls, None, charts)
         redaction, shares = _redaction(archive, summaries)
+        summaries.save_memos()
         # Chats whose summaries still hold (their transcript, episode.yml and their share of the
         # redaction are as they were) stay unread.
         summaries.set_base(archive.community, archive.people, "")
