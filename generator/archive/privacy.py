@@ -807,20 +807,23 @@ def quote_scan(messages: Iterable[Message], ledger: Redaction, items, index) -> 
         authors.append(message.author)
         covered.append(ledger.covers(message.author, message.platform))
         norms.append(normalise(message.text))
-    users, found = _find_quotes(zip(authors, covered, norms, strict=True), items, index)
-    lines = "\n".join(" ".join(_WORD.findall(norm)) for norm in norms)
+    lines: list[str] = []
+    users, found = _find_quotes(zip(authors, covered, norms, strict=True), items, index, lines)
     texts = marshal.dumps((tuple(authors), tuple(covered), tuple(norms)))
-    return QuoteScan(users, found, zlib.compress(lines.encode(), 1), zlib.compress(texts, 1))
+    return QuoteScan(users, found, zlib.compress("\n".join(lines).encode(), 1), zlib.compress(texts, 1))
 
 
-def _find_quotes(texts: Iterable[tuple[str, bool, str]], items, index) -> tuple[dict, frozenset]:
-    """quote_scan's users and found, from (author, covered, normal form) of each message."""
+def _find_quotes(texts: Iterable[tuple[str, bool, str]], items, index, lines: list[str] | None = None) -> tuple[dict, frozenset]:
+    """quote_scan's users and found, from (author, covered, normal form) of each message; each
+    one's words, joined by spaces, are added to `lines` if given."""
     shingles = items[1]
     canonical = index[4]
     users: dict[object, set[str]] = {}
     found: set = set()
     for author, covered, norm in texts:
         words = _WORD.findall(norm)
+        if lines is not None:
+            lines.append(" ".join(words))
         runs = set(_runs(words))
         # The runs as `shingles` holds them, not this text's copies: what a scan keeps refers
         # to one tuple per run, not to the words of every text that holds it.
