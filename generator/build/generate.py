@@ -139,7 +139,7 @@ def _quote_scan(content, ledger: Redaction, items, index, summaries: SummaryCach
 def _settle(scans: list[QuoteScan], items, index, unsettled: frozenset) -> tuple[list[QuoteScan], frozenset]:
     """Every chat's QuoteScan for `items`, from `scans` (made for them, or kept from the last
     run, which did not look for the `unsettled` items), and the items still unsettled. A kept
-    scan is made again (from the texts it kept) when the chat may hold an unsettled item that
+    scan looks again (in the texts it kept) at the messages that may hold an unsettled item that
     could still be a quote of theirs: one that at most MAX_QUOTERS other people wrote so far.
     An item that more wrote is everybody's (complete_redaction) wherever else it is, so it is
     not looked for further: it stays unsettled for the next run."""
