@@ -211,22 +211,28 @@ class Redaction:
         """True when `text` holds one of their handles or names, or a link to one of their posts."""
         if not text:
             return False
-        return bool(self._any and self._any.search(normalise(text))) or self.leads_to_them(text)
+        if self._any is not None and self._any.search(normalise(text)):
+            return True
+        return self._verdict(text, named=False)
 
     def leads_to_them(self, url: str) -> bool:
         """A link that names them or is one of their posts or media (`x.com/i/status/<id>`)."""
         if not url:
             return False
+        return self._verdict(url, named=None)
+
+    def _verdict(self, url: str, named: bool | None) -> bool:
+        """leads_to_them, remembered; `named`: whether `url` names them, if already known."""
         if self._asked is not None:
             self._asked.add(url)
         verdict = self._links.get(url)
         if verdict is None:
-            verdict = self._links[url] = self._leads_to_them(url)
+            if named is None:
+                named = self._any is not None and bool(self._any.search(normalise(url)))
+            verdict = self._links[url] = named or self._is_post(url)
         return verdict
 
-    def _leads_to_them(self, url: str) -> bool:
-        if self._any is not None and self._any.search(normalise(url)):
-            return True
+    def _is_post(self, url: str) -> bool:
         if not self.posts:
             return False
         trimmed = _trimmed(url)
