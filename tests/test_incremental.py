@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 from pathlib import Path
 
 from conftest import FIXTURE_SITE, build, copy_site
+
+from generator.build.generate import generate_site
 
 NEW_EPISODE = "2026-03-19-new-week"
 
@@ -101,3 +104,75 @@ def test_a_language_change_restems_the_index_as_a_cold_build_would(tmp_path: Pat
     cold_index = {k: v for k, v in tree(cold / "site").items() if k.startswith("search/")}
     assert warm_index == cold_index
     assert b'"language":"german"' in warm_index["search/meta.json"]
+
+
+# --- opt-outs: a chat is redacted again only when new words or posts of theirs touch it ----------
+
+THEIR_SENTENCE = "my first mentor made me write every plan down before lunch"
+
+
+def add_chat(root: Path, name: str, prefix: str, extra: list[dict]) -> None:
+    """A copy of the first chat on another day, with other message ids, and `extra` messages."""
+    source = root / "data" / "episodes" / "2026-03-05-first-jobs"
+    target = root / "data" / "episodes" / f"2026-{name}"
+    shutil.copytree(source, target)
+    date = f"2026-{name[:5]}"
+    episode = (target / "episode.yml").read_text().replace("2026-03-05T19:00", f"{date}T19:00")
+    (target / "episode.yml").write_text(episode.replace('"1003"', f'"{prefix}03"').replace('"1005"', f'"{prefix}05"'))
+    lines = [
+        line.replace('"id": "10', f'"id": "{prefix}')
+        .replace('"reply_to": "10', f'"reply_to": "{prefix}')
+        .replace("2026-03-05T", f"{date}T")
+        for line in (target / "transcript.jsonl").read_text().splitlines()
+    ]
+    lines += [json.dumps({"platform": "x", "at": f"{date}T19:{50 + i}:00Z", **m}) for i, m in enumerate(extra)]
+    (target / "transcript.jsonl").write_text("\n".join(lines) + "\n")
+
+
+def chat_page(root: Path, chat: str) -> str:
+    return (root / "docs" / "episodes" / f"2026-{chat}.md").read_text()
+
+
+def test_a_chat_that_quotes_what_an_opted_out_person_posts_later_loses_the_quote_in_a_warm_build(tmp_path: Path):
+    site = copy_site(FIXTURE_SITE, tmp_path / "warm")
+    add_chat(site, "03-19-quoting", "20", [{"id": "2090", "author": "@gus", "text": f'Someone told me: "{THEIR_SENTENCE}"'}])
+    add_chat(site, "03-26-unrelated", "30", [])
+    add_chat(site, "04-02-neighbour", "50", [])  # the new chat's neighbour: its "Next:" link changes
+    before = generate_site(site)
+    assert "write every plan down" in chat_page(site, "03-19-quoting")  # nobody opted out wrote it yet
+
+    # @gone_gary (removed) posts the sentence in a new chat: the older chat quoting it must lose it.
+    add_chat(site, "04-09-new", "40", [{"id": "4090", "author": "@gone_gary", "text": THEIR_SENTENCE}])
+    after = generate_site(site)
+    assert "write every plan down" not in chat_page(site, "03-19-quoting")
+    assert "Someone told me: &quot;[removed at the participant" in chat_page(site, "03-19-quoting")
+
+    cold = copy_site(site, tmp_path / "cold")  # without the cache and the generated pages
+    generate_site(cold)
+    assert tree(site / "docs") == tree(cold / "docs")
+
+    # The chat that quotes the new words was rendered again; the unrelated one, whose neighbours,
+    # authors and share of the redaction are as they were, kept its page as it was.
+    quoting, unrelated = "episodes/2026-03-19-quoting.md", "episodes/2026-03-26-unrelated.md"
+    assert after.page_keys[quoting] != before.page_keys[quoting]
+    assert after.page_keys[unrelated] == before.page_keys[unrelated]
+
+
+def test_a_new_link_to_an_opted_out_persons_post_is_removed_and_other_chats_keep_their_pages(tmp_path: Path):
+    site = copy_site(FIXTURE_SITE, tmp_path / "warm")
+    link = "https://x.com/i/status/4091234"  # their post, by its id alone
+    add_chat(site, "03-19-linking", "20", [{"id": "2090", "author": "@gus", "text": f"worth reading {link} again"}])
+    add_chat(site, "03-26-unrelated", "30", [])
+    add_chat(site, "04-02-neighbour", "50", [])
+    before = generate_site(site)
+    assert link in chat_page(site, "03-19-linking")
+
+    add_chat(site, "04-09-new", "40", [{"id": "4091234", "author": "@gone_gary", "text": "a short one"}])
+    after = generate_site(site)
+    assert link not in chat_page(site, "03-19-linking")
+    assert "worth reading [link removed] again" in chat_page(site, "03-19-linking")
+    cold = copy_site(site, tmp_path / "cold")  # without the cache and the generated pages
+    generate_site(cold)
+    assert tree(site / "docs") == tree(cold / "docs")
+    unrelated = "episodes/2026-03-26-unrelated.md"
+    assert after.page_keys[unrelated] == before.page_keys[unrelated]

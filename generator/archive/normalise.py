@@ -59,14 +59,16 @@ class _CharForms(dict):
 _FORMS = _CharForms()
 
 
-@lru_cache(maxsize=2**16)
+@lru_cache(maxsize=2**12)
 def normalise(text: str) -> str:
     """The comparable form of `text` (see the module's docstring); "" for "", no outer spaces.
 
-    Kept for the last texts asked about: redaction asks about each message several times."""
+    Kept for the last texts asked about: redaction asks about each message several times, one
+    message after another, so a few thousand suffice (more would keep every message's form)."""
     if not text:
         return ""
-    return _SPACES.sub(" ", text.translate(_FORMS)).strip()
+    form = text.translate(_FORMS)
+    return (_SPACES.sub(" ", form) if "  " in form else form).strip()
 
 
 @dataclass(frozen=True)

@@ -21,9 +21,13 @@ covers every message, before and after it.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
+import marshal
 import re
+import zlib
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
@@ -97,6 +101,8 @@ class Redaction:
     shingles: frozenset[tuple[str, ...]] = frozenset()  # runs of QUOTE_WORDS of their words
     scopes: dict[str, frozenset[str]] = field(default_factory=dict, compare=False)  # key -> the only platforms it covers
     _links: dict[str, bool] = field(default_factory=dict, compare=False, repr=False)  # leads_to_them, remembered
+    _modes: dict = field(default_factory=dict, compare=False, repr=False)  # _mode_of, remembered
+    _asked: set[str] | None = field(default=None, compare=False, repr=False)  # what leads_to_them was asked (link_scan)
 
     @cached_property
     def fingerprint(self) -> str:
@@ -112,6 +118,11 @@ class Redaction:
             sorted((k, sorted(v)) for k, v in self.scopes.items()),
         ]
         return hashlib.blake2b(json.dumps(data).encode(), digest_size=16).hexdigest()
+
+    @cached_property
+    def quoted_items(self) -> frozenset:
+        """Their texts and runs of words, together."""
+        return frozenset(self.quoted) | self.shingles
 
     def owner(self, handle: str) -> str:
         """One key per person, so their handles on every platform share one anonymous label."""
@@ -133,6 +144,13 @@ class Redaction:
         return self._mode_of(match_key(handle), platform) == "anonymise"
 
     def _mode_of(self, key: str, platform: str | None) -> str | None:
+        # Asked several times for each message, mostly about the same few authors.
+        found = self._modes.get((key, platform), False)
+        if found is False:
+            found = self._modes[key, platform] = self._find_mode(key, platform)
+        return found
+
+    def _find_mode(self, key: str, platform: str | None) -> str | None:
         for candidate in (key, _local_part(key)):
             if platform is not None and candidate in self.scopes and platform not in self.scopes[candidate]:
                 continue  # an opt-out for this handle on another platform only
@@ -174,7 +192,7 @@ class Redaction:
 
     def scrub(self, text: str) -> str:
         """Text with links to them or their posts, their handles and their names replaced."""
-        if not text or not (self._patterns or self.posts):
+        if not text or not (self._patterns or self.posts or self._asked is not None):
             return text
         if "/" in text or "www." in text.casefold():
             text = _URL.sub(lambda m: _link_removed(m.group(0)) if self.leads_to_them(m.group(0)) else m.group(0), text)
@@ -193,23 +211,31 @@ class Redaction:
         """True when `text` holds one of their handles or names, or a link to one of their posts."""
         if not text:
             return False
-        return bool(self._any and self._any.search(normalise(text))) or self.leads_to_them(text)
+        if self._any is not None and self._any.search(normalise(text)):
+            return True
+        return self._verdict(text, named=False)
 
     def leads_to_them(self, url: str) -> bool:
         """A link that names them or is one of their posts or media (`x.com/i/status/<id>`)."""
         if not url:
             return False
+        return self._verdict(url, named=None)
+
+    def _verdict(self, url: str, named: bool | None) -> bool:
+        """leads_to_them, remembered; `named`: whether `url` names them, if already known."""
+        if self._asked is not None:
+            self._asked.add(url)
         verdict = self._links.get(url)
         if verdict is None:
-            verdict = self._links[url] = self._leads_to_them(url)
+            if named is None:
+                named = self._any is not None and bool(self._any.search(normalise(url)))
+            verdict = self._links[url] = named or self._is_post(url)
         return verdict
 
-    def _leads_to_them(self, url: str) -> bool:
-        if self._any is not None and self._any.search(normalise(url)):
-            return True
+    def _is_post(self, url: str) -> bool:
         if not self.posts:
             return False
-        trimmed = url.strip().rstrip(_TRAILING)
+        trimmed = _trimmed(url)
         return trimmed in self.posts or any(part in self.posts for part in _URL_PARTS.split(trimmed))
 
     @cached_property
@@ -235,6 +261,10 @@ class Redaction:
             if tuple(t.group() for t in run) in self.shingles:
                 spans.append((run[0].start(), run[-1].end()))
         return _replace_spans(text, folded, _merged(spans), REMOVED_TEXT)
+
+
+def _trimmed(url: str) -> str:
+    return url.strip().rstrip(_TRAILING)
 
 
 def _runs(words: list[str]) -> Iterator[tuple[str, ...]]:
@@ -411,6 +441,54 @@ def quote_users(messages: Iterable[Message], ledger: Redaction, items) -> dict:
     return {item: sorted(authors) for item, authors in users.items()}
 
 
+def quote_index(quoted: Iterable[str]) -> tuple:
+    """_index_quotes's index; their texts by one of their inner words (not the first or the
+    last, which a text holding the quote may hold as part of a longer word), the one fewest of
+    their texts have, with those that have none: what every_quote_in looks up; each run of
+    their words by itself; and the short texts (_index_quotes) by that word, and those without."""
+    quoted = list(quoted)
+    inner = {q: _WORD.findall(q)[1:-1] for q in quoted}
+    counts = Counter(word for words in inner.values() for word in set(words))
+    key_word = {q: min(words, key=lambda w: (counts[w], w)) for q, words in inner.items() if words}
+    by_first_run, short = _index_quotes(quoted)
+    shingles = frozenset(run for q in quoted for run in _runs(_WORD.findall(q)))
+    return (
+        by_first_run,
+        short,
+        _grouped(key_word, quoted),
+        [q for q in quoted if q not in key_word],
+        {run: run for run in shingles},
+        _grouped(key_word, short),
+        [q for q in short if q not in key_word],
+    )
+
+
+def _grouped(key_word: dict[str, str], quoted: Iterable[str]) -> dict[str, list[str]]:
+    grouped: dict[str, list[str]] = {}
+    for q in quoted:
+        if q in key_word:
+            grouped.setdefault(key_word[q], []).append(q)
+    return grouped
+
+
+def every_quote_in(norm: str, words: Iterable[str], index) -> Iterator[str]:
+    """Every text of theirs that the normalised text `norm`, whose words are `words`, holds,
+    wherever it starts (quote_index)."""
+    by_word, loose = index[2], index[3]
+    for word in by_word.keys() & set(words):  # in C: a text has far more words than it quotes
+        yield from (q for q in by_word[word] if q in norm)
+    yield from (q for q in loose if q in norm)
+
+
+def _held_quotes(norm: str, words: list[str], runs: list[tuple[str, ...]], index) -> list[str]:
+    """What _quotes_in finds, for a text whose runs of their words are `runs` (they hold every
+    quote's first run), with the short quotes looked up by a word of theirs, not one by one."""
+    by_first_run, short_by_word, short_loose = index[0], index[5], index[6]
+    found = [q for run in runs if run in by_first_run for q in by_first_run[run] if q in norm]
+    found += [q for word in short_by_word.keys() & set(words) for q in short_by_word[word] if q in norm]
+    return found + [q for q in short_loose if q in norm]
+
+
 def _index_quotes(quoted: Iterable[str]) -> tuple[dict[tuple[str, ...], list[str]], list[str]]:
     """Their texts by their first run of QUOTE_WORDS words, and the shorter ones: a text holds a
     quote of QUOTE_WORDS words or more only if it holds that quote's first run, so each text is
@@ -428,8 +506,8 @@ def _index_quotes(quoted: Iterable[str]) -> tuple[dict[tuple[str, ...], list[str
 
 def _quotes_in(norm: str, runs: set[tuple[str, ...]], index) -> list[str]:
     """The quotes (by _index_quotes) that the normalised text `norm`, whose runs are `runs`, holds."""
-    by_first_run, short = index
-    found = [q for run in runs if run in by_first_run for q in by_first_run[run] if q in norm]
+    by_first_run, short = index[0], index[1]
+    found = [q for run in by_first_run.keys() & runs for q in by_first_run[run] if q in norm]
     return found + [q for q in short if q in norm]
 
 
@@ -453,21 +531,33 @@ def complete_redaction(ledger: Redaction, traces: Iterable[ChatTraces], users: I
         frozenset(n for n in names if single_names or len(normalise(n).split()) > 1),
         ledger.owners,
         posts,
-        tuple(sorted((q for q in quoted if rare(q)), key=len, reverse=True)),
+        # Longest first, ties by text: the fingerprint must not depend on a set's order.
+        tuple(sorted((q for q in quoted if rare(q)), key=lambda q: (-len(q), q))),
         frozenset(run for run in shingles if rare(run)),
         ledger.scopes,
     )
 
 
-def apply_optouts(archive: Archive, redaction: Redaction | None = None, kept_highlights: KeptHighlights | None = None) -> Archive:
+# A chat's share of the redaction (chat_share), and its messages already redacted by it or None.
+Shares = Callable[[EpisodeContent], "tuple[Redaction, tuple[list[Message], set[str]] | None]"]
+
+
+def apply_optouts(
+    archive: Archive, redaction: Redaction | None = None, kept_highlights: KeptHighlights | None = None, shares: Shares | None = None
+) -> Archive:
     """The archive as it may be published. `redaction` defaults to the archive's own ledger with
     every message; `kept_highlights` lets a chat whose messages were not read stay unread
-    (redact_episode)."""
+    (redact_episode); `shares` gives each chat its share of the redaction (chat_share)."""
     if not archive.optouts:
         return archive
     if redaction is None:
         redaction = build_redaction(archive.optouts, archive.people, (m for c in archive.episodes for m in c.messages))
-    episodes = tuple(redact_episode(c, redaction, kept_highlights(c) if kept_highlights else None) for c in archive.episodes)
+
+    def redact(content: EpisodeContent) -> EpisodeContent:
+        share, redacted = shares(content) if shares else (redaction, None)
+        return redact_episode(content, share, kept_highlights(content) if kept_highlights else None, redacted)
+
+    episodes = tuple(redact(c) for c in archive.episodes)
     people = tuple(_redact_person(p, redaction) for p in archive.people if not _is_covered_person(p, redaction))
     community = _redact_community(archive.community, redaction)
     return archive.model_copy(update={"community": community, "episodes": episodes, "people": people})
@@ -546,7 +636,7 @@ def _redact_message(message: Message, redaction: Redaction, labels: dict[str, st
         )
         if media != message.media:
             update["media"] = media
-    if message.permalink and redaction.leads_to_them(message.permalink):
+    if "permalink" not in update and message.permalink and redaction.leads_to_them(message.permalink):
         update["permalink"] = None
     return message.model_copy(update=update) if update else message
 
@@ -592,11 +682,20 @@ def _unlink(message: Message, gone: set[str]) -> Message:
     )
 
 
-def redact_episode(content: EpisodeContent, redaction: Redaction, kept_highlights: tuple[str, ...] | None = None) -> EpisodeContent:
+def redact_episode(
+    content: EpisodeContent,
+    redaction: Redaction,
+    kept_highlights: tuple[str, ...] | None = None,
+    redacted: tuple[list[Message], set[str]] | None = None,
+) -> EpisodeContent:
     """The chat as it may be published. A chat whose messages were not read (LazyMessages) and
     whose surviving highlights are known from the last run stays unread: its messages are
-    redacted when first asked for."""
-    if kept_highlights is not None and isinstance(content.messages, LazyMessages):
+    redacted when first asked for. `redacted`: its messages as redact_messages gives them, if
+    already known."""
+    if redacted is not None:
+        messages = tuple(redacted[0])
+        highlights = [h for h in content.episode.highlights if h not in redacted[1]]
+    elif kept_highlights is not None and isinstance(content.messages, LazyMessages):
         unread = content.messages
         messages: Sequence[Message] = LazyMessages(lambda: redact_messages(unread, redaction)[0])
         highlights = list(kept_highlights)
@@ -640,3 +739,188 @@ def _redact_person(person: Person, redaction: Redaction) -> Person:
 
 def _redact_community(community: Community, redaction: Redaction) -> Community:
     return community.model_copy(update={"description": redaction.scrub(community.description)})
+
+
+# --- a chat's share of the redaction -----------------------------------------------------------
+#
+# A chat is redacted by the whole redaction, but most of it cannot touch the chat: of their
+# texts only those the chat quotes can be replaced in it, and their posts only where a string
+# that redacting the chat looks at names one. The redaction cut down to that share (chat_share)
+# redacts the chat exactly as the whole one does, and its fingerprint is what the chat's caches
+# are keyed by: a new message of theirs changes the share of the chats that quote it or link to
+# it, not of all. QuoteScan and LinkScan keep what finding the share needs of a chat's
+# messages, so an unchanged chat is checked against new texts and posts of theirs unread.
+
+
+@dataclass(frozen=True)
+class QuoteScan:
+    """The quote items (texts and runs of words, quote_items) a chat holds, by quote_scan."""
+
+    users: dict  # item → the other authors (not covered) who wrote it, as quote_users
+    found: frozenset  # items that unquote would replace in some message it keeps
+    words: bytes  # zlib: per message it keeps, its words, a line each (might_hold)
+    texts: bytes  # zlib, marshal: per message it keeps, its author, whether covered, normal form
+
+    def as_data(self) -> tuple:
+        return (self.users, self.found, self.words, self.texts)
+
+    @classmethod
+    def from_data(cls, data) -> QuoteScan:
+        users, found, words, texts = data
+        return cls(users, frozenset(found), words, texts)
+
+    def narrowed(self, items: frozenset) -> QuoteScan:
+        """The scan for quote items `items`, when the chat holds none of those it was not made for."""
+        if self.found <= items and items.issuperset(self.users):
+            return self
+        users = {item: authors for item, authors in self.users.items() if item in items}
+        return QuoteScan(users, self.found & items, self.words, self.texts)
+
+    def with_new(self, new: Iterable, items, index) -> QuoteScan:
+        """The scan for quote items `items` (with `index`), when it was made for all of them but
+        `new`, from what it kept: the chat is not read again. Only its messages that may hold a
+        new item are looked at again (with every item: once unquote looks at a text, every text
+        of theirs in it counts). A text held in a message has its words, joined by spaces, in
+        that message's line (the first and the last perhaps as part of a longer word)."""
+        new = list(new)
+        if not new:
+            return self
+        lines = zlib.decompress(self.words).decode()
+        suspects: set[int] = set()
+        for item in new:
+            needle = " ".join(item if isinstance(item, tuple) else _WORD.findall(item))
+            at = lines.find(needle)
+            while at >= 0:
+                suspects.add(lines.count("\n", 0, at))  # the number of its message
+                at = lines.find(needle, at + 1)
+        if not suspects:
+            return self
+        authors, covered, norms = marshal.loads(zlib.decompress(self.texts))
+        users, found = _find_quotes(((authors[i], covered[i], norms[i]) for i in sorted(suspects)), items, index)
+        for item, names in self.users.items():
+            users[item] = sorted({*users.get(item, ()), *names})
+        return QuoteScan(users, found | self.found, self.words, self.texts)
+
+
+def quote_scan(messages: Iterable[Message], ledger: Redaction, items, index) -> QuoteScan:
+    """Which of the quote items `items` (with `index`, _index_quotes) the messages hold."""
+    authors: list[str] = []
+    covered: list[bool] = []
+    norms: list[str] = []
+    for message in messages:
+        if len(message.text) < MIN_QUOTED or ledger.is_removed(message.author, message.platform):
+            continue  # unquote leaves it as it is, or it is dropped
+        authors.append(message.author)
+        covered.append(ledger.covers(message.author, message.platform))
+        norms.append(normalise(message.text))
+    lines: list[str] = []
+    users, found = _find_quotes(zip(authors, covered, norms, strict=True), items, index, lines)
+    texts = marshal.dumps((tuple(authors), tuple(covered), tuple(norms)))
+    return QuoteScan(users, found, zlib.compress("\n".join(lines).encode(), 1), zlib.compress(texts, 1))
+
+
+def _find_quotes(texts: Iterable[tuple[str, bool, str]], items, index, lines: list[str] | None = None) -> tuple[dict, frozenset]:
+    """quote_scan's users and found, from (author, covered, normal form) of each message; each
+    one's words, joined by spaces, are added to `lines` if given."""
+    shingles = items[1]
+    canonical = index[4]
+    users: dict[object, set[str]] = {}
+    found: set = set()
+    for author, covered, norm in texts:
+        words = _WORD.findall(norm)
+        if lines is not None:
+            lines.append(" ".join(words))
+        runs = set(_runs(words))
+        # The runs as `shingles` holds them, not this text's copies: what a scan keeps refers
+        # to one tuple per run, not to the words of every text that holds it.
+        hits = [canonical[run] for run in shingles.intersection(runs)] if canonical else []
+        texts_in = _held_quotes(norm, words, hits, index)
+        if not (hits or texts_in):
+            continue
+        # Once unquote looks at a text it replaces every text of theirs in it (also one that
+        # starts inside a word), so the share holds every such text.
+        found.update(hits, every_quote_in(norm, words, index))
+        if not covered:
+            for item in (*hits, *texts_in):
+                users.setdefault(item, set()).add(author)
+    return {item: sorted(authors) for item, authors in users.items()}, frozenset(found)
+
+
+@dataclass(frozen=True)
+class LinkScan:
+    """What redacting a chat's messages compares with posts of theirs (leads_to_them), found by
+    redacting them with no posts (link_scan), and which of their posts are among it."""
+
+    tokens: bytes  # zlib: those strings trimmed, and their parts, a line each
+    linked: frozenset[str] = frozenset()
+
+    def as_data(self) -> tuple:
+        return (self.tokens, sorted(self.linked))
+
+    @classmethod
+    def from_data(cls, data) -> LinkScan:
+        return cls(data[0], frozenset(data[1]))
+
+    def narrowed(self, posts: frozenset[str], new: frozenset[str]) -> LinkScan:
+        """The scan for posts `posts`, of which `new` were not there when it was made."""
+        found = new & frozenset(_unpack(self.tokens).split("\n")) if new else frozenset()
+        return LinkScan(self.tokens, (self.linked & posts) | found)
+
+
+def link_scan(messages: Iterable[Message], quoting: Redaction, posts: frozenset[str]) -> tuple[LinkScan, list[Message], set[str]]:
+    """Redact the messages with `quoting` (a redaction without posts, quote_share), noting what
+    it compares with posts: while none of that is among `posts`, their posts, redacting with
+    them asks the very same and so gives the very same messages, which are returned too
+    (redact_messages)."""
+    asked: set[str] = set()
+    kept, gone = redact_messages(messages, dataclasses.replace(quoting, _links={}, _asked=asked))
+    tokens: set[str] = set()
+    for url in asked:
+        trimmed = _trimmed(url)
+        tokens.add(trimmed)
+        tokens.update(_URL_PARTS.split(trimmed))
+    tokens.discard("")
+    return LinkScan(_pack("\n".join(sorted(tokens))), posts & tokens), kept, gone
+
+
+def _pack(text: str) -> bytes:
+    return zlib.compress(text.encode(), 1)
+
+
+def _unpack(data: bytes) -> str:
+    return zlib.decompress(data).decode()
+
+
+def quote_share(redaction: Redaction, quotes: QuoteScan) -> Redaction:
+    """The redaction with only the texts of theirs the chat quotes, and no posts."""
+    found = quotes.found & redaction.quoted_items
+    quoted = tuple(q for q in redaction.quoted if q in found)
+    shingles = frozenset(run for run in redaction.shingles if run in found)
+    return dataclasses.replace(redaction, posts=frozenset(), quoted=quoted, shingles=shingles, _links={})
+
+
+def chat_share(redaction: Redaction, content: EpisodeContent, quoting: Redaction, links: LinkScan) -> Redaction:
+    """The redaction cut down to what can touch one chat; it redacts the chat as `redaction`
+    does. The texts: those its messages quote (`quoting`, quote_share). The posts: none when
+    redacting it with those texts compares no post of theirs (`links`, link_scan, tells for its
+    messages; the chat's own fields are read as they are), all otherwise."""
+    if links.linked or not redaction.posts.isdisjoint(_episode_tokens(content)):
+        return dataclasses.replace(quoting, posts=redaction.posts, _links={})
+    return quoting
+
+
+def _episode_tokens(content: EpisodeContent) -> set[str]:
+    """What redact_episode compares with posts in the chat's own fields, which it reads as they
+    are: each string trimmed and its parts, and each link in it trimmed and its parts."""
+    episode = content.episode
+    strings = [episode.title, episode.summary, *episode.questions, *episode.tags, content.preview_markdown]
+    strings += [s for link in (episode.preview, episode.recap) if link for s in (link.url, link.title, link.author)]
+    tokens: set[str] = set()
+    for string in strings:
+        if not string:
+            continue
+        for url in (string, *_URL.findall(string)):
+            trimmed = _trimmed(url)
+            tokens.add(trimmed)
+            tokens.update(_URL_PARTS.split(trimmed))
+    return tokens

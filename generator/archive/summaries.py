@@ -25,6 +25,7 @@ from generator import cache
 from generator.archive.model import Message
 
 CACHE_NAME = "summaries"
+MEMO_NAME = "summary-memos"  # what `remember` and `keep` hold
 
 
 @dataclass(frozen=True)
@@ -128,17 +129,19 @@ class SummaryCache:
     every chat holds of the people it covers:
     - per transcript (by the digest of its bytes): its message ids, enough to check highlights
       without reading it;
-    - per transcript and ledger (`remember`): what redaction needs of it (generate._redaction);
-    - per chat (by a key of its transcript, episode.yml, the community, people and the
-      redaction): its summary.
+    - per transcript and ledger (`remember`, `keep`): what redaction needs of it
+      (generate._redaction);
+    - per chat (by a key of its transcript, episode.yml, the community, people and its share of
+      the redaction): its summary.
     """
 
     def __init__(self, root: Path):
         self.root = root
-        transcripts, entries, memos = cache.load(root, CACHE_NAME) or ({}, {}, {})
+        transcripts, entries = cache.load(root, CACHE_NAME) or ({}, {})
+        memos = cache.load(root, MEMO_NAME) or {}
         self.previous: dict = entries
         self.previous_memos: dict[str, dict] = memos  # kind → key → data (remember)
-        self.memos: dict[str, dict] = {}
+        self.memos: dict[str, dict] | None = {}
         self.known: dict[str, tuple] = transcripts  # transcript digest → message ids
         self.transcripts: dict[str, tuple] = {}  # the same, for this run's transcripts
         self.base = ""
@@ -168,6 +171,14 @@ class SummaryCache:
         self.memos.setdefault(kind, {})[key] = found
         return found
 
+    def recall(self, kind: str, key: str):
+        """What the last run kept (`keep`, `remember`) for `key`, or None."""
+        return self.previous_memos.get(kind, {}).get(key)
+
+    def keep(self, kind: str, key: str, data) -> None:
+        """Keep plain data for the next run under `key`."""
+        self.memos.setdefault(kind, {})[key] = data
+
     # --- summaries ---
 
     def set_base(self, community, people, redaction_fingerprint: str) -> None:
@@ -179,12 +190,13 @@ class SummaryCache:
         ]
         self.base = hashlib.blake2b("\n".join(parts).encode(), digest_size=16).hexdigest()
 
-    def lookup(self, content) -> ChatSummary | None:
+    def lookup(self, content, redaction: str = "") -> ChatSummary | None:
         """The chat's summary from the last run, if nothing it is made from changed; notes the
-        chat's key for the next run either way. `content` is the chat as read, before redaction."""
+        chat's key for the next run either way. `content` is the chat as read, before redaction;
+        `redaction` the fingerprint of the redaction it gets (its share, privacy.chat_share)."""
         episode = content.episode
         key = self.keys[episode.id] = hashlib.blake2b(
-            f"{self.base}\n{episode.model_dump_json()}\n{content.transcript_digest}".encode(), digest_size=16
+            f"{self.base}\n{redaction}\n{episode.model_dump_json()}\n{content.transcript_digest}".encode(), digest_size=16
         ).hexdigest()
         entry = self.previous.get(key)
         if entry is None:
@@ -206,4 +218,14 @@ class SummaryCache:
             key = self.keys.get(episode_id)
             if key is not None:
                 entries[key] = summary.as_data()
-        cache.save(self.root, CACHE_NAME, (self.transcripts, entries, self.memos))
+        if self.memos is not None:
+            self.save_memos()
+        cache.save(self.root, CACHE_NAME, (self.transcripts, entries))
+
+    def save_memos(self) -> None:
+        """Save what `remember` and `keep` hold, and let go of it and of the last run's: called
+        once the redaction is made, the last thing that needs them, so that neither is in memory
+        while pages are rendered. (Each memo is keyed by what it was made from: saving them before
+        the run ends is safe even if it fails later.)"""
+        cache.save(self.root, MEMO_NAME, self.memos)
+        self.memos = self.previous_memos = None

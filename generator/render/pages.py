@@ -97,6 +97,9 @@ class Site:
     activity: dict[str, Activity] = field(default_factory=dict)  # participant key → activity
     firsts: dict[str, set[str]] = field(default_factory=dict)  # episode id → first-timers' keys
     memo: RenderMemo = field(default_factory=RenderMemo)
+    # episode id → the fingerprint of the chat's share of the redaction (privacy.chat_share),
+    # which its page's key holds instead of the whole redaction's, when known
+    chat_redactions: dict[str, str] = field(default_factory=dict)
 
     @functools.cached_property
     def published(self) -> list[EpisodeContent]:
