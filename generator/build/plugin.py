@@ -19,6 +19,7 @@ on_serve    watch data/ too, so editing a transcript reloads the browser
 
 from __future__ import annotations
 
+import gc
 import ipaddress
 import logging
 from pathlib import Path
@@ -94,9 +95,14 @@ class ChatdigestPlugin(BasePlugin[ChatdigestConfig]):
             config.nav = build_nav(report.site, docs_dir)
         # `chatdigest build` asks MkDocs for a dirty build; empty site/ where that would be inexact.
         prepare_site_dir(config, self.root, bool(report.removed))
+        # The model lives until the build ends: kept out of the cycle collector's full scans,
+        # which MkDocs' and the search index's many new objects would otherwise set off again
+        # and again (each scan walks the whole model), and out of the forked jobs' (jobs.py).
+        gc.freeze()
         return config
 
     def _unlock(self) -> None:
+        gc.unfreeze()  # the model is collected as usual once the build lets go of it (serve)
         if getattr(self, "locked", False):
             self.locked = False
             build_lock.release(self.root)
