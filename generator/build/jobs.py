@@ -91,8 +91,8 @@ def _enter_job(parent: int, args: dict[str, tuple]) -> None:
     # that the fork copied as taken.
     logging.disable(logging.CRITICAL)
     # Everything the fork copied is the build's and outlives the job: kept out of the cycle
-    # collector's scans, whose writes to each object's header would make the kernel copy most of
-    # the build's memory into this process (twice the CPU of the job's own work on a small site).
+    # collector's scans, which walk every object (and write to each one's header, in memory the
+    # fork shares with the build until then).
     gc.freeze()
     _forked_args = args
 
