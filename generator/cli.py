@@ -7,14 +7,13 @@ User mistakes are reported one line per problem, never as a traceback.
 from __future__ import annotations
 
 import functools
+import importlib
 import sys
 from pathlib import Path
 
 import click
 from rich.console import Console
 
-from generator.archive.model import PLATFORMS
-from generator.archive.schedule import WEEKDAYS
 from generator.errors import ChatdigestError, ProblemsFound, printable
 from generator.progress import PhaseProgress
 
@@ -22,6 +21,18 @@ from generator.progress import PhaseProgress
 # "transcript.jsonl:100:"), no highlighting; and through `printable`, so no escape sequence acts.
 err = Console(stderr=True, highlight=False, soft_wrap=True, markup=False, emoji=False)
 out = Console(highlight=False, soft_wrap=True, markup=False, emoji=False)
+
+
+class LazyChoice(click.Choice):
+    """A choice among names that a module defines, imported only when the option is used or its
+    help shown: `chatdigest build` that finds nothing changed should not import the model."""
+
+    def __init__(self, module: str, name: str, case_sensitive: bool = True):
+        self.module, self.name, self.case_sensitive = module, name, case_sensitive
+
+    @property
+    def choices(self) -> tuple[str, ...]:
+        return tuple(getattr(importlib.import_module(self.module), self.name))
 
 
 def say(console: Console, text: str, **options) -> None:
@@ -360,12 +371,16 @@ def bench(weeks: int, messages: int, out_file: Path | None, keep: Path | None) -
     "--platform",
     "platforms",
     multiple=True,
-    type=click.Choice(PLATFORMS),
+    type=LazyChoice("generator.archive.model", "PLATFORMS"),
     help="Where the chat happens (repeat for several). Default: mastodon.",
 )
 @click.option("--timezone", default="UTC", show_default=True, help="IANA timezone of the schedule, e.g. America/New_York.")
 @click.option(
-    "--weekday", default="thursday", show_default=True, type=click.Choice(WEEKDAYS, case_sensitive=False), help="Day of the weekly chat."
+    "--weekday",
+    default="thursday",
+    show_default=True,
+    type=LazyChoice("generator.archive.schedule", "WEEKDAYS", case_sensitive=False),
+    help="Day of the weekly chat.",
 )
 @click.option("--time", "time_", default="19:00", show_default=True, help="Local start time, HH:MM.")
 @reports_errors

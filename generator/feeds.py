@@ -408,7 +408,7 @@ def write_feeds(site: Site, config) -> None:
         return
     site_dir = Path(config["site_dir"])
     for path, data in render_feeds(site, site_base_url(config), items).items():
-        write_atomic(site_dir / path, data)
+        write_atomic(site_dir / path, data, durable=False)  # generated: rebuilt from data/ by a rerun
 
 
 # --- links to the feeds from pages ---------------------------------------------------------

@@ -9,20 +9,35 @@ make does not rebuild.
 from __future__ import annotations
 
 import errno
+import itertools
 import os
-import tempfile
 from pathlib import Path
 
 from generator.errors import ChatdigestError
 
-
-def _default_file_mode() -> int:
-    umask = os.umask(0)
-    os.umask(umask)
-    return 0o666 & ~umask
+# Temporary names: the target's, this process's id and a count, so no two writers (a forked job
+# beside the build, say) ever pick the same one, and no random name has to be made and retried.
+_temporary_count = itertools.count()
 
 
-_FILE_MODE = _default_file_mode()
+def _create_temporary(folder: Path, name: str) -> tuple[int, Path]:
+    """A new empty file beside the target, open for writing: (its descriptor, its path).
+
+    Created with the mode a plain open() gives (0666 less the umask): a published site must be
+    readable by the web server. A name a killed run left behind is skipped, never reused.
+    """
+    made_folder = False
+    while True:
+        tmp = folder / f".{name[:40]}.{os.getpid()}-{next(_temporary_count)}.tmp"
+        try:
+            return os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, 0o666), tmp
+        except FileExistsError:
+            continue
+        except FileNotFoundError:
+            if made_folder:
+                raise
+            folder.mkdir(parents=True, exist_ok=True)  # the first file of a new folder
+            made_folder = True
 
 
 def write_atomic(path: Path, content: str | bytes, durable: bool = True) -> bool:
@@ -42,22 +57,18 @@ def write_atomic(path: Path, content: str | bytes, durable: bool = True) -> bool
     except OSError as exc:
         raise write_error(path, exc) from None
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name[:40]}.", suffix=".tmp")
+        fd, tmp = _create_temporary(path.parent, path.name)
     except OSError as exc:
         raise write_error(path, exc) from None
     try:
-        # mkstemp makes the file private (0600); a published site must be readable by the web
-        # server, so give it the mode a plain open() would have.
-        os.fchmod(fd, _FILE_MODE)
-        with os.fdopen(fd, "wb") as handle:
+        with open(fd, "wb", closefd=True) as handle:
             handle.write(data)
             if durable:
                 handle.flush()
                 os.fsync(handle.fileno())
         os.replace(tmp, path)
     except BaseException as exc:
-        Path(tmp).unlink(missing_ok=True)
+        tmp.unlink(missing_ok=True)
         if isinstance(exc, OSError):
             raise write_error(path, exc) from None
         raise

@@ -34,12 +34,13 @@ def test_every_build_cache_is_one_kind_of_file(fixture_site: Path):
         "search-chats.marshal",
         "summaries.marshal",
         "summary-memos.marshal",
+        "templates.marshal",
     ]
     for name in names:
         assert cache.load(fixture_site, name.removesuffix(".marshal")) is not None
 
 
-@pytest.mark.parametrize("name", ["build-fingerprint", "charts", "pages", "search-chats", "summaries", "summary-memos"])
+@pytest.mark.parametrize("name", ["build-fingerprint", "charts", "pages", "search-chats", "summaries", "summary-memos", "templates"])
 @pytest.mark.parametrize(
     "damage, reason",
     [

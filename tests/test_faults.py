@@ -226,7 +226,7 @@ def test_read_only_data_is_one_line_and_data_unchanged(site: Path, monkeypatch):
     def read_only(*args, **kwargs):  # what a read-only data/ answers (root would be let through)
         raise PermissionError(errno.EACCES, "Permission denied")
 
-    monkeypatch.setattr(writer.tempfile, "mkstemp", read_only)
+    monkeypatch.setattr(writer, "_create_temporary", read_only)
     before = snapshot(site)
     result = run(site, Path(__file__).parent / "samples" / "jsonl" / "generic.jsonl", "--episode", "2026-01-08", "--all")
     assert result.exit_code == 2 and "cannot write: Permission denied (fix: make the folder writable" in result.output

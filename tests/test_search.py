@@ -315,3 +315,33 @@ def test_a_message_is_found_by_the_name_and_every_handle_of_whom_it_mentions(bui
     on_x = chat + "2113405264985001491"  # an X post naming her X and Mastodon handles
     assert {on_mastodon, on_x} <= found(site, "tanaka")
     assert on_mastodon in found(site, "jp")  # her X handle, @yuki_tanaka_jp
+
+
+def test_a_chat_whose_page_changed_but_not_its_documents_is_not_indexed_again(tmp_path, monkeypatch):
+    from generator.search import index as search_index
+
+    root = copy_site(FIXTURE_SITE, tmp_path / "site")
+    build(root)
+    log = tmp_path / "indexed.txt"  # appended to by the forked job too
+    real = search_index.indexed
+
+    def logged(page, *args, **kwargs):
+        with log.open("a", encoding="utf-8") as out:
+            out.write(page.url + "\n")
+        return real(page, *args, **kwargs)
+
+    monkeypatch.setattr(search_index, "indexed", logged)
+    community = root / "data" / "community.yml"
+    community.write_text(community.read_text().replace("A tiny community", "A small community"))  # in every page key
+    build(root)
+    assert not log.exists()  # no chat's documents changed
+    episode = root / "data" / "episodes" / "2026-03-12-mentors" / "episode.yml"
+    episode.write_text(episode.read_text().replace("title: Finding a mentor", "title: Mentors, found"))
+    build(root)
+    # The neighbour's page shows the new title, its documents do not.
+    assert log.read_text().splitlines() == ["episodes/2026-03-12-mentors/"]
+    clean = copy_site(root, tmp_path / "clean")
+    build(clean)
+    assert records(root / "site") == records(clean / "site")
+    assert meta(root / "site") == meta(clean / "site")
+    assert index(root / "site") == index(clean / "site")

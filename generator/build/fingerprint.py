@@ -126,11 +126,12 @@ def build_inputs(settings: str, config, root: Path) -> str:
     """`settings` and what a build leaves: the names, sizes and mtimes of every file in docs/,
     site/ and the cache (a cache file changed by hand is read again)."""
     folders = (Path(config.docs_dir), Path(config.site_dir), root / cache.CACHE_DIR)
-    trees = [[f for f in _file_states(folder) if f[0] != cache.path_of(root, FINISHED_NAME).name] for folder in folders]
+    finished = cache.path_of(root, FINISHED_NAME).name
+    trees = [[f for f in _file_states(folder) if f[0] != finished] for folder in folders]
     return hashlib.sha256(json.dumps([settings, trees]).encode()).hexdigest()
 
 
-def _file_states(folder: Path, prefix: str = "") -> list:
+def _file_states(folder: Path | str, prefix: str = "") -> list:
     """(path under folder, size, mtime) of every file below it, in name order."""
     found = []
     try:
@@ -140,7 +141,7 @@ def _file_states(folder: Path, prefix: str = "") -> list:
     for entry in entries:
         try:
             if entry.is_dir(follow_symlinks=False):
-                found += _file_states(Path(entry.path), prefix + entry.name + "/")
+                found += _file_states(entry.path, prefix + entry.name + "/")
             else:
                 stat = entry.stat()
                 found.append((prefix + entry.name, stat.st_size, stat.st_mtime_ns))

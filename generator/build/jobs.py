@@ -18,6 +18,7 @@ safe).
 
 from __future__ import annotations
 
+import gc
 import logging
 import multiprocessing
 import os
@@ -89,6 +90,10 @@ def _enter_job(parent: int, args: dict[str, tuple]) -> None:
     # No logging from a job: the parent's handlers (a progress display, say) may hold locks
     # that the fork copied as taken.
     logging.disable(logging.CRITICAL)
+    # Everything the fork copied is the build's and outlives the job: kept out of the cycle
+    # collector's scans, which walk every object (and write to each one's header, in memory the
+    # fork shares with the build until then).
+    gc.freeze()
     _forked_args = args
 
 

@@ -11,6 +11,7 @@ on_page_markdown / on_post_page
             let generated pages' raw HTML blocks skip Markdown (stash.py); feed links in every head
 on_page_content / on_post_page
             report progress, a step per page converted and per page rendered
+on_env      compile the theme's templates once, not on every build (TemplateCache)
 on_post_template  the feed links in 404.html's head too
 on_post_build  make what is made from the built site (each step in POST_BUILD_STEPS)
 on_serve    watch data/ too, so editing a transcript reloads the browser
@@ -18,27 +19,31 @@ on_serve    watch data/ too, so editing a transcript reloads the browser
 
 from __future__ import annotations
 
+import gc
 import ipaddress
 import logging
 from pathlib import Path
 from urllib.parse import urlsplit
 
+import jinja2
 from mkdocs.config import config_options as c
 from mkdocs.config.base import Config
 from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin
 from mkdocs.structure.files import InclusionLevel
 
+from generator import cache
 from generator.build import lock as build_lock
 from generator.build.fingerprint import prepare_site_dir, record_finished_build
-from generator.build.generate import build_nav, generate_site
 from generator.build.jobs import Jobs
 from generator.build.stash import new_nonce, restore_blocks, stash_blocks
 from generator.errors import ChatdigestError, ProblemsFound
-from generator.feeds import insert_autodiscovery, write_feeds
 from generator.progress import Progress, no_progress
 from generator.render.urls import UPCOMING, is_generated
-from generator.search.documents import build_search_index, open_chat_cache, write_archive_part_data
+
+# MkDocs imports this module to load the configuration, also for a `chatdigest build` that
+# finds nothing changed and stops there: the generator, search and feeds (the model, pydantic,
+# the renderers; a third of that build's time) are imported by the hooks that use them.
 
 log = logging.getLogger("mkdocs.plugins.chatdigest")
 THEME_DIR = Path(__file__).parent.parent / "theme"  # search box and styles
@@ -76,6 +81,8 @@ class ChatdigestPlugin(BasePlugin[ChatdigestConfig]):
         docs_dir = Path(config.docs_dir)
         self.failure: ChatdigestError | None = None
         self.nonce = new_nonce()
+        from generator.build.generate import build_nav, generate_site
+
         try:
             report = generate_site(self.root, docs_dir, config.use_directory_urls, self.progress, parallel=not self.serving)
         except ChatdigestError as exc:
@@ -88,9 +95,14 @@ class ChatdigestPlugin(BasePlugin[ChatdigestConfig]):
             config.nav = build_nav(report.site, docs_dir)
         # `chatdigest build` asks MkDocs for a dirty build; empty site/ where that would be inexact.
         prepare_site_dir(config, self.root, bool(report.removed))
+        # The model lives until the build ends: kept out of the cycle collector's full scans,
+        # which MkDocs' and the search index's many new objects would otherwise set off again
+        # and again (each scan walks the whole model), and out of the forked jobs' (jobs.py).
+        gc.freeze()
         return config
 
     def _unlock(self) -> None:
+        gc.unfreeze()  # the model is collected as usual once the build lets go of it (serve)
         if getattr(self, "locked", False):
             self.locked = False
             build_lock.release(self.root)
@@ -121,6 +133,9 @@ class ChatdigestPlugin(BasePlugin[ChatdigestConfig]):
             log.info(f"building {len(pages)} of {len(every)} pages; the others are as the last build left them")
         # The search index of the chats and the feeds, made beside MkDocs' rendering (jobs.py).
         # The search cache is opened here, so what it discards is logged by the build itself.
+        from generator.feeds import write_feeds
+        from generator.search.documents import open_chat_cache, write_archive_part_data
+
         self.search_cache = open_chat_cache(config, self.page_keys, self.site.archive.community.language)
         work = {
             "search": (write_archive_part_data, (self.site, config, self.search_cache)),
@@ -142,7 +157,17 @@ class ChatdigestPlugin(BasePlugin[ChatdigestConfig]):
             markdown, _ = stash_blocks(markdown, self.nonce)
         return markdown
 
+    def on_env(self, env, config, files):
+        # Material's templates take a few hundred milliseconds to compile; MkDocs makes a new
+        # environment for every build (and every reload of `serve`).
+        self.templates = TemplateCache(self.root)
+        env.bytecode_cache = self.templates
+        return env
+
     def on_post_build(self, config):
+        from generator.feeds import write_feeds
+        from generator.search.documents import build_search_index
+
         try:
             # Search reads the built hand-written pages, so it runs after MkDocs has written them.
             self.progress("indexing for search")
@@ -153,10 +178,13 @@ class ChatdigestPlugin(BasePlugin[ChatdigestConfig]):
             self._fail(exc)
         finally:
             self.jobs.close()
+        self.templates.save()
         record_finished_build(config, self.root)
         self._unlock()
 
     def on_post_page(self, output, page, config):
+        from generator.feeds import insert_autodiscovery
+
         self._step()
         if _generated(page):
             _, blocks = stash_blocks(Path(page.file.abs_src_path).read_text(encoding="utf-8"), self.nonce)
@@ -164,6 +192,8 @@ class ChatdigestPlugin(BasePlugin[ChatdigestConfig]):
         return insert_autodiscovery(output, page.file.src_uri, config)  # <link rel="alternate"> to the feeds
 
     def on_post_template(self, output, template_name, config):
+        from generator.feeds import insert_autodiscovery
+
         # Theme templates (404.html; also sitemap.xml, left alone) are rendered outside pages.
         return insert_autodiscovery(output, "", config) if template_name.endswith(".html") else output
 
@@ -189,3 +219,33 @@ def _warn_of_local_site_url(site_url: str | None) -> None:
 
 def _generated(page) -> bool:
     return is_generated(page.file.src_uri)
+
+
+class TemplateCache(jinja2.BytecodeCache):
+    """The theme's compiled templates, kept in the cache between builds (cache.py).
+
+    Jinja checks each against its template's source and compiles again a template that changed;
+    the entry is also dropped with another Jinja version. This is code the build runs, kept where
+    only the site's owner writes, beside the mkdocs.yml and theme files the build runs anyway.
+    """
+
+    NAME = "templates"
+
+    def __init__(self, root: Path):
+        self.root = root
+        version, compiled = cache.load(root, self.NAME) or ("", {})
+        self.compiled: dict[str, bytes] = compiled if version == jinja2.__version__ else {}
+        self.changed = False
+
+    def load_bytecode(self, bucket) -> None:
+        if bucket.key in self.compiled:
+            bucket.bytecode_from_string(self.compiled[bucket.key])
+
+    def dump_bytecode(self, bucket) -> None:
+        self.compiled[bucket.key] = bucket.bytecode_to_string()
+        self.changed = True
+
+    def save(self) -> None:
+        if self.changed:
+            cache.save(self.root, self.NAME, (jinja2.__version__, self.compiled))
+            self.changed = False

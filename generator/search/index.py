@@ -28,6 +28,7 @@ import hashlib
 import json
 import marshal
 import operator
+import os
 import shutil
 from collections import defaultdict
 from dataclasses import dataclass
@@ -293,17 +294,17 @@ def write_meta(parts: list[Part], folder: Path, chats: int, language: str) -> Se
         "chunks": [part.chunks for part in parts],
     }
     write_atomic(folder / "meta.json", json.dumps(meta, ensure_ascii=False, separators=(",", ":")) + "\n", durable=False)
-    _prune(folder, {"meta.json", "filters.json", *(name for part in parts for name in part.files)})
-    return SearchReport(meta["pages"], sum(p.documents for p in parts), _folder_bytes(folder))
-
-
-def _folder_bytes(folder: Path) -> int:
-    return sum(f.stat().st_size for f in folder.rglob("*") if f.is_file())
+    kept_bytes = _prune(folder, {"meta.json", "filters.json", *(name for part in parts for name in part.files)})
+    return SearchReport(meta["pages"], sum(p.documents for p in parts), kept_bytes)
 
 
 class ChatCache:
     """Each chat's postings and positions from the last build by its page key, and which chat's
     records the pages/<n>-<b>.json files hold, in the cache folder. Deleting it is always safe.
+
+    A chat whose page key changed but whose search documents did not (an opt-out that changes
+    every page key, and this chat's text not at all) is found again by a hash of its documents:
+    its page is made (cheap: its messages were read to render it) but not indexed again.
 
     The entry is taken out of the cache while the index is written and saved once the chats'
     records are, so a killed build is followed by a full one. It holds the language the terms
@@ -318,24 +319,40 @@ class ChatCache:
         self.language = stemmer_name(language)
         self.postings: dict[str, tuple[bytes, int]] = {}  # kept marshalled: a tenth of the memory
         self.numbers: dict[int, tuple[str, int]] = {}  # chat number → its page key and blocks, in this build
-        stemmed_in, self.previous, self.previous_written = cache.load(root, CACHE_NAME, take=True) or ("", {}, {})
+        self.contents: dict[str, str] = {}  # page key → the hash of its documents (documents_key)
+        stemmed_in, self.previous, self.previous_written, previous_contents = cache.load(root, CACHE_NAME, take=True) or ("", {}, {}, {})
         if stemmed_in != self.language:
-            self.previous, self.previous_written = {}, {}
+            self.previous, self.previous_written, previous_contents = {}, {}, {}
+        self.previous_contents = previous_contents
+        self.by_documents = {content: key for key, content in previous_contents.items()}
 
     def chat(self, number: int, path: str, make) -> IndexedPage:
         """The chat numbered `number`, whose page is `path`: from the cache if its page's key is
         unchanged, else from make()."""
         key = self.page_keys[path]
-        found = self.previous.get(key)
-        if found is not None and self.previous_written.get(number) == [key, *self._state(number, blocks(found[1]))]:
-            self.postings[key] = found
-            postings, positions = marshal.loads(found[0])
-            page = IndexedPage(postings, positions, found[1], key, None)
+        page = self._kept(number, key, key)
+        if page is None:
+            made = make()
+            content = documents_key(made)
+            page = self._kept(number, self.by_documents.get(content), key)
+            if page is None:
+                page = indexed(made, self.terms, key)
+                self.postings[key] = (marshal.dumps((page.postings, page.positions)), page.documents)
+            self.contents[key] = content
         else:
-            page = indexed(make(), self.terms, key)
-            self.postings[key] = (marshal.dumps((page.postings, page.positions)), page.documents)
+            self.contents[key] = self.previous_contents.get(key, "")
         self.numbers[number] = (key, blocks(page.documents))
         return page
+
+    def _kept(self, number: int, previous_key: str | None, key: str) -> IndexedPage | None:
+        """The chat as the last build indexed it under `previous_key`, if its record files are
+        as that build wrote them at this number (they hold its documents), now under `key`."""
+        found = self.previous.get(previous_key) if previous_key else None
+        if found is None or self.previous_written.get(number) != [previous_key, *self._state(number, blocks(found[1]))]:
+            return None
+        self.postings[key] = found
+        postings, positions = marshal.loads(found[0])
+        return IndexedPage(postings, positions, found[1], key, None)
 
     def _state(self, number: int, count: int) -> list[int]:
         return [n for block in range(count) for n in file_state(self.records.parent / record_file(number, block))]
@@ -343,15 +360,37 @@ class ChatCache:
     def save(self) -> None:
         """After the index is written: note each chat's record files as they now are."""
         written = {number: [key, *self._state(number, count)] for number, (key, count) in self.numbers.items()}
-        cache.save(self.root, CACHE_NAME, (self.language, self.postings, written))
+        cache.save(self.root, CACHE_NAME, (self.language, self.postings, written, self.contents))
 
 
-def _prune(folder: Path, keep: set[str]) -> None:
-    """Remove what an older build left in the index folder."""
-    for path in sorted(folder.rglob("*"), reverse=True):
-        rel = path.relative_to(folder).as_posix()
-        if path.is_dir() and not path.is_symlink():
-            if not any(name.startswith(rel + "/") for name in keep):
-                shutil.rmtree(path)
-        elif rel not in keep:
-            path.unlink()
+def documents_key(page: SearchPage) -> str:
+    """A hash of everything a page's postings and records are made of."""
+    docs = [(doc.anchor, doc.heading, doc.text, doc.extra, doc.person) for doc in page.docs]
+    return _hash(repr((page.url, page.title, page.date, page.facets, docs)))
+
+
+def _prune(folder: Path, keep: set[str]) -> int:
+    """Remove what an older build left in the index folder; the bytes of what stays.
+
+    One walk of plain names (thousands of files on a big site, on every build)."""
+    kept_bytes = 0
+
+    def prune(path: str, prefix: str) -> bool:  # whether anything below is kept
+        nonlocal kept_bytes
+        kept = False
+        for entry in list(os.scandir(path)):
+            rel = prefix + entry.name
+            if entry.is_dir(follow_symlinks=False):
+                if prune(entry.path, rel + "/"):
+                    kept = True
+                else:
+                    shutil.rmtree(entry.path)
+            elif rel in keep:
+                kept_bytes += entry.stat(follow_symlinks=False).st_size
+                kept = True
+            else:
+                os.unlink(entry.path)
+        return kept
+
+    prune(str(folder), "")
+    return kept_bytes
