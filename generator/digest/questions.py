@@ -171,7 +171,9 @@ def _matching_listed(text: str, listed_text: dict[str, int]) -> int | None:
     if len(comparable) < 12:
         return None
     for listed, number in listed_text.items():
-        if difflib.SequenceMatcher(None, comparable, listed).ratio() >= 0.85:
+        matcher = difflib.SequenceMatcher(None, comparable, listed)
+        # The quick ratios are upper bounds of ratio(): most posts are ruled out without it.
+        if matcher.real_quick_ratio() >= 0.85 and matcher.quick_ratio() >= 0.85 and matcher.ratio() >= 0.85:
             return number
     return None
 
