@@ -130,7 +130,7 @@ class SummaryCache:
     - per transcript (by the digest of its bytes): its message ids, enough to check highlights
       without reading it;
     - per transcript and ledger (`remember`, `keep`): what redaction needs of it
-      (generate._redaction);
+      (shares.redaction_and_shares);
     - per chat (by a key of its transcript, episode.yml, the community, people and its share of
       the redaction): its summary.
     """
