@@ -64,13 +64,11 @@ class ChatdigestPlugin(BasePlugin[ChatdigestConfig]):
     serving = False  # set by on_startup (mkdocs build, serve) and by `chatdigest build`
 
     jobs = Jobs({})  # the work started beside this build's rendering (on_files)
+    generated_writes = None  # serving: what generate wrote into docs/ (watch.py)
 
     def on_startup(self, command, dirty):
         self.serving = command == "serve"
-        if self.serving:
-            from generator.build.watch import GeneratedWrites
-
-            self.generated_writes = GeneratedWrites()  # what the watcher of docs/ skips (on_serve)
+        self.generated_writes = None  # a serve's own, from its on_serve
         self.dirty = dirty  # `mkdocs build --dirty`, `mkdocs serve --dirty`, `chatdigest serve`
 
     def on_config(self, config):
@@ -88,7 +86,7 @@ class ChatdigestPlugin(BasePlugin[ChatdigestConfig]):
         self.nonce = new_nonce()
         from generator.build.generate import build_nav, generate_site
 
-        writes = self.generated_writes if self.serving else None
+        writes = self.generated_writes  # once serving: noted, so the watcher passes over them
         if writes:
             writes.start()
         try:
@@ -212,8 +210,11 @@ class ChatdigestPlugin(BasePlugin[ChatdigestConfig]):
         return insert_autodiscovery(output, "", config) if template_name.endswith(".html") else output
 
     def on_serve(self, server, config, builder):
-        from generator.build.watch import watch_docs_skipping
+        from generator.build.watch import GeneratedWrites, watch_docs_skipping
 
+        # The first build is done (before the watcher's first look); from now on, every build notes
+        # what generate writes into docs/ for the watcher to pass over.
+        self.generated_writes = GeneratedWrites()
         watch_docs_skipping(server, config.docs_dir, self.generated_writes)
         server.watch(str(self.root / self.config.data_dir))
         return server
