@@ -11,6 +11,7 @@ from __future__ import annotations
 import errno
 import itertools
 import os
+import re
 from pathlib import Path
 
 from generator.errors import ChatdigestError
@@ -38,6 +39,11 @@ def _create_temporary(folder: Path, name: str) -> tuple[int, Path]:
                 raise
             folder.mkdir(parents=True, exist_ok=True)  # the first file of a new folder
             made_folder = True
+
+
+def is_temporary_of_this_process(path: Path) -> bool:
+    """True for the name of a temporary file this process makes (_create_temporary)."""
+    return re.fullmatch(rf"\..*\.{os.getpid()}-[0-9]+\.tmp", path.name, re.DOTALL) is not None
 
 
 def write_atomic(path: Path, content: str | bytes, durable: bool = True) -> bool:

@@ -14,7 +14,8 @@ on_page_content / on_post_page
 on_env      compile the theme's templates once, not on every build (TemplateCache)
 on_post_template  the feed links in 404.html's head too
 on_post_build  make what is made from the built site (each step in POST_BUILD_STEPS)
-on_serve    watch data/ too, so editing a transcript reloads the browser
+on_serve    watch data/ too, so editing a transcript reloads the browser; and watch docs/ past
+            the pages generate writes there, so an edit builds once, not again for those (watch.py)
 """
 
 from __future__ import annotations
@@ -63,9 +64,11 @@ class ChatdigestPlugin(BasePlugin[ChatdigestConfig]):
     serving = False  # set by on_startup (mkdocs build, serve) and by `chatdigest build`
 
     jobs = Jobs({})  # the work started beside this build's rendering (on_files)
+    generated_writes = None  # serving: what generate wrote into docs/ (watch.py)
 
     def on_startup(self, command, dirty):
         self.serving = command == "serve"
+        self.generated_writes = None  # a serve's own, from its on_serve
         self.dirty = dirty  # `mkdocs build --dirty`, `mkdocs serve --dirty`, `chatdigest serve`
 
     def on_config(self, config):
@@ -83,10 +86,19 @@ class ChatdigestPlugin(BasePlugin[ChatdigestConfig]):
         self.nonce = new_nonce()
         from generator.build.generate import build_nav, generate_site
 
+        writes = self.generated_writes  # once serving: noted, so the watcher passes over them
+        if writes:
+            writes.start()
         try:
             report = generate_site(self.root, docs_dir, config.use_directory_urls, self.progress, parallel=not self.serving)
-        except ChatdigestError as exc:
-            self._fail(exc)
+        except BaseException as exc:
+            if writes:
+                writes.failed()
+            if isinstance(exc, ChatdigestError):
+                self._fail(exc)
+            raise
+        if writes:
+            writes.generated(report.written, report.removed)
         log.info(report.summary())
         self.site, self.page_keys = report.site, report.page_keys
         if not self.serving:
@@ -198,6 +210,12 @@ class ChatdigestPlugin(BasePlugin[ChatdigestConfig]):
         return insert_autodiscovery(output, "", config) if template_name.endswith(".html") else output
 
     def on_serve(self, server, config, builder):
+        from generator.build.watch import GeneratedWrites, watch_docs_skipping
+
+        # The first build is done (before the watcher's first look); from now on, every build notes
+        # what generate writes into docs/ for the watcher to pass over.
+        self.generated_writes = GeneratedWrites()
+        watch_docs_skipping(server, config.docs_dir, self.generated_writes)
         server.watch(str(self.root / self.config.data_dir))
         return server
 
