@@ -228,7 +228,7 @@ class Redaction:
         if "/" in text or "www." in text.casefold():
             text = _URL.sub(lambda m: _link_removed(m.group(0)) if self.leads_to_them(m.group(0)) else m.group(0), text)
         norm = normalise(text)
-        hidden = self._hidden_in(norm)
+        hidden = self._hidden_in(norm) if self.name_digests else frozenset()
         if not hidden and (self._any is None or not self._any.search(norm)):
             return text  # the common case: nobody of theirs in it
         for pattern, label in self._patterns:
@@ -251,7 +251,7 @@ class Redaction:
         if not text:
             return False
         norm = normalise(text)
-        if (self._any is not None and self._any.search(norm)) or self._hidden_in(norm):
+        if (self._any is not None and self._any.search(norm)) or (self.name_digests and self._hidden_in(norm)):
             return True
         return self._verdict(text, named=False)
 
@@ -269,7 +269,7 @@ class Redaction:
         if verdict is None:
             if named is None:
                 norm = normalise(url)
-                named = (self._any is not None and bool(self._any.search(norm))) or bool(self._hidden_in(norm))
+                named = (self._any is not None and bool(self._any.search(norm))) or bool(self.name_digests and self._hidden_in(norm))
             verdict = self._links[url] = named or self._is_post(url)
         return verdict
 
@@ -313,9 +313,9 @@ def _name_pattern(forms: frozenset[str]) -> re.Pattern[str]:
 # --- names known by their digests only ---------------------------------------------------------
 
 _NON_WORD = re.compile(r"\W")
-# Candidates whose verdict is remembered, at most: a chat repeats its words, a whole archive has
-# too many distinct runs of them to keep.
-_MAX_REMEMBERED = 2**17
+# Candidates remembered as judged, at most: a whole archive has too many distinct runs of words
+# to keep them all.
+_MAX_JUDGED = 2**18
 
 
 def name_digest(salt: str, form: str) -> str:
@@ -339,7 +339,8 @@ class HiddenNames:
     normal form): its form has WORDS - 1 spaces and none at either end, so it starts in one
     space-separated chunk of the text, after the chunk's start or a non-word character, and
     ends WORDS - 1 chunks later, before the chunk's end or a non-word character. Each such
-    candidate of every stored word count is hashed with every salt; a verdict is remembered."""
+    candidate of every stored word count is hashed with every salt, once: the candidates judged
+    so far are remembered (a chat repeats its words), up to _MAX_JUDGED."""
 
     def __init__(self, digests: frozenset[tuple[str, int, str]]):
         wanted: dict[str, set[bytes]] = {}
@@ -347,31 +348,39 @@ class HiddenNames:
             wanted.setdefault(salt, set()).add(bytes.fromhex(digest))
         self.keys = [(hashlib.blake2b(key=bytes.fromhex(salt), digest_size=16), frozenset(d)) for salt, d in sorted(wanted.items())]
         self.counts = sorted({words for _, words, _ in digests})
-        self.verdicts: dict[str, bool] = {}
+        self.judged: set[str] = set()
+        self.hits: set[str] = set()
         self.found = lru_cache(maxsize=2**12)(self._found)  # asked several times for each text in a row
 
     def _found(self, norm: str) -> frozenset[str]:
         if len(norm) < MIN_NAME:
             return frozenset()
         chunks = norm.split(" ")
-        hits = [c for n in self.counts for c in _candidates(chunks, n) if self._is_hidden(c)]
-        return frozenset(hits)
+        # Most chunks are letters and digits only: a name can start or end there only at the
+        # chunk's start or end, so the runs of whole chunks are the only candidates they give.
+        irregular = [i for i, chunk in enumerate(chunks) if not chunk.isalnum()]
+        candidates: set[str] = set()
+        for n in self.counts:
+            candidates.update(chunks if n == 1 else map(" ".join, zip(*(chunks[k:] for k in range(n)))))
+            for i in {i for j in irregular for i in (j, j - n + 1) if 0 <= i <= len(chunks) - n}:
+                candidates.update(_candidates(chunks, i, n))
+        new = candidates - self.judged
+        if new:
+            self._judge(new)
+        return frozenset(candidates & self.hits) if self.hits else frozenset()
 
-    def _is_hidden(self, candidate: str) -> bool:
-        verdict = self.verdicts.get(candidate)
-        if verdict is None:
-            if len(self.verdicts) >= _MAX_REMEMBERED:
-                self.verdicts.clear()
+    def _judge(self, candidates: set[str]) -> None:
+        if len(self.judged) >= _MAX_JUDGED:
+            self.judged.clear()
+        for candidate in candidates:
             data = candidate.encode()
-            verdict = False
             for key, wanted in self.keys:
                 hasher = key.copy()
                 hasher.update(data)
                 if hasher.digest() in wanted:
-                    verdict = True
+                    self.hits.add(candidate)
                     break
-            self.verdicts[candidate] = verdict
-        return verdict
+        self.judged |= candidates
 
 
 @lru_cache(maxsize=16)
@@ -380,20 +389,18 @@ def hidden_names(digests: frozenset[tuple[str, int, str]]) -> HiddenNames:
     return HiddenNames(digests)
 
 
-def _candidates(chunks: list[str], n: int) -> Iterator[str]:
-    """Every substring of the text (`chunks`, its normal form split at spaces) that spans `n`
-    chunks and could be a name there: MIN_NAME characters or more, with word boundaries."""
-    for i in range(len(chunks) - n + 1):
-        first, last = chunks[i], chunks[i + n - 1]
-        if n == 1:
-            starts, ends = _starts(first), _ends(first)
-            yield from (first[s:e] for s in starts for e in ends if e - s >= MIN_NAME)
-            continue
-        middle = " ".join(chunks[i + 1 : i + n - 1])
-        inner = f" {middle} " if middle else " "
-        for s in _starts(first):
-            head = first[s:] + inner
-            yield from (head + last[:e] for e in _ends(last) if len(head) + e >= MIN_NAME)
+def _candidates(chunks: list[str], i: int, n: int) -> Iterator[str]:
+    """Every substring of the text (`chunks`, its normal form split at spaces) that spans the `n`
+    chunks from chunk `i` on and could be a name there: MIN_NAME characters or more, starting
+    and ending at a word boundary."""
+    first, last = chunks[i], chunks[i + n - 1]
+    if n == 1:
+        yield from (first[s:e] for s in _starts(first) for e in _ends(first) if e - s >= MIN_NAME)
+        return
+    inner = f" {' '.join(chunks[i + 1 : i + n - 1])} " if n > 2 else " "
+    for s in _starts(first):
+        head = first[s:] + inner
+        yield from (head + last[:e] for e in _ends(last) if len(head) + e >= MIN_NAME)
 
 
 @lru_cache(maxsize=2**14)
@@ -733,10 +740,11 @@ def redact_messages(messages: Iterable[Message], redaction: Redaction) -> tuple[
     gone = {m.id for m in messages if is_dropped(m, redaction)}
     kept: list[Message] = []
     labels: dict[str, str] = {}
+    shown: dict[str, str] = {}  # display name → as it may be published: the same few, message after message
     for message in messages:
         if message.id in gone:
             continue
-        kept.append(_redact_message(_unquote(message, redaction), redaction, labels))
+        kept.append(_redact_message(_unquote(message, redaction), redaction, labels, shown))
     # Replies and quotes of dropped messages must not point at (or reveal) them.
     kept = [_unlink(m, gone) for m in kept]
     return kept, gone
@@ -757,7 +765,7 @@ def is_dropped(message: Message, redaction: Redaction) -> bool:
     return bool(retweet and redaction.is_removed(retweet.group(1), message.platform))
 
 
-def _redact_message(message: Message, redaction: Redaction, labels: dict[str, str]) -> Message:
+def _redact_message(message: Message, redaction: Redaction, labels: dict[str, str], shown: dict[str, str]) -> Message:
     update: dict = {}
     text = message.text
     if redaction.is_anonymised(message.author, message.platform):
@@ -768,7 +776,9 @@ def _redact_message(message: Message, redaction: Redaction, labels: dict[str, st
         text = _URL.sub(lambda m: _link_removed(m.group(0)), text)
     elif message.author_name:
         # Another participant's display name may name them too ("Quinn's sister").
-        name = redaction.scrub(message.author_name)
+        name = shown.get(message.author_name)
+        if name is None:
+            name = shown[message.author_name] = redaction.scrub(message.author_name)
         if name != message.author_name:
             update["author_name"] = name
     text = redaction.scrub(text)
