@@ -360,10 +360,16 @@ class HiddenNames:
         # chunk's start or end, so the runs of whole chunks are the only candidates they give.
         irregular = [i for i, chunk in enumerate(chunks) if not chunk.isalnum()]
         candidates: set[str] = set()
+        last = len(chunks)
         for n in self.counts:
             candidates.update(chunks if n == 1 else map(" ".join, zip(*(chunks[k:] for k in range(n)))))
-            for i in {i for j in irregular for i in (j, j - n + 1) if 0 <= i <= len(chunks) - n}:
-                candidates.update(_candidates(chunks, i, n))
+            if n == 1:
+                for j in irregular:
+                    candidates.update(_inside(chunks[j]))
+                continue
+            for i in {i for j in irregular for i in (j, j - n + 1) if 0 <= i <= last - n}:
+                inner = f" {' '.join(chunks[i + 1 : i + n - 1])} " if n > 2 else " "
+                candidates.update([head + inner + tail for head in _heads(chunks[i]) for tail in _tails(chunks[i + n - 1])])
         new = candidates - self.judged
         if new:
             self._judge(new)
@@ -389,34 +395,35 @@ def hidden_names(digests: frozenset[tuple[str, int, str]]) -> HiddenNames:
     return HiddenNames(digests)
 
 
-def _candidates(chunks: list[str], i: int, n: int) -> Iterator[str]:
-    """Every substring of the text (`chunks`, its normal form split at spaces) that spans the `n`
-    chunks from chunk `i` on and could be a name there: MIN_NAME characters or more, starting
-    and ending at a word boundary."""
-    first, last = chunks[i], chunks[i + n - 1]
-    if n == 1:
-        yield from (first[s:e] for s in _starts(first) for e in _ends(first) if e - s >= MIN_NAME)
-        return
-    inner = f" {' '.join(chunks[i + 1 : i + n - 1])} " if n > 2 else " "
-    for s in _starts(first):
-        head = first[s:] + inner
-        yield from (head + last[:e] for e in _ends(last) if len(head) + e >= MIN_NAME)
+@lru_cache(maxsize=2**15)
+def _inside(chunk: str) -> tuple[str, ...]:
+    """The parts of one chunk that could be a name of one word: from its start or after a
+    non-word character, to its end or before a non-word character, MIN_NAME characters or more
+    (shorter names are never replaced)."""
+    ends = _ends(chunk)
+    return tuple(chunk[s:e] for s in _starts(chunk) for e in ends if e - s >= MIN_NAME)
 
 
 @lru_cache(maxsize=2**14)
-def _starts(chunk: str) -> tuple[int, ...]:
+def _heads(chunk: str) -> tuple[str, ...]:
+    """How a name of several words can begin in a chunk: from a place it can start to the end."""
+    return tuple(chunk[s:] for s in _starts(chunk))
+
+
+@lru_cache(maxsize=2**14)
+def _tails(chunk: str) -> tuple[str, ...]:
+    """How a name of several words can end in a chunk: from its start to a place it can end."""
+    return tuple(chunk[:e] for e in _ends(chunk))
+
+
+def _starts(chunk: str) -> list[int]:
     """Where a name can start in a chunk: at its start, or after a non-word character."""
-    if not _NON_WORD.search(chunk):
-        return (0,)
-    return (0, *(m.end() for m in _NON_WORD.finditer(chunk) if m.end() < len(chunk)))
+    return [0, *(m.end() for m in _NON_WORD.finditer(chunk) if m.end() < len(chunk))]
 
 
-@lru_cache(maxsize=2**14)
-def _ends(chunk: str) -> tuple[int, ...]:
+def _ends(chunk: str) -> list[int]:
     """Where a name can end in a chunk: at its end, or before a non-word character."""
-    if not _NON_WORD.search(chunk):
-        return (len(chunk),)
-    return (*(m.start() for m in _NON_WORD.finditer(chunk) if m.start() > 0), len(chunk))
+    return [*(m.start() for m in _NON_WORD.finditer(chunk) if m.start() > 0), len(chunk)]
 
 
 def _trimmed(url: str) -> str:
