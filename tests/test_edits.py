@@ -144,3 +144,13 @@ def test_a_file_of_comments_only_keeps_them():
 
 def test_a_one_line_flow_document_is_rewritten_whole():
     assert edit_yaml_text("{a: 1, b: 2}\n", lambda d: d.update(b=3)) == "{a: 1, b: 3}\n"
+
+
+def test_keys_added_together_keep_their_order():
+    text = "optouts:\n  - handle: '@a'   # asked by email\n    mode: remove\n"
+
+    def change(document):
+        document["optouts"][0].update(purged="2026-03-01", name_salt="s", name_digests=["2:d"])
+
+    after = edit_yaml_text(text, change)
+    assert after == text + "    purged: '2026-03-01'\n    name_salt: s\n    name_digests:\n      - 2:d\n"

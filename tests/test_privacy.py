@@ -7,6 +7,7 @@ import datetime as dt
 import gzip
 import json
 import re
+import unicodedata
 from pathlib import Path
 
 import pytest
@@ -14,6 +15,7 @@ import yaml
 from click.testing import CliRunner
 
 from generator.archive.model import Archive, Community, Episode, EpisodeContent, Message, OptOut, Person, Schedule
+from generator.archive.normalise import normalise
 from generator.archive.privacy import REMOVED_TEXT, apply_optouts, is_anonymous
 from generator.archive.read import read_archive
 from generator.archive.redact import redact, render_privacy_yml
@@ -329,3 +331,176 @@ def test_demo_optouts_appear_nowhere_in_the_built_site(built_demo: Path):
     texts = site_texts(built_demo / "site")
     needles = tuple(o.handle.lstrip("@") for o in archive.optouts)
     assert len(texts) > 50 and hits(texts, needles) == []
+
+
+# --- after a purge: their names, known by digest only --------------------------------------
+
+RENEE = {"id": "rq", "name": "Renée Quietly", "role": "regular", "handles": {"x": "@renee_q", "mastodon": "@renee@social.example"}}
+RENEE_NAMES = ("Renée Quietly", "Renée Q.")
+
+
+def _tweet(number: int, author_id: str, text: str, **extra) -> dict:
+    """A post as the X API v2 returns it (tests/samples/x-api/twarc_page.jsonl)."""
+    post_id = f"18900000000000{number:05d}"
+    start = text.index("#FixtureChat")
+    return {
+        "id": post_id,
+        "text": text,
+        "author_id": author_id,
+        "created_at": f"2026-03-19T19:{number:02d}:00.000Z",
+        "conversation_id": post_id,
+        "entities": {"hashtags": [{"start": start, "end": start + 12, "tag": "FixtureChat"}]},
+        "edit_history_tweet_ids": [post_id],
+        **extra,
+    }
+
+
+def write_x_api_page(path: Path) -> None:
+    """A chat in which others write her name in several spellings, in a post, a photo's alt
+    text and a display name."""
+    posts = [
+        _tweet(1, "11", "Big thanks to Renée Quietly for the tips #FixtureChat"),
+        _tweet(2, "12", "RENÉE   QUIETLY said it best #FixtureChat"),
+        _tweet(3, "12", unicodedata.normalize("NFD", "agreed with Renée Quietly, twice #FixtureChat")),
+        _tweet(4, "11", "Re\u200bnée Quie\u200dtly, you legend #FixtureChat"),
+        _tweet(5, "13", "a photo from the stall #FixtureChat", attachments={"media_keys": ["3_1"]}),
+    ]
+    users = [
+        {"id": "11", "username": "hana", "name": "Hana"},
+        {"id": "12", "username": "zed", "name": "Zed"},
+        {"id": "13", "username": "stall_fan", "name": "Renée Quietly fan club"},
+    ]
+    media = [
+        {"media_key": "3_1", "type": "photo", "url": "https://pbs.twimg.com/media/stall.jpg", "alt_text": "renée quietly at her stall"}
+    ]
+    page = {"data": posts, "includes": {"users": users, "media": media}}
+    path.write_text(json.dumps(page, ensure_ascii=False) + "\n", encoding="utf-8")
+
+
+def write_mastodon_outbox(path: Path) -> None:
+    """Hana's Mastodon archive (tests/samples/mastodon/outbox.json): her name split over
+    formatted spans."""
+    contents = [
+        "<p>Shout-out to <strong>Renée</strong> Quietly! #FixtureChat</p>",
+        "<p>and to <em>renée quietly</em>, whose tips still help <a href='https://social.example/tags/fixturechat'>#FixtureChat</a></p>",
+    ]
+    items = []
+    for number, content in enumerate(contents, start=1):
+        url = f"https://social.example/users/hana/statuses/11600000000000000{number}"
+        items.append(
+            {
+                "id": f"{url}/activity",
+                "type": "Create",
+                "actor": "https://social.example/users/hana",
+                "published": f"2026-03-26T19:0{number}:00Z",
+                "to": ["https://www.w3.org/ns/activitystreams#Public"],
+                "object": {
+                    "id": url,
+                    "type": "Note",
+                    "published": f"2026-03-26T19:0{number}:00Z",
+                    "url": f"https://social.example/@hana/11600000000000000{number}",
+                    "attributedTo": "https://social.example/users/hana",
+                    "content": content,
+                    "tag": [{"type": "Hashtag", "href": "https://social.example/tags/fixturechat", "name": "#fixturechat"}],
+                },
+            }
+        )
+    outbox = {"@context": ["https://www.w3.org/ns/activitystreams"], "type": "OrderedCollection", "totalItems": 2, "orderedItems": items}
+    path.write_text(json.dumps(outbox, ensure_ascii=False), encoding="utf-8")
+
+
+def names_her(text: str) -> bool:
+    folded = normalise(text)
+    return any(normalise(name) in folded for name in RENEE_NAMES) or "quietly" in folded
+
+
+def test_a_purged_persons_names_stay_hidden_in_chats_imported_after_the_purge(fixture_site: Path):
+    data = fixture_site / "data"
+    people = yaml.safe_load((data / "people.yml").read_text())
+    people["people"].append(RENEE)
+    (data / "people.yml").write_text(yaml.safe_dump(people, sort_keys=False, allow_unicode=True), encoding="utf-8")
+    lines = [
+        {
+            "id": "3001",
+            "platform": "x",
+            "author": "@renee_q",
+            "author_name": "Renée Q.",
+            "at": "2026-03-05T19:30:00Z",
+            "text": "A2: bakery",
+        },
+        {"id": "3002", "platform": "x", "author": "@zed", "at": "2026-03-05T19:31:00Z", "text": "nice one Renée Quietly (Renée Q. to us)"},
+    ]
+    with (data / "episodes" / EPISODE / "transcript.jsonl").open("a", encoding="utf-8") as transcript:
+        transcript.write("".join(json.dumps(line, ensure_ascii=False) + "\n" for line in lines))
+    root = ["--root", str(fixture_site)]
+
+    purge = CliRunner().invoke(main, ["redact", "@renee_q", "--purge", "--reason", "asked by email", *root])
+    assert purge.exit_code == 0, purge.output
+    # Nothing in data/ spells her names any more; the ledger keeps them as digests.
+    for path in sorted(p for p in data.rglob("*") if p.is_file()):
+        assert not names_her(path.read_text(encoding="utf-8")), path
+    entry = next(o for o in read_archive(fixture_site).optouts if o.handle == "@renee_q")
+    assert entry.purged and entry.name_salt and sorted(d.split(":")[0] for d in entry.name_digests) == ["2", "2"]
+    assert "nice one [removed] ([removed] to us)" in (data / "episodes" / EPISODE / "transcript.jsonl").read_text()
+
+    write_x_api_page(fixture_site / "x-page.jsonl")
+    write_mastodon_outbox(fixture_site / "outbox.json")
+    for export, episode, kind in (("x-page.jsonl", "2026-03-19", "x-api"), ("outbox.json", "2026-03-26", "mastodon")):
+        result = CliRunner().invoke(main, ["import", str(fixture_site / export), "--episode", episode, "--format", kind, *root])
+        assert result.exit_code == 0, result.output
+    imported = [m for c in read_archive(fixture_site).episodes if c.episode.id.startswith("2026-03-") for m in c.messages]
+    assert sum(names_her(" ".join((m.text, m.author_name, *(x.alt for x in m.media)))) for m in imported) == 7  # the others wrote it
+    assert any(len(m.body) > 1 for m in imported)  # formatted: the name split over spans
+
+    # The editor curates the chat: its summary names her too, and two highlights go to the feeds.
+    episode_yml = data / "episodes" / "2026-03-19-chat" / "episode.yml"
+    episode = yaml.safe_load(episode_yml.read_text())
+    episode.update(summary="Renée Quietly's tips, again.", highlights=["1890000000000000002", "1890000000000000005"])
+    episode_yml.write_text(yaml.safe_dump(episode, sort_keys=False, allow_unicode=True), encoding="utf-8")
+
+    built = CliRunner().invoke(main, ["build", "--strict", *root])
+    assert built.exit_code == 0, built.output
+    texts = site_texts(fixture_site / "site")
+    assert [name for name, text in texts.items() if names_her(text)] == []
+    # The others' messages are published, with her name replaced: in pages, search and feeds.
+    chat = texts["episodes/2026-03-19-chat/index.html"]
+    assert "[removed] said it best" in chat and "agreed with [removed], twice" in chat and "[removed] fan club" in chat
+    assert "[removed] at her stall" in chat
+    later = texts["episodes/2026-03-26-chat/index.html"]
+    # Split over two spans, the text is shown plain; in one span, the span keeps its format.
+    assert "Shout-out to [removed]!" in later and "and to <em>[removed]</em>, whose tips" in later
+    assert any("said it best" in text for name, text in texts.items() if name.startswith("search/"))
+    feed = texts["feeds/feed.json"]
+    assert "[removed] said it best" in feed and "— [removed] fan club" in feed and "[removed]'s tips, again." in feed
+
+
+def test_check_reports_a_damaged_name_digest_with_its_entry_and_fix(fixture_site: Path):
+    ledger = fixture_site / "data" / "privacy.yml"
+    salt, digest = "0123456789abcdef" * 2, "2:" + "ab" * 16
+    entries = [
+        f'  - handle: "@one"\n    purged: 2026-03-01\n    name_salt: "{salt}"\n    name_digests: ["{digest}", "2:not-hex"]\n',
+        f'  - handle: "@two"\n    purged: 2026-03-01\n    name_digests: ["{digest}"]\n',
+        f'  - handle: "@three"\n    purged: 2026-03-01\n    name_salt: "{salt[:-2]}"\n    name_digests: ["{digest}"]\n',
+    ]
+    ledger.write_text("optouts:\n" + "".join(entries))
+    result = CliRunner().invoke(main, ["check", "--root", str(fixture_site)])
+    assert result.exit_code == 1, result.output
+    history = "restore it from git history (git log -p data/privacy.yml)"
+    assert "data/privacy.yml:5: optouts.0.name_digests.1: '2:not-hex' is not a name digest: expected WORDS:DIGEST" in result.output
+    assert "data/privacy.yml:6: optouts.1: name_digests without the name_salt they were made with; " + history in result.output
+    assert f"data/privacy.yml:11: optouts.2.name_salt: '{salt[:-2]}' is not a name salt: expected 32 hex digits; {history}" in result.output
+    ledger.write_text("optouts:\n" + entries[0].replace(', "2:not-hex"', ""))
+    assert CliRunner().invoke(main, ["check", "--root", str(fixture_site)]).exit_code == 0
+
+
+def test_redact_again_keeps_the_name_digests_and_adds_none_twice(fixture_site: Path):
+    add_priya(fixture_site)
+    assert CliRunner().invoke(main, ["redact", "priya-p", "--purge", "--root", str(fixture_site)]).exit_code == 0
+    first = next(o for o in read_archive(fixture_site).optouts if o.handle == "priya-p")
+    assert first.name_salt and len(first.name_digests) == 2  # "Priya Pemberton", and "Priya P." from her messages
+    for again in (["--purge"], ["--reason", "asked again"], ["--mode", "anonymise"]):
+        assert CliRunner().invoke(main, ["redact", "priya-p", *again, "--root", str(fixture_site)]).exit_code == 0
+        entry = next(o for o in read_archive(fixture_site).optouts if o.handle == "priya-p")
+        assert (entry.name_salt, entry.name_digests) == (first.name_salt, first.name_digests)
+    # Her other handles' entries repeat none of them.
+    assert [o.handle for o in read_archive(fixture_site).optouts if o.name_digests] == ["priya-p"]

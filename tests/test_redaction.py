@@ -4,6 +4,7 @@ found nowhere in the redacted model or in site/."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
 import random
@@ -15,9 +16,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from test_privacy import site_texts
 
-from generator.archive.model import Archive, Community, Episode, EpisodeContent, Message, OptOut, Person, Schedule
+from generator.archive.model import Archive, Community, Episode, EpisodeContent, Media, Message, OptOut, Person, Schedule, Span
 from generator.archive.normalise import normalise
-from generator.archive.privacy import REMOVED_TEXT, apply_optouts, is_anonymous
+from generator.archive.privacy import REMOVED_TEXT, apply_optouts, complete_redaction, digest_of_name, is_anonymous, ledger_redaction
 from generator.build.commands import build_site
 
 HANDLE = "quiet_quinn"
@@ -221,3 +222,80 @@ def test_an_optout_scoped_to_a_platform_covers_that_account_only():
     messages = [_message(1, "@quinn", "on x", "x"), _message(2, "quinn", "on slack", "slack"), _message(3, "@bo", "hi @quinn", "slack")]
     archive = apply_optouts(_archive(messages, [OptOut(handle="@quinn", platform="x")]))
     assert [m.text for m in archive.episodes[0].messages] == ["on slack", "hi @[removed]"]
+
+
+# --- names known only by their digests, after a purge --------------------------------------
+
+SALT = "00112233445566778899aabbccddeeff"
+# A full name, a one-word name, punctuation inside and at the ends (where a name may start and
+# end mid-chunk), and a name shorter than MIN_NAME, which is never replaced.
+DIGESTED = ("Quinn Quietly", "Quinn", "Jean-Luc O'Brien", "✨Quinn✨ Q.", "Q Q")
+FRAGMENTS = [
+    *(f" {w} " for w in ("thanks", "and", "Quinnford", "luc", "brien", "o'brien", "quietly")),
+    *(" ", "  ", ", ", "!", "-", "'s", "(", ")", "_", ".", "\u200b", "✨", "@", "/"),
+    *("@quiet_quinn", "quiet_quinn", "https://example.com/quinn-quietly", "x.com/quiet_quinn"),
+]
+
+
+def _clear_and_digested(names: tuple[str, ...], single_names: bool = True):
+    """The same redaction twice: with `names` known in clear, and known by digest only."""
+    digests = tuple(d for d in (digest_of_name(SALT, n) for n in names) if d)
+    clear = dataclasses.replace(ledger_redaction([OptOut(handle="@quiet_quinn")], ()), names=frozenset(names))
+    hidden = ledger_redaction([OptOut(handle="@quiet_quinn", name_salt=SALT, name_digests=digests)], ())
+    return complete_redaction(clear, [], [], single_names), complete_redaction(hidden, [], [], single_names)
+
+
+@st.composite
+def texts_naming_them(draw) -> str:
+    parts = draw(
+        st.lists(
+            st.one_of(
+                st.builds(lambda name, seed: spell(name, random.Random(seed)), st.sampled_from(DIGESTED), st.integers(0, 2**32)),
+                st.sampled_from(FRAGMENTS),
+                st.text(alphabet="qQuiny -'_!✨.", max_size=4),
+            ),
+            max_size=10,
+        )
+    )
+    return "".join(parts)
+
+
+@settings(max_examples=400, deadline=None)
+@given(texts_naming_them(), st.booleans())
+def test_a_name_known_by_its_digest_is_replaced_exactly_as_one_known_in_clear(text: str, single_names: bool):
+    clear, hidden = _clear_and_digested(DIGESTED, single_names)
+    assert hidden.names == frozenset() and hidden.name_digests
+    assert hidden.scrub(text) == clear.scrub(text)
+    assert hidden.mentions(text) == clear.mentions(text)
+    assert hidden.leads_to_them(text) == clear.leads_to_them(text)
+
+
+def test_names_known_by_digest_are_replaced_in_messages_spans_alt_texts_and_display_names():
+    clear, hidden = _clear_and_digested(("Quinn Quietly",))
+    messages = [
+        _message(1, "@bo", "thanks QUINN  quie\u200btly! and Quinnford", author_name="Quinn Quietly fan"),
+        _message(
+            2,
+            "@bo",
+            "hi Quinn Quietly",
+            body=(Span(text="hi "), Span(text="Quinn", marks=("bold",)), Span(text=" Quietly")),
+            media=(Media(url="https://example.com/p.jpg", kind="image", alt="Quinn Quietly at the stall"),),
+        ),
+        _message(3, "@bo", "hi Quinn Quietly", body=(Span(text="hi "), Span(text="Quinn Quietly", marks=("italic",)))),
+    ]
+    archive = _archive(messages, [])
+    with_names = apply_optouts(archive.model_copy(update={"optouts": (OptOut(handle="@quiet_quinn"),)}), clear)
+    with_digests = apply_optouts(archive.model_copy(update={"optouts": (OptOut(handle="@quiet_quinn"),)}), hidden)
+    assert with_digests == with_names
+    first, second, third = with_digests.episodes[0].messages
+    assert (first.text, first.author_name) == ("thanks [removed]! and Quinnford", "[removed] fan")
+    assert second.body == () and second.text == "hi [removed]" and second.media[0].alt == "[removed] at the stall"
+    assert [s.text for s in third.body] == ["hi ", "[removed]"] and third.body[1].marks == ("italic",)
+
+
+def test_the_digests_are_part_of_the_redactions_fingerprint():
+    """What every cache of a redacted chat is keyed by: other digests, other pages."""
+    plain = ledger_redaction([OptOut(handle="@quiet_quinn")], ())
+    one = ledger_redaction([OptOut(handle="@quiet_quinn", name_salt=SALT, name_digests=("1:" + "0" * 32,))], ())
+    other = ledger_redaction([OptOut(handle="@quiet_quinn", name_salt=SALT, name_digests=("2:" + "0" * 32,))], ())
+    assert len({plain.fingerprint, one.fingerprint, other.fingerprint}) == 3

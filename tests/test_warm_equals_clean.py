@@ -18,6 +18,8 @@ from conftest import FIXTURE_SITE, build, copy_site
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
+from generator.archive.privacy import digest_of_name
+
 SITE_URL_VARIABLE = "CHATDIGEST_TEST_SITE_URL"
 EPISODES = Path("data/episodes")
 FIRST_CHAT = EPISODES / "2026-03-05-first-jobs"
@@ -80,6 +82,16 @@ def edit_privacy(root: Path, n: int) -> None:
     (root / "data" / "privacy.yml").write_text(f'optouts:\n  - handle: "@gone_gary"\n    mode: {mode}\n    since: 2026-03-01\n')
 
 
+def edit_name_digests(root: Path, n: int) -> None:
+    """Names known by digest only, as a purge leaves them: words of the chats, and a display name."""
+    salt = f"{n:032x}"
+    names = ["Paper round", f"Newbie {n - 1}"] if n % 2 else ["washing dishes"]
+    digests = ", ".join(f'"{digest_of_name(salt, name)}"' for name in names)
+    (root / "data" / "privacy.yml").write_text(
+        f'optouts:\n  - handle: "@gone_gary"\n    purged: 2026-03-02\n    name_salt: "{salt}"\n    name_digests: [{digests}]\n'
+    )
+
+
 def edit_community(root: Path, n: int) -> None:
     replace_in(root / "data" / "community.yml", "description: A tiny community", f"description: A tiny ({n}) community")
 
@@ -99,7 +111,17 @@ def edit_environment(root: Path, n: int, monkeypatch) -> None:
     monkeypatch.setenv(SITE_URL_VARIABLE, f"https://take{n}.example/archive/")
 
 
-EDITS = [add_chat, change_chat, remove_chat, edit_people, edit_privacy, edit_community, edit_hand_written_page, edit_mkdocs_yml]
+EDITS = [
+    add_chat,
+    change_chat,
+    remove_chat,
+    edit_people,
+    edit_privacy,
+    edit_name_digests,
+    edit_community,
+    edit_hand_written_page,
+    edit_mkdocs_yml,
+]
 
 
 @pytest.fixture(scope="module")
@@ -121,6 +143,7 @@ counter = itertools.count()
 @given(edits=st.lists(st.sampled_from([*EDITS, edit_environment]), min_size=2, max_size=4))
 @example(edits=[edit_environment, edit_privacy, add_chat, change_chat])  # every input, whatever is drawn
 @example(edits=[edit_people, remove_chat, edit_community, edit_hand_written_page, edit_mkdocs_yml])
+@example(edits=[add_chat, edit_name_digests, add_chat, edit_name_digests, edit_privacy])
 def test_a_warm_build_after_any_edits_equals_a_clean_build(env_site: Path, tmp_path_factory, monkeypatch, edits):
     work = tmp_path_factory.mktemp("edits")
     root = shutil.copytree(env_site, work / "site")

@@ -99,7 +99,9 @@ def edit_yaml_text(text: str, change: Callable[[Any], Any], name: str = "the fil
         lines[-1] += "\n"
     edits: list[_Edit] = []
     _diff_mapping(old, new, lines, 0, _content_end(lines, 0, len(lines)), style, edits)
-    for edit in sorted(edits, key=lambda e: (e.start, e.end), reverse=True):
+    # From the end of the file back, so earlier lines keep their numbers; of several new keys
+    # inserted at one place, the last first, so that they come out in their own order.
+    for _, edit in sorted(enumerate(edits), key=lambda e: (e[1].start, e[1].end, e[0]), reverse=True):
         lines[edit.start : edit.end] = edit.lines
     return "".join(lines)
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import re
 from enum import Enum
 from typing import Annotated, Literal
 
@@ -181,6 +182,36 @@ class Person(_Strict):
 # --- privacy -------------------------------------------------------------------------------
 
 
+# A name known only by its keyed digest (privacy.py): how many words its normal form has, and
+# blake2b of that form keyed by the entry's `name_salt`, as `redact --purge` writes them.
+_NAME_DIGEST = re.compile(r"^([1-9][0-9]?):([0-9a-f]{32})$")
+_SALT = re.compile(r"^[0-9a-f]{32}$")
+_HISTORY = "restore it from git history (git log -p data/privacy.yml)"
+
+
+def _name_digest(value: str) -> str:
+    if not _NAME_DIGEST.match(value):
+        raise ValueError(
+            f"{value!r} is not a name digest: expected WORDS:DIGEST, a word count and 32 hex digits; {_HISTORY}, or delete the line (that name is then no longer hidden)"
+        )
+    return value
+
+
+def _name_salt(value: str | None) -> str | None:
+    if value is not None and not _SALT.match(value):
+        raise ValueError(f"{value!r} is not a name salt: expected 32 hex digits; {_HISTORY}: name_digests cannot be matched without it")
+    return value
+
+
+NameDigest = Annotated[str, AfterValidator(_name_digest)]
+
+
+def split_name_digest(value: str) -> tuple[int, str]:
+    """(words, hex digest) of a valid name digest."""
+    words, digest = value.split(":")
+    return int(words), digest
+
+
 class OptOut(_Strict):
     """A participant's request to be left out of the archive."""
 
@@ -191,6 +222,16 @@ class OptOut(_Strict):
     reason: str = ""
     ahead: bool = Field(False, description="recorded before the person posted: check accepts that it matches no one yet")
     purged: dt.date | None = Field(None, description="when their words were deleted from data/: the entry may match no one")
+    name_salt: Annotated[str | None, AfterValidator(_name_salt)] = Field(None, description="the key of name_digests")
+    name_digests: tuple[NameDigest, ...] = Field(
+        (), description="their names, known only by keyed digests once a purge took them out of data/ (privacy.py)"
+    )
+
+    @model_validator(mode="after")
+    def _digests_need_their_salt(self) -> OptOut:
+        if self.name_digests and self.name_salt is None:
+            raise ValueError(f"name_digests without the name_salt they were made with; {_HISTORY}")
+        return self
 
 
 # --- community -----------------------------------------------------------------------------

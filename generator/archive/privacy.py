@@ -17,6 +17,11 @@ In both modes their handles and display names are replaced wherever others wrote
 (mentions, quotes, hashtags, links, episode texts, previews, bios), and they are dropped from
 hosts, guests and people. `since` is the date of the request, kept for the record: the opt-out
 covers every message, before and after it.
+
+Once a purge has taken someone out of data/, their names are no longer in people.yml nor in
+their messages; the ledger keeps them as keyed digests (`name_digests`, HiddenNames), so that a
+name written by others in a chat imported later is still replaced, exactly as a name known in
+clear would be, without the public ledger spelling it.
 """
 
 from __future__ import annotations
@@ -32,7 +37,19 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 
-from generator.archive.model import Archive, Community, EpisodeContent, Link, Media, Message, OptOut, Person, Span, handle_key
+from generator.archive.model import (
+    Archive,
+    Community,
+    EpisodeContent,
+    Link,
+    Media,
+    Message,
+    OptOut,
+    Person,
+    Span,
+    handle_key,
+    split_name_digest,
+)
 from generator.archive.normalise import Folded, fold, normalise
 from generator.archive.summaries import LazyMessages
 
@@ -100,6 +117,7 @@ class Redaction:
     quoted: tuple[str, ...] = ()  # their messages' texts (normalised), longest first
     shingles: frozenset[tuple[str, ...]] = frozenset()  # runs of QUOTE_WORDS of their words
     scopes: dict[str, frozenset[str]] = field(default_factory=dict, compare=False)  # key -> the only platforms it covers
+    name_digests: frozenset[tuple[str, int, str]] = frozenset()  # (salt, words, digest): names known by digest only
     _links: dict[str, bool] = field(default_factory=dict, compare=False, repr=False)  # leads_to_them, remembered
     _modes: dict = field(default_factory=dict, compare=False, repr=False)  # _mode_of, remembered
     _asked: set[str] | None = field(default=None, compare=False, repr=False)  # what leads_to_them was asked (link_scan)
@@ -117,6 +135,8 @@ class Redaction:
             sorted(self.shingles),
             sorted((k, sorted(v)) for k, v in self.scopes.items()),
         ]
+        if self.name_digests:  # left out when there are none: the same fingerprint as before them
+            data.append(sorted(self.name_digests))
         return hashlib.blake2b(json.dumps(data).encode(), digest_size=16).hexdigest()
 
     @cached_property
@@ -181,26 +201,45 @@ class Redaction:
         return re.compile(rf"(?<!\w)(?:{_words(distinctive)})(?!\w)") if distinctive else None
 
     @cached_property
+    def _name_forms(self) -> frozenset[str]:
+        return frozenset(n for n in (normalise(name) for name in self.names) if len(n) >= MIN_NAME)
+
+    @cached_property
     def _name(self) -> re.Pattern[str] | None:
-        names = {n for n in (normalise(name) for name in self.names) if len(n) >= MIN_NAME}
-        return re.compile(rf"(?<!\w)(?:{_words(names)})(?!\w)") if names else None
+        return _name_pattern(self._name_forms) if self._name_forms else None
 
     @cached_property
     def _patterns(self) -> tuple[tuple[re.Pattern[str], str], ...]:
         found = ((self._mention, REMOVED_MENTION), (self._bare, REMOVED_NAME), (self._name, REMOVED_NAME))
         return tuple((pattern, label) for pattern, label in found if pattern is not None)
 
+    @cached_property
+    def _hidden(self) -> HiddenNames | None:
+        return hidden_names(self.name_digests) if self.name_digests else None
+
+    def _hidden_in(self, norm: str) -> frozenset[str]:
+        """The names known by digest only that the normal form `norm` holds, as it spells them."""
+        return self._hidden.found(norm) if self._hidden is not None else frozenset()
+
     def scrub(self, text: str) -> str:
         """Text with links to them or their posts, their handles and their names replaced."""
-        if not text or not (self._patterns or self.posts or self._asked is not None):
+        if not text or not (self._patterns or self.posts or self._asked is not None or self.name_digests):
             return text
         if "/" in text or "www." in text.casefold():
             text = _URL.sub(lambda m: _link_removed(m.group(0)) if self.leads_to_them(m.group(0)) else m.group(0), text)
-        if self._any is None or not self._any.search(normalise(text)):
+        norm = normalise(text)
+        hidden = self._hidden_in(norm) if self.name_digests else frozenset()
+        if not hidden and (self._any is None or not self._any.search(norm)):
             return text  # the common case: nobody of theirs in it
         for pattern, label in self._patterns:
-            text = _replace(text, pattern, label)
-        return text
+            if pattern is not self._name:
+                text = _replace(text, pattern, label)
+        if self._hidden is None:
+            return _replace(text, self._name, REMOVED_NAME) if self._name is not None else text
+        # A name known by its digest is replaced as it would be if it were in `names`: by the
+        # same pattern, made with it, on the text as replacing the handles left it.
+        forms = self._name_forms | hidden | self._hidden_in(normalise(text))
+        return _replace(text, _name_pattern(forms), REMOVED_NAME) if forms else text
 
     @cached_property
     def _any(self) -> re.Pattern[str] | None:
@@ -211,7 +250,8 @@ class Redaction:
         """True when `text` holds one of their handles or names, or a link to one of their posts."""
         if not text:
             return False
-        if self._any is not None and self._any.search(normalise(text)):
+        norm = normalise(text)
+        if (self._any is not None and self._any.search(norm)) or (self.name_digests and self._hidden_in(norm)):
             return True
         return self._verdict(text, named=False)
 
@@ -228,7 +268,8 @@ class Redaction:
         verdict = self._links.get(url)
         if verdict is None:
             if named is None:
-                named = self._any is not None and bool(self._any.search(normalise(url)))
+                norm = normalise(url)
+                named = (self._any is not None and bool(self._any.search(norm))) or bool(self.name_digests and self._hidden_in(norm))
             verdict = self._links[url] = named or self._is_post(url)
         return verdict
 
@@ -261,6 +302,128 @@ class Redaction:
             if tuple(t.group() for t in run) in self.shingles:
                 spans.append((run[0].start(), run[-1].end()))
         return _replace_spans(text, folded, _merged(spans), REMOVED_TEXT)
+
+
+@lru_cache(maxsize=64)
+def _name_pattern(forms: frozenset[str]) -> re.Pattern[str]:
+    """Any of the names (normal forms), as a whole word: longest first, so the longest one wins."""
+    return re.compile(rf"(?<!\w)(?:{_words(forms)})(?!\w)")
+
+
+# --- names known by their digests only ---------------------------------------------------------
+
+_NON_WORD = re.compile(r"\W")
+# Candidates remembered as judged, at most: a whole archive has too many distinct runs of words
+# to keep them all.
+_MAX_JUDGED = 2**18
+
+
+def name_digest(salt: str, form: str) -> str:
+    """The keyed digest the ledger keeps of a name's normal form (normalise)."""
+    return hashlib.blake2b(form.encode(), key=bytes.fromhex(salt), digest_size=16).hexdigest()
+
+
+def digest_of_name(salt: str, name: str) -> str | None:
+    """`WORDS:DIGEST` for `name`, as OptOut.name_digests holds it; None for a name shorter than
+    MIN_NAME, which is never replaced (so never needs hiding)."""
+    form = normalise(name)
+    if len(form) < MIN_NAME:
+        return None
+    return f"{form.count(' ') + 1}:{name_digest(salt, form)}"
+
+
+class HiddenNames:
+    r"""Finds names known only by their digests in normal forms of text.
+
+    A name matches where the pattern of a name known in clear would (`(?<!\w)NAME(?!\w)` in the
+    normal form): its form has WORDS - 1 spaces and none at either end, so it starts in one
+    space-separated chunk of the text, after the chunk's start or a non-word character, and
+    ends WORDS - 1 chunks later, before the chunk's end or a non-word character. Each such
+    candidate of every stored word count is hashed with every salt, once: the candidates judged
+    so far are remembered (a chat repeats its words), up to _MAX_JUDGED."""
+
+    def __init__(self, digests: frozenset[tuple[str, int, str]]):
+        wanted: dict[str, set[bytes]] = {}
+        for salt, _, digest in digests:
+            wanted.setdefault(salt, set()).add(bytes.fromhex(digest))
+        self.keys = [(hashlib.blake2b(key=bytes.fromhex(salt), digest_size=16), frozenset(d)) for salt, d in sorted(wanted.items())]
+        self.counts = sorted({words for _, words, _ in digests})
+        self.judged: set[str] = set()
+        self.hits: set[str] = set()
+        self.found = lru_cache(maxsize=2**12)(self._found)  # asked several times for each text in a row
+
+    def _found(self, norm: str) -> frozenset[str]:
+        if len(norm) < MIN_NAME:
+            return frozenset()
+        chunks = norm.split(" ")
+        # Most chunks are letters and digits only: a name can start or end there only at the
+        # chunk's start or end, so the runs of whole chunks are the only candidates they give.
+        irregular = [i for i, chunk in enumerate(chunks) if not chunk.isalnum()]
+        candidates: set[str] = set()
+        last = len(chunks)
+        for n in self.counts:
+            candidates.update(chunks if n == 1 else map(" ".join, zip(*(chunks[k:] for k in range(n)))))
+            if n == 1:
+                for j in irregular:
+                    candidates.update(_inside(chunks[j]))
+                continue
+            for i in {i for j in irregular for i in (j, j - n + 1) if 0 <= i <= last - n}:
+                inner = f" {' '.join(chunks[i + 1 : i + n - 1])} " if n > 2 else " "
+                candidates.update([head + inner + tail for head in _heads(chunks[i]) for tail in _tails(chunks[i + n - 1])])
+        new = candidates - self.judged
+        if new:
+            self._judge(new)
+        return frozenset(candidates & self.hits) if self.hits else frozenset()
+
+    def _judge(self, candidates: set[str]) -> None:
+        if len(self.judged) >= _MAX_JUDGED:
+            self.judged.clear()
+        for candidate in candidates:
+            data = candidate.encode()
+            for key, wanted in self.keys:
+                hasher = key.copy()
+                hasher.update(data)
+                if hasher.digest() in wanted:
+                    self.hits.add(candidate)
+                    break
+        self.judged |= candidates
+
+
+@lru_cache(maxsize=16)
+def hidden_names(digests: frozenset[tuple[str, int, str]]) -> HiddenNames:
+    """One matcher per set of digests: every chat's share of a redaction has the same ones."""
+    return HiddenNames(digests)
+
+
+@lru_cache(maxsize=2**15)
+def _inside(chunk: str) -> tuple[str, ...]:
+    """The parts of one chunk that could be a name of one word: from its start or after a
+    non-word character, to its end or before a non-word character, MIN_NAME characters or more
+    (shorter names are never replaced)."""
+    ends = _ends(chunk)
+    return tuple(chunk[s:e] for s in _starts(chunk) for e in ends if e - s >= MIN_NAME)
+
+
+@lru_cache(maxsize=2**14)
+def _heads(chunk: str) -> tuple[str, ...]:
+    """How a name of several words can begin in a chunk: from a place it can start to the end."""
+    return tuple(chunk[s:] for s in _starts(chunk))
+
+
+@lru_cache(maxsize=2**14)
+def _tails(chunk: str) -> tuple[str, ...]:
+    """How a name of several words can end in a chunk: from its start to a place it can end."""
+    return tuple(chunk[:e] for e in _ends(chunk))
+
+
+def _starts(chunk: str) -> list[int]:
+    """Where a name can start in a chunk: at its start, or after a non-word character."""
+    return [0, *(m.end() for m in _NON_WORD.finditer(chunk) if m.end() < len(chunk))]
+
+
+def _ends(chunk: str) -> list[int]:
+    """Where a name can end in a chunk: at its end, or before a non-word character."""
+    return [*(m.start() for m in _NON_WORD.finditer(chunk) if m.start() > 0), len(chunk)]
 
 
 def _trimmed(url: str) -> str:
@@ -363,7 +526,10 @@ def ledger_redaction(optouts: Iterable[OptOut], people: tuple[Person, ...]) -> R
     owners: dict[str, str] = {}
     scopes: dict[str, set[str]] = {}
     everywhere: set[str] = set()
+    digests: set[tuple[str, int, str]] = set()
     for optout in optouts:
+        for value in optout.name_digests:
+            digests.add((optout.name_salt, *split_name_digest(value)))
         person = person_of(optout, people)
         keys = _keys_of(optout, person)
         (removed if optout.mode == "remove" else anonymised).update(keys)
@@ -379,7 +545,9 @@ def ledger_redaction(optouts: Iterable[OptOut], people: tuple[Person, ...]) -> R
     anonymised -= removed
     # A handle named by any opt-out without a platform is covered everywhere.
     scoped = {key: frozenset(platforms) for key, platforms in scopes.items() if key not in everywhere}
-    return Redaction(frozenset(removed), frozenset(anonymised), frozenset(shown_names), owners, scopes=scoped)
+    return Redaction(
+        frozenset(removed), frozenset(anonymised), frozenset(shown_names), owners, scopes=scoped, name_digests=frozenset(digests)
+    )
 
 
 @dataclass(frozen=True)
@@ -535,6 +703,7 @@ def complete_redaction(ledger: Redaction, traces: Iterable[ChatTraces], users: I
         tuple(sorted((q for q in quoted if rare(q)), key=lambda q: (-len(q), q))),
         frozenset(run for run in shingles if rare(run)),
         ledger.scopes,
+        frozenset(d for d in ledger.name_digests if single_names or d[1] > 1),
     )
 
 
@@ -578,10 +747,11 @@ def redact_messages(messages: Iterable[Message], redaction: Redaction) -> tuple[
     gone = {m.id for m in messages if is_dropped(m, redaction)}
     kept: list[Message] = []
     labels: dict[str, str] = {}
+    shown: dict[str, str] = {}  # display name → as it may be published: the same few, message after message
     for message in messages:
         if message.id in gone:
             continue
-        kept.append(_redact_message(_unquote(message, redaction), redaction, labels))
+        kept.append(_redact_message(_unquote(message, redaction), redaction, labels, shown))
     # Replies and quotes of dropped messages must not point at (or reveal) them.
     kept = [_unlink(m, gone) for m in kept]
     return kept, gone
@@ -602,7 +772,7 @@ def is_dropped(message: Message, redaction: Redaction) -> bool:
     return bool(retweet and redaction.is_removed(retweet.group(1), message.platform))
 
 
-def _redact_message(message: Message, redaction: Redaction, labels: dict[str, str]) -> Message:
+def _redact_message(message: Message, redaction: Redaction, labels: dict[str, str], shown: dict[str, str]) -> Message:
     update: dict = {}
     text = message.text
     if redaction.is_anonymised(message.author, message.platform):
@@ -611,6 +781,13 @@ def _redact_message(message: Message, redaction: Redaction, labels: dict[str, st
         # media (a profile picture, a photo) and the permalink.
         update.update(author=label, author_name="", permalink=None, links=(), media=(), body=())
         text = _URL.sub(lambda m: _link_removed(m.group(0)), text)
+    elif message.author_name:
+        # Another participant's display name may name them too ("Quinn's sister").
+        name = shown.get(message.author_name)
+        if name is None:
+            name = shown[message.author_name] = redaction.scrub(message.author_name)
+        if name != message.author_name:
+            update["author_name"] = name
     text = redaction.scrub(text)
     if message.body and "body" not in update:
         body, text = _redact_body(message, text, redaction)

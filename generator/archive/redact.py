@@ -5,6 +5,8 @@ an entry is enough to take someone off the site. A handle or name that matches n
 is refused with the closest matches (a typo would leave the person published), unless it is
 recorded `ahead` of the person's first message. `purge` also rewrites data/ so their words are
 gone from the working tree, takes them out of people.yml, and says how to rewrite git history.
+Their names, which data/ no longer holds after that, stay in the ledger as keyed digests only
+(`name_salt`, `name_digests`; privacy.HiddenNames): the public ledger must not spell them.
 
 The ledger and people.yml are edited in place (archive/edit.py): the editors' comments, order
 and quoting stay.
@@ -16,6 +18,8 @@ import datetime as dt
 import difflib
 import json
 import re
+import secrets
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -24,7 +28,7 @@ import yaml
 from generator.archive.checks import everyone
 from generator.archive.edit import edit_yaml
 from generator.archive.model import Archive, EpisodeContent, OptOut, Person, handle_key
-from generator.archive.privacy import build_redaction, person_of, redact_episode
+from generator.archive.privacy import build_redaction, chat_traces, digest_of_name, ledger_redaction, person_of, redact_episode
 from generator.archive.read import DATA, EPISODES, _Reader, read_archive, read_optouts, read_people
 from generator.archive.write import update_episode_yml, write_transcript
 from generator.errors import ChatdigestError, ProblemsFound, printable, relative
@@ -46,6 +50,7 @@ HEADER = """\
 # mode:   remove (their messages are dropped) or anonymise (kept without their name)
 # since:  the date of the request; reason: a note for the editors (not published)
 # ahead:  true for someone who has not posted yet; purged: when their words were deleted from data/
+# name_salt, name_digests: their names after a purge, as keyed digests only (WORDS:DIGEST)
 # Record one with: chatdigest redact HANDLE --reason "asked by email"
 """
 
@@ -127,6 +132,9 @@ def redact(
                 "reason": optout.reason or old.reason,
                 "ahead": old.ahead and not (person or found),
                 "purged": old.purged,
+                # Their names, which data/ may no longer hold anywhere else.
+                "name_salt": old.name_salt,
+                "name_digests": old.name_digests,
             }
         )
     ledger = root / DATA / PRIVACY_FILE
@@ -137,8 +145,9 @@ def redact(
     report = RedactReport(optout, person, index is not None, found)
     if purge:
         matched = _matched_optouts(root)
+        names = _names_by_entry(root)  # before the purge deletes the messages that show them
         report.purged, report.unconfirmed = purge_data(root, names=yes)
-        _record_purge(root, report, today, matched)
+        _record_purge(root, report, today, matched, names)
         pending.unlink(missing_ok=True)
     return report
 
@@ -148,6 +157,18 @@ def _matched_optouts(root: Path) -> set[str]:
     archive = read_archive(root)
     known = everyone(archive.people, archive.episodes)
     return {handle_key(o.handle) for o in archive.optouts if handle_key(o.handle) in known}
+
+
+def _names_by_entry(root: Path) -> dict[str, frozenset[str]]:
+    """The names each opt-out knows (people.yml's, and the display names of their messages), by
+    handle key: what the ledger must go on knowing once they are purged from data/."""
+    archive = read_archive(root)
+    every = [m for c in archive.episodes for m in c.messages]
+    names = {}
+    for optout in archive.optouts:
+        ledger = ledger_redaction([optout], archive.people)
+        names[handle_key(optout.handle)] = ledger.names | chat_traces(every, ledger).names
+    return names
 
 
 def _person_id_for_name(text: str, people: list[Person]) -> str | None:
@@ -213,7 +234,10 @@ def _read_ledger(root: Path) -> tuple[list[OptOut], list[Person]]:
 def _ledger_entry(optout: OptOut) -> dict:
     data = optout.model_dump(exclude_defaults=True)
     data["mode"] = optout.mode  # always explicit, even when it is the default
-    return {k: data[k] for k in ("handle", "platform", "mode", "since", "reason", "ahead", "purged") if k in data}
+    if "name_digests" in data:
+        data["name_digests"] = list(data["name_digests"])
+    fields = ("handle", "platform", "mode", "since", "reason", "ahead", "purged", "name_salt", "name_digests")
+    return {k: data[k] for k in fields if k in data}
 
 
 def _write_optout(ledger: Path, index: int | None, optout: OptOut) -> None:
@@ -252,11 +276,11 @@ def render_privacy_yml(optouts: list[OptOut], header: str = HEADER) -> str:
     return header + body
 
 
-def _record_purge(root: Path, report: RedactReport, today: dt.date, matched: set[str]) -> None:
+def _record_purge(root: Path, report: RedactReport, today: dt.date, matched: set[str], names: dict[str, frozenset[str]]) -> None:
     """After a purge: the ledger keeps every handle of the person (people.yml will no longer say
-    them), the person leaves people.yml, and the replacements for a history rewrite are listed.
-    Every entry whose words the purge deleted is marked `purged`, so `check` knows why it now
-    matches no one."""
+    them) and the digests of their names (`names`, by handle key, from before the purge), the
+    person leaves people.yml, and the replacements for a history rewrite are listed. Every entry
+    whose words the purge deleted is marked `purged`, so `check` knows why it now matches no one."""
     optouts, people = _read_ledger(root)
     person = report.person
     handles = [h for hs in person.handles.values() for h in hs] if person else [report.optout.handle]
@@ -264,11 +288,16 @@ def _record_purge(root: Path, report: RedactReport, today: dt.date, matched: set
     keys = [handle_key(o.handle) for o in optouts]
     known = everyone([p for p in people if person is None or p.id != person.id], read_archive(root).episodes)
     emptied = [o.handle for o in optouts if handle_key(o.handle) in matched and handle_key(o.handle) not in known]
+    digested: set[str] = set()  # names already kept by an entry written before
     for handle in dict.fromkeys([report.optout.handle, *handles, *emptied]):
         index = keys.index(handle_key(handle)) if handle_key(handle) in keys else None
         base = optouts[index] if index is not None else report.optout.model_copy(update={"handle": handle})
         # Purged: their words are gone from data/, so the entry may match no one from now on.
-        _write_optout(ledger, index, base.model_copy(update={"purged": base.purged or today, "ahead": False}))
+        update = {"purged": base.purged or today, "ahead": False}
+        own = names.get(handle_key(handle), names.get(handle_key(report.optout.handle), frozenset()))
+        update |= _with_name_digests(base, own - digested)
+        digested |= own
+        _write_optout(ledger, index, base.model_copy(update=update))
         optouts, _ = _read_ledger(root)
         keys = [handle_key(o.handle) for o in optouts]
     if person is not None and any(p.id == person.id for p in people):
@@ -278,6 +307,17 @@ def _record_purge(root: Path, report: RedactReport, today: dt.date, matched: set
     replacements = root / HISTORY_REPLACEMENTS
     write_atomic(replacements, render_replacements([*handles, *names]))
     report.replacements = replacements.relative_to(root)
+
+
+def _with_name_digests(optout: OptOut, names: Iterable[str]) -> dict:
+    """The entry's `name_salt` and `name_digests` with those of `names` added (none if it needs
+    none). The salt is made once per entry and kept: a digest is only ever compared with the
+    digests of text made with the same salt."""
+    salt = optout.name_salt or secrets.token_hex(16)
+    digests = {d for d in (digest_of_name(salt, name) for name in names) if d}
+    if not digests - set(optout.name_digests):
+        return {}
+    return {"name_salt": salt, "name_digests": tuple(sorted(digests | set(optout.name_digests)))}
 
 
 def render_replacements(texts: list[str]) -> str:
