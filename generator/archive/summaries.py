@@ -181,12 +181,12 @@ class SummaryCache:
 
     # --- summaries ---
 
-    def set_base(self, community, people, redaction_fingerprint: str) -> None:
-        """What every chat's summary depends on besides the chat itself."""
+    def set_base(self, community, people) -> None:
+        """What every chat's summary depends on besides the chat itself (its share of the
+        redaction is given to lookup)."""
         parts = [
             community.model_dump_json(),
             json.dumps([p.model_dump(mode="json") for p in people], sort_keys=True),
-            redaction_fingerprint,
         ]
         self.base = hashlib.blake2b("\n".join(parts).encode(), digest_size=16).hexdigest()
 

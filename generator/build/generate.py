@@ -51,20 +51,19 @@ def load_site(root: Path, directory_urls: bool = True, summaries: SummaryCache |
         if summaries is None:
             redaction = build_redaction(archive.optouts, archive.people, (m for c in archive.episodes for m in c.messages))
             archive = apply_optouts(archive, redaction)
-            return build_site_model(archive, build_directory(archive, None), redaction.fingerprint, directory_urls, None, charts)
+            chat_redactions = dict.fromkeys((c.episode.id for c in archive.episodes), redaction.fingerprint)
+            return build_site_model(archive, build_directory(archive, None), chat_redactions, directory_urls, None, charts)
         redaction, shares = redaction_and_shares(archive, summaries)
         summaries.save_memos()
+        chat_redactions = {c.episode.id: shares[c.episode.id][0].fingerprint if shares else redaction.fingerprint for c in archive.episodes}
         # Chats whose summaries still hold (their transcript, episode.yml and their share of the
         # redaction are as they were) stay unread.
-        summaries.set_base(archive.community, archive.people, "")
+        summaries.set_base(archive.community, archive.people)
         for content in archive.episodes:
-            summaries.lookup(content, shares[content.episode.id][0].fingerprint if shares else redaction.fingerprint)
-        chat_redactions = {c.episode.id: shares[c.episode.id][0].fingerprint for c in archive.episodes} if shares else {}
+            summaries.lookup(content, chat_redactions[content.episode.id])
         archive = apply_optouts(archive, redaction, summaries.kept_highlights, (lambda c: shares[c.episode.id]) if shares else None)
         found = summaries.found
-        site = build_site_model(archive, build_directory(archive, found), redaction.fingerprint, directory_urls, found, charts)
-        site.chat_redactions = chat_redactions
-        return site
+        return build_site_model(archive, build_directory(archive, found), chat_redactions, directory_urls, found, charts)
 
 
 @contextmanager

@@ -31,9 +31,6 @@ def site_key(site: Site) -> str:
         code_version(),
         archive.community.model_dump_json(),
         json.dumps([p.model_dump(mode="json") for p in archive.people], sort_keys=True),
-        # the ledger as applied, with every name it scrubs; or, per chat (page_key), the share
-        # of it that can touch that chat
-        "" if site.chat_redactions else site.redaction,
         str(site.directory_urls),
     ]
     return hashlib.blake2b("\n".join(parts).encode(), digest_size=16).hexdigest()
@@ -51,7 +48,7 @@ def page_key(site: Site, base: str, page: EpisodePage) -> str:
         content.episode.model_dump_json(),
         content.preview_markdown,
         content.transcript_digest,
-        site.chat_redactions.get(content.episode.id, ""),
+        site.chat_redactions[content.episode.id],  # the opt-outs as applied to this chat
         json.dumps([people, neighbours, sorted(site.firsts.get(content.episode.id, ()))]),
     ]
     return hashlib.blake2b("\n".join(parts).encode(), digest_size=16).hexdigest()

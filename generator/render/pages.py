@@ -91,15 +91,14 @@ class Site:
     directory: Directory
     timezone: ZoneInfo
     digests: Mapping[str, Digest]  # made when first asked for (LazyDigests)
-    redaction: str  # the opt-outs as applied (privacy.Redaction.fingerprint): part of every page's key
+    # episode id → the fingerprint of the opt-outs as applied to the chat (its share of the
+    # redaction, privacy.chat_share, or the whole redaction): part of its page's key
+    chat_redactions: Mapping[str, str]
     directory_urls: bool = True
     summaries: dict[str, ChatSummary] = field(default_factory=dict)  # episode id → what other pages need of it
     activity: dict[str, Activity] = field(default_factory=dict)  # participant key → activity
     firsts: dict[str, set[str]] = field(default_factory=dict)  # episode id → first-timers' keys
     memo: RenderMemo = field(default_factory=RenderMemo)
-    # episode id → the fingerprint of the chat's share of the redaction (privacy.chat_share),
-    # which its page's key holds instead of the whole redaction's, when known
-    chat_redactions: dict[str, str] = field(default_factory=dict)
 
     @functools.cached_property
     def published(self) -> list[EpisodeContent]:
@@ -155,13 +154,14 @@ class Site:
 def build_site_model(
     archive: Archive,
     directory: Directory,
-    redaction: str = "",
+    chat_redactions: Mapping[str, str],
     directory_urls: bool = True,
     summaries: dict | None = None,
     charts: ChartCache | None = None,
 ) -> Site:
     """The model every page is made from. A chat in `summaries` (cached from the last run,
-    summaries.py) is not analysed unless a page asks for its digest."""
+    summaries.py) is not analysed unless a page asks for its digest. `chat_redactions`: each
+    chat's redaction fingerprint (Site.chat_redactions)."""
     timezone = ZoneInfo(archive.community.schedule.timezone)
 
     def digest_of(content: EpisodeContent) -> Digest:
@@ -178,7 +178,7 @@ def build_site_model(
         directory,
         timezone,
         digests,
-        redaction,
+        chat_redactions,
         directory_urls,
         summaries=chats,
         activity=activity,
