@@ -21,6 +21,11 @@ from generator.errors import ChatdigestError
 _temporary_count = itertools.count()
 
 
+def _temporary_prefix(name: str) -> str:
+    """How the temporary files of a target named `name` begin (hidden, a short form of it)."""
+    return f".{name[:40]}."
+
+
 def _create_temporary(folder: Path, name: str) -> tuple[int, Path]:
     """A new empty file beside the target, open for writing: (its descriptor, its path).
 
@@ -29,7 +34,7 @@ def _create_temporary(folder: Path, name: str) -> tuple[int, Path]:
     """
     made_folder = False
     while True:
-        tmp = folder / f".{name[:40]}.{os.getpid()}-{next(_temporary_count)}.tmp"
+        tmp = folder / f"{_temporary_prefix(name)}{os.getpid()}-{next(_temporary_count)}.tmp"
         try:
             return os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, 0o666), tmp
         except FileExistsError:
@@ -154,7 +159,7 @@ class TreeWriter:
                 if dirpath != str(base) and not any(Path(dirpath).iterdir()):
                     Path(dirpath).rmdir()
         for name in self.owned_files:  # temporary files a killed run left beside an owned file
-            for leftover in self.root.glob(f".{name[:40]}.*.tmp"):
+            for leftover in self.root.glob(f"{_temporary_prefix(name)}*.tmp"):
                 leftover.unlink()
         return removed
 

@@ -105,6 +105,12 @@ def search_bytes(responses: list) -> int:
     return sum(len(r.body()) for r in responses if is_search_file(r.url))
 
 
+def assert_opened_at(page, message: dict) -> None:
+    """The browser went to the message's page, with the message as the page's target."""
+    page.wait_for_url(re.compile(re.escape(message["url"]) + "#" + re.escape(message["id"]) + "$"))
+    assert page.evaluate("document.querySelector(':target')?.id") == message["id"]
+
+
 def test_search_finds_a_message_and_lands_on_its_anchor(browser, serve, site_dir):
     messages = transcript_messages(site_dir)
     word, message = unique_message_word(site_dir, messages)
@@ -127,8 +133,7 @@ def test_search_finds_a_message_and_lands_on_its_anchor(browser, serve, site_dir
     print(f"\nquery {word!r}: {search_bytes(responses)} bytes of search files ({opened} on opening the search)")
 
     target.click()
-    page.wait_for_url(re.compile(re.escape(message["url"]) + "#" + re.escape(message["id"]) + "$"))
-    assert page.evaluate("document.querySelector(':target')?.id") == message["id"]
+    assert_opened_at(page, message)
     assert page.locator(f"#{message['id']}").is_visible()
     assert dialogs == []
     page.close()
@@ -204,8 +209,7 @@ def test_enter_opens_the_first_results_message(browser, serve, site_dir):
     page.keyboard.press("/")
     page.keyboard.type(word)
     page.keyboard.press("Enter")  # at once: the query is answered first
-    page.wait_for_url(re.compile(re.escape(message["url"]) + "#" + re.escape(message["id"]) + "$"))
-    assert page.evaluate("document.querySelector(':target')?.id") == message["id"]
+    assert_opened_at(page, message)
     page.close()
 
 
